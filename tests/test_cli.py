@@ -1,0 +1,88 @@
+"""The assistant command: output, JSON shape and exit codes (in-process, real model)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.config import Settings
+
+
+def test_check_ok_and_broken(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert "2 documents" in capsys.readouterr().out
+    (settings.knowledge_dir / "themes.yaml").write_text("themes: [", encoding="utf-8")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "themes.yaml" in err and "invalid YAML" in err
+
+
+def test_ask_without_index_fails_clearly(settings: Settings,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Wat is een burgerberaad?"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: no index") and "assistant index" in err
+
+
+def test_index_then_ask(settings: Settings, capsys: pytest.CaptureFixture[str],
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert "indexed 22 passages" in out
+    assert main(["ask", "Wat is een burgerberaad?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1. [") and "burgerberaden" in out
+    assert main(["ask", "--json", "Wat is een burgerberaad?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is True
+    hit = data["hits"][0]
+    assert set(hit) >= {"document_id", "document_title", "heading", "excerpt", "passage",
+                        "score"}
+    assert hit["document_id"] == "metropool-van-morgen"
+    assert all(part in hit["passage"] for part in hit["excerpt"].split(" … "))
+    assert main(["ask", "Hoe laat speelt Ajax?"]) == 0
+    assert "Geen goed antwoord" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("Wat is een burgerberaad?\n\nHoe laat speelt "
+                                                 "Ajax?\n"))
+    assert main(["ask", "-"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [json.loads(line)["answered"] for line in lines] == [True, False]
+
+
+def test_stale_index_warns_but_answers(settings: Settings, capsys: pytest.CaptureFixture[str],
+                                       caplog: pytest.LogCaptureFixture) -> None:
+    assert main(["index"]) == 0
+    path = settings.knowledge_dir / "local-for-local.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ask", "Wat is een burgerberaad?"]) == 0
+    assert any("stale" in r.getMessage() for r in caplog.records)
+
+
+def test_other_model_index_is_refused(settings: Settings, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["index"]) == 0
+    monkeypatch.setenv("ASSISTANT_MODEL", "minilm")
+    assert main(["ask", "Wat is een burgerberaad?"]) == 1
+    assert "built with model 'usem3'" in capsys.readouterr().err
+
+
+def test_eval_prints_all_modes(settings: Settings, capsys: pytest.CaptureFixture[str],
+                               tmp_path: Path) -> None:
+    assert main(["eval", "--json", str(tmp_path / "eval.json")]) == 0
+    out = capsys.readouterr().out
+    for mode in ("hybrid", "dense", "lexical"):
+        assert f"\n{mode}" in out
+    figures = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
+    assert {f["mode"] for f in figures} == {"hybrid", "dense", "lexical"}
+
+
+def test_bad_setting(settings: Settings, capsys: pytest.CaptureFixture[str],
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_TOP_K", "veel")
+    assert main(["check"]) == 1
+    assert "ASSISTANT_TOP_K" in capsys.readouterr().err

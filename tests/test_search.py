@@ -1,0 +1,54 @@
+"""Searches with the real model: right excerpts, honest no-answers, excerpt shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.retrieval.search import EXCERPT_MAX_SENTENCES, Retriever
+from assistant.text import split_sentences
+
+
+@pytest.mark.parametrize(("question", "section"), [
+    ("Wat is een burgerberaad?", "burgerberaden"),
+    ("Hoe kunnen we de druk op de zorg verlichten met preventie?", "regionale-preventiecoalitie"),
+    ("Hoe zorgen we dat iedereen mee kan komen met AI?", "ai-verantwoord-en-voor-iedereen"),
+    ("What is a citizens' assembly?", "burgerberaden"),
+    ("How will residents be prepared for artificial intelligence?",
+     "ai-verantwoord-en-voor-iedereen"),
+])
+def test_right_section_first(retriever: Retriever, question: str, section: str) -> None:
+    answer = retriever.search(question)
+    assert answer.answered
+    assert answer.hits[0].passage.section_id == section
+
+
+@pytest.mark.parametrize("question", ["Wat voor weer wordt het morgen?", "Hoe laat speelt Ajax?",
+                                      "How do I bake sourdough bread?"])
+def test_out_of_scope_is_not_answered(retriever: Retriever, question: str) -> None:
+    assert not retriever.search(question).answered
+
+
+def test_excerpt_is_the_relevant_sentences(retriever: Retriever) -> None:
+    hit = retriever.search("Zijn er internationale treinverbindingen in 2040?").hits[0]
+    assert hit.passage.section_id == "technologie-dient-de-mens"
+    assert "internationale treinverbindingen" in hit.excerpt
+    parts = [p for p in hit.excerpt.split(" … ")]
+    sentences = [s for part in parts for s in split_sentences(part)]
+    assert 1 <= len(sentences) <= EXCERPT_MAX_SENTENCES
+    passage_sentences = split_sentences(hit.passage.text)
+    assert all(s in passage_sentences for s in sentences)  # whole sentences, no blind cut
+    assert len(hit.excerpt) < len(hit.passage.text)
+
+
+def test_one_hit_per_section_and_sorted(retriever: Retriever) -> None:
+    hits = retriever.search("Wat doet de regio aan duurzame energie?").hits
+    keys = [h.passage.section_key for h in hits]
+    assert len(keys) == len(set(keys)) and len(keys) > 3
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_empty_and_huge_questions(retriever: Retriever) -> None:
+    assert retriever.search("   ").hits == ()
+    answer = retriever.search("burgerberaad " * 5000)
+    assert len(answer.question) <= 1000
+    assert answer.hits[0].passage.section_id == "burgerberaden"
