@@ -25,7 +25,8 @@ def test_round_trip(tmp_path: Path) -> None:
     assert (m.model, m.dimension, m.content_hash) == ("hashing", 64, kb.content_hash)
     assert m.passage_count == len(index.passages) == index.dense.ntotal > 0
     assert m.sentence_count == len(index.sentence_vectors) == sum(map(len, index.sentences))
-    assert np.allclose(np.linalg.norm(index.sentence_vectors, axis=1), 1.0, atol=1e-5)
+    norms = np.linalg.norm(index.sentence_vectors.astype(np.float32), axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-2)  # stored as float16
     assert (tmp_path / CURRENT).is_symlink()
     hit = Retriever(index, HashingEncoder()).search("burgerberaad burgerberaden", k=1).hits[0]
     assert hit.passage.section_id == "burgerberaden"

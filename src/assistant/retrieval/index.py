@@ -78,7 +78,7 @@ class SearchIndex:
     dense: Any  # faiss.Index
     lexical: LexicalIndex
     sentences: list[list[str]]  # per passage
-    sentence_vectors: Vectors  # all sentences, concatenated in passage order
+    sentence_vectors: Any  # float16, all sentences concatenated in passage order
     sentence_offsets: list[int]  # start row of each passage's sentences
     terms_cache: dict[int, frozenset[str]] = field(default_factory=dict)  # filled by searches
 
@@ -185,7 +185,8 @@ def write_index(directory: Path, passages: list[Passage], encoder: Encoder, cont
     lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" for p in passages])
     lexical.save(directory / "bm25")
     faiss.write_index(_make_faiss(vectors, faiss_type), str(directory / "dense.faiss"))
-    np.save(directory / "sentences.npy", sentence_vectors)
+    # float16 halves the largest array (5 sentences per passage); excerpt ranking is unaffected.
+    np.save(directory / "sentences.npy", sentence_vectors.astype(np.float16))
     with (directory / "passages.jsonl").open("w", encoding="utf-8") as fh:
         for p in passages:
             fh.write(json.dumps(_passage_to_json(p), ensure_ascii=False) + "\n")

