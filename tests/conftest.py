@@ -4,11 +4,16 @@ default encoder (loaded once) and an index of the real content built with it."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from assistant.bot.app import build_application
+from assistant.bot.context import SERVICES, Services
+from assistant.bot.local import LocalBotApi
+from assistant.bot.simulator import LocalTelegram
 from assistant.config import Settings
 from assistant.knowledge import load_knowledge
 from assistant.retrieval.encoder import Encoder, load_encoder
@@ -55,3 +60,23 @@ def settings(tmp_path: Path, knowledge_dir: Path,
     monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     yield Settings.from_env()
+
+
+@pytest.fixture
+def api() -> LocalBotApi:
+    """The local Bot API the bot under test talks to."""
+    return LocalBotApi()
+
+
+@pytest.fixture
+async def telegram(settings: Settings, api: LocalBotApi,
+                   encoder: Encoder) -> AsyncIterator[LocalTelegram]:
+    """The real Application, started on the local Bot API with a fresh data directory."""
+    app = build_application(settings, request=api, encoder=encoder)
+    async with LocalTelegram(app, api) as running:
+        yield running
+
+
+def services_of(telegram: LocalTelegram) -> Services:
+    """The services the running bot opened in post_init."""
+    return cast(Services, telegram.app.bot_data[SERVICES])

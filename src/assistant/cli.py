@@ -117,6 +117,46 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Telegram bot (polling, or webhook when ASSISTANT_WEBHOOK_URL is set)."""
+    from assistant.bot.app import run
+
+    return run(settings)
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """Talk to the real bot in the terminal, with no token and no network."""
+    import asyncio
+
+    from assistant.bot.terminal import chat
+
+    print("Metropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
+          "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
+          "ends.)", flush=True)
+    return asyncio.run(chat(settings, language=args.lang))
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the most frequent unanswered questions and the feedback ratio."""
+    from assistant.store import Database, QuestionLog
+
+    db = Database(settings.database_path).open()
+    try:
+        report = QuestionLog(db).report(top=args.top)
+    finally:
+        db.close()
+    ratio = report.feedback_ratio
+    print(f"questions: {report.questions}, answered: {report.answered}, "
+          f"unanswered: {report.questions - report.answered}")
+    print(f"feedback: {report.votes_up} up, {report.votes_down} down" +
+          (f" ({ratio:.0%} positive)" if ratio is not None else " (no votes yet)"))
+    if report.unanswered_top:
+        print("most frequent unanswered questions:")
+        for text, count in report.unanswered_top:
+            print(f"  {count:4d}  {text}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
@@ -135,6 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", type=Path, help="also write the figures to this file")
     ev.add_argument("--verbose", action="store_true", help="list misses and false answers")
     ev.set_defaults(func=cmd_eval)
+    sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
+    chat.add_argument("--lang", default="nl", choices=["nl", "en"],
+                      help="your Telegram language (default nl)")
+    chat.set_defaults(func=cmd_chat)
+    report = sub.add_parser("report", help="unanswered questions and feedback ratio")
+    report.add_argument("--top", type=int, default=20)
+    report.set_defaults(func=cmd_report)
     return parser
 
 

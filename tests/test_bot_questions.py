@@ -1,0 +1,245 @@
+"""Residents ask questions through the real Application and the local Bot API."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from assistant.bot import texts
+from assistant.bot.local import BOT_USERNAME, LocalBotApi
+from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.cli import main
+from tests.conftest import services_of
+
+NL = Resident(id=501, first_name="Anna", language_code="nl")
+EN = Resident(id=502, first_name="John", language_code="en-GB")
+
+
+async def test_start_in_dutch_and_english(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "/start")
+    assert "Welkom bij de Metropool-assistent" in reply.text
+    assert [label for label, _ in reply.buttons] == [
+        "❓ Stel een vraag", "💡 Deel een idee", "📚 Over de teksten", "🔒 Privacy"]
+    [reply] = await telegram.send(EN, "/start")
+    assert "Welcome to the Metropool assistant" in reply.text
+    assert "💡 Share an idea" in [label for label, _ in reply.buttons]
+
+
+async def test_command_menu_registered_in_both_languages(telegram: LocalTelegram,
+                                                         api: LocalBotApi) -> None:
+    assert {"", "en"} <= set(api.commands)
+    names = [c["command"] for c in api.commands[""]]
+    assert names[:3] == ["start", "help", "idee"]
+    assert api.commands[""][0]["description"] != api.commands["en"][0]["description"]
+
+
+@pytest.mark.parametrize(("resident", "command", "expected"), [
+    (NL, "/help", "Zo werkt het"), (EN, "/help", "How it works"),
+    (NL, "/over", "Scenario Local for Local"), (EN, "/over", "What I answer from"),
+    (NL, "/privacy", "zonder je naam of Telegram-id"), (EN, "/privacy", "without your name"),
+])
+async def test_commands(telegram: LocalTelegram, resident: Resident, command: str,
+                        expected: str) -> None:
+    [reply] = await telegram.send(resident, command)
+    assert expected in reply.text
+
+
+async def test_over_lists_documents_and_themes(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "/over")
+    assert "Metropool van Morgen" in reply.text and "Regionale preventiecoalitie" in reply.text
+    assert "AI: verantwoord en voor iedereen" in reply.text
+
+
+async def test_menu_buttons(telegram: LocalTelegram) -> None:
+    [welcome] = await telegram.send(NL, "/start")
+    [prompt] = await telegram.press(NL, welcome, "Stel een vraag")
+    assert "Typ je vraag" in prompt.text
+    [about] = await telegram.press(NL, welcome, "Over de teksten")
+    assert "Waar ik uit antwoord" in about.text
+
+
+async def test_language_choice_is_remembered_across_restart(telegram: LocalTelegram,
+                                                            settings: object,
+                                                            api: LocalBotApi) -> None:
+    [prompt] = await telegram.send(NL, "/taal")
+    [confirm] = await telegram.press(NL, prompt, "English")
+    assert confirm.text == texts.get("en", "language_set")
+    assert services_of(telegram).prefs.language(NL.id) == "en"
+    [reply] = await telegram.send(NL, "/help")
+    assert "How it works" in reply.text
+    # a new Application on the same data directory still knows the choice
+    await telegram.stop()
+    await telegram.start()
+    [reply] = await telegram.send(NL, "/help")
+    assert "How it works" in reply.text
+
+
+@pytest.mark.parametrize(("resident", "question", "heading"), [
+    (NL, "Wat is een burgerberaad?", "Meer betrokken inwoners via burgerberaden"),
+    (NL, "Hoe kunnen we de zorg ontlasten met preventie?",
+     "Op weg naar een regionale preventiecoalitie"),
+    (EN, "How will residents be prepared for artificial intelligence?",
+     "Kunstmatige intelligentie (AI): verantwoord en voor iedereen"),
+])
+async def test_question_gets_sourced_excerpt(telegram: LocalTelegram, api: LocalBotApi,
+                                             resident: Resident, question: str,
+                                             heading: str) -> None:
+    [reply] = await telegram.send(resident, question)
+    assert reply.parse_mode == "HTML"
+    assert f"<b>{heading}</b>" in reply.text
+    source = "Bron:" if resident is NL else "Source:"
+    assert source in reply.text and "2023" in reply.text
+    assert (resident.id, "typing") in api.chat_actions
+    labels = [label for label, _ in reply.buttons]
+    assert "👍" in labels and "👎" in labels
+
+
+async def test_theme_button_under_theme_answers(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "Wat is een regionale preventiecoalitie?")
+    assert ("💡 Deel je idee over Regionale preventiecoalitie", "idea:preventiecoalitie") in \
+        reply.buttons
+    [reply] = await telegram.send(NL, "Wat is een burgerberaad?")
+    assert not any(data.startswith("idea:") for _, data in reply.buttons)
+
+
+async def test_more_results_and_feedback(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "Hoe organiseren burgers duurzame energie?")
+    [more] = await telegram.press(NL, reply, "Meer resultaten")
+    assert more.text.startswith("<b>Meer resultaten:</b>")
+    first_headings = {line for line in reply.text.splitlines() if line.startswith("📄")}
+    more_headings = {line for line in more.text.splitlines() if line.startswith("📄")}
+    assert more_headings and not first_headings & more_headings
+    await telegram.press(NL, reply, "👎")
+    assert telegram.callback_answer()["text"] == "Bedankt voor je feedback!"
+    await telegram.press(NL, more, "👍 3")
+    services = services_of(telegram)
+    rows = services.db.conn.execute(
+        "SELECT question_id, passage_id, vote FROM feedback ORDER BY vote").fetchall()
+    logged = services.questions.get(rows[0]["question_id"])
+    assert logged is not None and logged.text == "Hoe organiseren burgers duurzame energie?"
+    assert [(r["passage_id"], r["vote"]) for r in rows] == [(logged.hits[0], -1),
+                                                            (logged.hits[2], 1)]
+    columns = {r[1] for r in services.db.conn.execute("PRAGMA table_info(feedback)")}
+    columns |= {r[1] for r in services.db.conn.execute("PRAGMA table_info(questions)")}
+    assert not any("user" in c or "chat" in c for c in columns)  # anonymous by design
+
+
+async def test_no_answer_and_report(telegram: LocalTelegram,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    for _ in range(2):
+        [reply] = await telegram.send(NL, "Hoe laat speelt Ajax?")
+    assert "geen goed antwoord" in reply.text
+    assert "Wat is een regionale preventiecoalitie?" in reply.text and "/idee" in reply.text
+    [reply] = await telegram.send(EN, "How do I bake sourdough bread?")
+    assert "could not find a good answer" in reply.text
+    [reply] = await telegram.send(NL, "Wat is een burgerberaad?")
+    await telegram.press(NL, reply, "👍")
+    await telegram.stop()
+    assert main(["report"]) == 0
+    out = capsys.readouterr().out
+    assert "questions: 4, answered: 1, unanswered: 3" in out
+    assert "1 up, 0 down (100% positive)" in out
+    assert "   2  hoe laat speelt ajax?" in out
+    await telegram.start()
+
+
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "document", "location"])
+async def test_non_text_input(telegram: LocalTelegram, kind: str) -> None:
+    [reply] = await telegram.send_other(NL, kind)
+    assert reply.text == texts.get("nl", "text_only")
+
+
+async def test_html_special_characters_are_escaped(telegram: LocalTelegram) -> None:
+    replies = await telegram.send(NL, "<b>burgerberaad</b> & <script>alert(1)</script> >_<")
+    assert len(replies) == 1  # the strict local Bot API accepted the HTML
+    replies = await telegram.send(NL, "Wat is <i>AI</i> & wie doet mee?")
+    assert len(replies) == 1 and "<i>AI</i>" not in replies[0].text
+
+
+async def test_very_long_input(telegram: LocalTelegram) -> None:
+    long = "Ik wil graag weten hoe een burgerberaad werkt en wie daaraan meedoet. " * 60
+    [reply] = await telegram.send(NL, long)
+    assert "burgerberaden" in reply.text and "eerste 1000 tekens" in reply.text
+    [reply] = await telegram.send(NL, "x" * 100_000)
+    assert "eerste 1000 tekens" in reply.text
+    assert len(reply.text) <= 4096
+
+
+async def test_group_chat_only_when_addressed(telegram: LocalTelegram) -> None:
+    group = -100200
+    assert await telegram.send(NL, "Wat is een burgerberaad?", chat_id=group) == []
+    [reply] = await telegram.send(NL, f"@{BOT_USERNAME} Wat is een burgerberaad?",
+                                  chat_id=group)
+    assert "burgerberaden" in reply.text
+    [reply2] = await telegram.send(NL, "En wat is een preventiecoalitie?", chat_id=group,
+                                   reply_to=reply)
+    assert "preventiecoalitie" in reply2.text
+    [help_reply] = await telegram.send(NL, f"/help@{BOT_USERNAME}", chat_id=group)
+    assert "Zo werkt het" in help_reply.text
+    assert await telegram.send_other(NL, "photo") != []  # private chat still gets the hint
+
+
+async def test_flood_limit(telegram: LocalTelegram) -> None:
+    replies = [await telegram.send(NL, f"Wat is een burgerberaad? {n}") for n in range(20)]
+    assert all(len(r) == 1 and "burgerberaden" in r[0].text for r in replies)
+    [warning] = await telegram.send(NL, "Wat is een burgerberaad?")
+    assert warning.text == texts.get("nl", "slow_down")
+    assert await telegram.send(NL, "Wat is een burgerberaad?") == []  # told once, then quiet
+    [other] = await telegram.send(EN, "What is a citizens' assembly?")  # others unaffected
+    assert "burgerberaden" in other.text
+
+
+async def test_unknown_command_and_forged_button(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "/bestaatniet")
+    assert reply.text == texts.get("nl", "unknown_command")
+    [answer] = await telegram.send(NL, "Wat is een burgerberaad?")
+    forged = telegram.callback_update(NL, answer, "fb:999999:0:u")
+    await telegram.process(forged)
+    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    await telegram.process(telegram.callback_update(NL, answer, "fb:x:y"))
+    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    await telegram.process(telegram.callback_update(NL, answer, "nonsense"))
+    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+
+
+async def test_locales_have_the_same_keys() -> None:
+    assert texts.keys("nl") == texts.keys("en")
+
+
+async def test_token_never_logged(settings: object, encoder: object,
+                                  caplog: pytest.LogCaptureFixture,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.bot.app import build_application, install_token_redaction
+    from assistant.config import Settings
+
+    secret = "987654:SECRET-token-never-to-be-seen"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", secret)
+    configured = Settings.from_env()
+    caplog.set_level(logging.DEBUG)
+    install_token_redaction(secret)
+    api = LocalBotApi(valid_token=lambda token: token == secret)
+    app = build_application(configured, request=api, encoder=encoder)  # type: ignore[arg-type]
+    async with LocalTelegram(app, api) as running:
+        await running.send(NL, "Wat is een burgerberaad?")
+        logging.getLogger("httpx").warning("HTTP Request: POST https://x/bot%s/getMe", secret)
+    assert api.calls and all(c.ok for c in api.calls if c.method == "getMe")
+    assert caplog.records
+    assert not any(secret in caplog.handler.format(r) for r in caplog.records)
+    assert secret not in configured.describe().values().__repr__()
+    assert secret not in repr(configured)
+
+
+async def test_rejected_and_missing_token(settings: object, encoder: object,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from telegram.error import InvalidToken
+
+    from assistant.bot.app import build_application
+
+    api = LocalBotApi(valid_token=lambda token: False)
+    app = build_application(settings, request=api, encoder=encoder)  # type: ignore[arg-type]
+    with pytest.raises(InvalidToken):
+        await LocalTelegram(app, api).start()
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: TELEGRAM_BOT_TOKEN is not set") and "\n" not in err
