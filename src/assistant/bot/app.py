@@ -11,24 +11,28 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
-from assistant.bot import commands, questions, texts
+from assistant.bot import commands, ideas, questions, rights, texts
 from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
+from assistant.bot.persistence import FLUSH_GROUP, SqlitePersistence, flush_conversations
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.retrieval.encoder import Encoder
 from assistant.service import open_service
 from assistant.store.db import Database
+from assistant.store.ideas import IdeaStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
@@ -62,12 +66,13 @@ def install_token_redaction(token: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-async def open_services(settings: Settings, encoder: Encoder | None = None) -> Services:
+async def open_services(settings: Settings, db: Database,
+                        encoder: Encoder | None = None) -> Services:
     """Open the index (building it if missing or stale) and the database."""
     service = open_service(settings, build=True, encoder=encoder)
-    db = Database(settings.database_path).open()
+    db.open()
     return Services(settings=settings, knowledge=service.knowledge, retriever=service.retriever,
-                    db=db, questions=QuestionLog(db), prefs=Preferences(db),
+                    db=db, questions=QuestionLog(db), prefs=Preferences(db), ideas=IdeaStore(db),
                     flood=FloodGuard(limit=settings.flood_limit))
 
 
@@ -83,13 +88,30 @@ async def on_error(update: object, context: BotContext) -> None:
             log.warning("could not send the error apology", exc_info=True)
 
 
+async def noop(update: Update, context: BotContext) -> None:
+    """A label-only button (e.g. "Sent as idea #12"): acknowledge, do nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
 def add_handlers(app: BotApplication) -> None:
     """Register every handler, in priority order."""
+    general: list[BaseHandler[Update, BotContext, Any]] = [
+               CommandHandler(["help", "hulp"], commands.help_command),
+               CommandHandler(["over", "about"], commands.about),
+               CommandHandler(["taal", "language"], commands.choose_language),
+               CommandHandler("privacy", commands.privacy),
+               CommandHandler(["mijnideeen", "myideas"], rights.my_ideas)]
+    forget: BaseHandler[Update, BotContext, Any] = CommandHandler(["vergeetmij", "forgetme"],
+                                                                  rights.forget_me)
+    # The conversation first: inside it, text is part of an idea, not a question.
+    app.add_handler(ideas.conversation(NON_TEXT, [*general, forget]))
     app.add_handler(CommandHandler("start", commands.start))
-    app.add_handler(CommandHandler(["help", "hulp"], commands.help_command))
-    app.add_handler(CommandHandler(["over", "about"], commands.about))
-    app.add_handler(CommandHandler(["taal", "language"], commands.choose_language))
-    app.add_handler(CommandHandler("privacy", commands.privacy))
+    for handler in general:
+        app.add_handler(handler)
+    app.add_handler(forget)
+    app.add_handler(CallbackQueryHandler(rights.forget_confirmed, pattern=r"^forget:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
     app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(commands.menu_button,
                                          pattern=r"^menu:(ask|about|privacy)$"))
@@ -100,6 +122,7 @@ def add_handlers(app: BotApplication) -> None:
     # Last in the same group: they only see what no handler above took.
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
     app.add_handler(CallbackQueryHandler(commands.stale_button))
+    app.add_handler(TypeHandler(Update, flush_conversations), group=FLUSH_GROUP)
     app.add_error_handler(on_error)
 
 
@@ -111,14 +134,14 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
                           "export its token (or use 'assistant chat' to try the bot locally)")
 
+    db = Database(settings.database_path)  # opened lazily; the persistence reads it first
+
     async def post_init(app: BotApplication) -> None:
-        app.bot_data[SERVICES] = await open_services(settings, encoder)
+        app.bot_data[SERVICES] = await open_services(settings, db, encoder)
         await commands.register_commands(app)
 
     async def post_shutdown(app: BotApplication) -> None:
-        services: Services | None = app.bot_data.get(SERVICES)
-        if services is not None:
-            services.db.close()
+        db.close()
 
     builder: ApplicationBuilder[Any, BotContext, Any, Any, Any, Any] = (
         Application.builder()
@@ -127,6 +150,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .persistence(SqlitePersistence(db))
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))

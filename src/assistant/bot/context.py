@@ -13,6 +13,7 @@ from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
 from assistant.store.db import Database
+from assistant.store.ideas import IdeaStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
@@ -29,6 +30,7 @@ class Services:
     db: Database
     questions: QuestionLog
     prefs: Preferences
+    ideas: IdeaStore
     flood: FloodGuard
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -24,6 +24,23 @@ def utcnow() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (comments may hold semicolons)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines():
+        code = line.split("--", 1)[0]
+        if not code.strip():
+            continue
+        buffer += code + "\n"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise StorageError(f"incomplete SQL statement in a migration: {buffer.strip()[:60]}")
+    return statements
+
+
 class Database:
     """One SQLite file. Sync methods of the stores run on ``conn``; the bot calls them through
     ``call`` so that they run, one at a time, on the database's own thread."""
@@ -35,13 +52,16 @@ class Database:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """The open connection (StorageError if the database is closed)."""
+        """The connection, opened (and migrated) on first use, again after ``close``."""
         if self._conn is None:
-            raise StorageError("the database is not open")
+            self.open()
+        assert self._conn is not None
         return self._conn
 
     def open(self) -> Database:
         """Open (creating the file and directory if needed) and apply pending migrations."""
+        if self._conn is not None:
+            return self
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False,
@@ -54,12 +74,15 @@ class Database:
             self._conn = conn
             self._migrate()
         except sqlite3.Error as exc:
-            self.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
         return self
 
     def _migrate(self) -> None:
-        conn = self.conn
+        conn = self._conn
+        assert conn is not None
         conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
                      " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
@@ -67,15 +90,17 @@ class Database:
             if version in done:
                 continue
             with self.transaction():
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in _statements(sql):
+                    conn.execute(statement)
                 conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                              (version, name, utcnow()))
 
     def transaction(self) -> _Transaction:
         """``with db.transaction():`` runs its statements atomically (BEGIN IMMEDIATE)."""
-        return _Transaction(self.conn)
+        if self._conn is None:
+            self.open()
+        assert self._conn is not None
+        return _Transaction(self._conn)
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a store method on the database thread and await its result."""

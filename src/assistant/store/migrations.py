@@ -34,3 +34,43 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
     """),
 ]
+
+MIGRATIONS.append((2, "m002_create_ideas_drafts_conversations", """
+    -- author_id is kept for notifications and deletion only; moderators see a pseudonym.
+    CREATE TABLE ideas (
+        id                INTEGER PRIMARY KEY,
+        theme             TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        answers           TEXT NOT NULL,  -- JSON object: follow-up question id -> answer
+        municipality      TEXT NOT NULL DEFAULT '',
+        contact_ok        INTEGER NOT NULL CHECK (contact_ok IN (0, 1)),
+        contact_name      TEXT NOT NULL DEFAULT '',  -- only filled when contact_ok = 1
+        author_id         INTEGER NOT NULL,
+        lang              TEXT NOT NULL,
+        status            TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'approved', 'rejected', 'hidden')),
+        submit_key        TEXT NOT NULL UNIQUE,  -- chat and message of the Send button
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        moderated_by      TEXT,
+        moderated_at      TEXT,
+        moderation_reason TEXT
+    );
+    CREATE INDEX ideas_author ON ideas (author_id, created_at);
+    CREATE INDEX ideas_status ON ideas (status, theme, created_at);
+    CREATE TABLE drafts (
+        user_id    INTEGER PRIMARY KEY,
+        chat_id    INTEGER NOT NULL,
+        data       TEXT NOT NULL,  -- JSON of the Draft
+        updated_at TEXT NOT NULL
+    );
+    -- python-telegram-bot ConversationHandler states, written on every change.
+    CREATE TABLE conversations (
+        name       TEXT NOT NULL,
+        chat_id    INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        state      TEXT NOT NULL,  -- JSON
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (name, chat_id, user_id)
+    );
+"""))
