@@ -160,9 +160,15 @@ async def _answer_query(update: Update) -> None:
         await update.callback_query.answer()
 
 
-def step(fn: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, State]]:
-    """Wrap a state callback: load the draft, end if it is gone, offer resuming if idle."""
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, State]]
 
+
+def step(fn: Step) -> Callback:
+    """Wrap a state callback: load the draft, end if it is gone, offer resuming if idle."""
+    return _with_draft(fn, idle_check=True)
+
+
+def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
     async def wrapper(update: Update, context: BotContext) -> State:
         lang = await user_language(update, context)
         user_id, _ = _ids(update)
@@ -180,7 +186,7 @@ def step(fn: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, State]]
                     return END
             await _reply(update, context, texts.get(lang, "idea_expired"))
             return END
-        if draft.age() > IDLE:
+        if idle_check and draft.age() > IDLE:
             await _answer_query(update)
             return await offer_resume(update, context, draft, lang)
         return await fn(update, context, draft, lang)
@@ -227,8 +233,7 @@ async def start_idea(update: Update, context: BotContext) -> State:
     return await ask(update, context, draft, lang)
 
 
-@step
-async def resume_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+async def _resume_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Continue the saved draft where it was, or start a new one."""
     query = update.callback_query
     if query is None or query.data not in ("resume:continue", "resume:restart"):
@@ -239,6 +244,9 @@ async def resume_choice(update: Update, context: BotContext, draft: Draft, lang:
         draft = Draft(lang=lang, step=THEME)
     await _save(update, context, draft)
     return await ask(update, context, draft, lang)
+
+
+resume_choice = _with_draft(_resume_choice, idle_check=False)
 
 
 # --- the steps -------------------------------------------------------------------------------

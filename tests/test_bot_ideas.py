@@ -1,0 +1,346 @@
+"""The idea conversation through the real Application, checked against the database."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+import pytest
+
+from assistant.bot import ideas as idea_flow
+from assistant.bot import texts
+from assistant.bot.app import build_application
+from assistant.bot.local import LocalBotApi, SentMessage
+from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.config import Settings
+from assistant.retrieval.encoder import Encoder
+from assistant.store.db import Database
+from assistant.store.ideas import ConversationStore, Draft
+from tests.conftest import services_of
+
+NL = Resident(id=601, first_name="Fatima", language_code="nl")
+EN = Resident(id=602, first_name="Sam", language_code="en")
+IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."
+
+
+def rows(telegram: LocalTelegram, sql: str, *args: object) -> list[dict[str, object]]:
+    return [dict(r) for r in services_of(telegram).db.conn.execute(sql, args).fetchall()]
+
+
+async def walk(telegram: LocalTelegram, who: Resident, theme: str, text: str,
+               answers: tuple[str | None, ...] = ("Kinderen", None), place: str | None = "Zaandam",
+               contact: bool = True) -> SentMessage:
+    """Go from /idee to the summary; returns the summary message."""
+    [choice] = await telegram.send(who, "/idee")
+    [prompt] = await telegram.press(who, choice, theme)
+    assert "10" in prompt.text and "2000" in prompt.text
+    [step] = await telegram.send(who, text)
+    for answer in answers:
+        [step] = (await telegram.press(who, step, "skip") if answer is None
+                  else await telegram.send(who, answer))
+    [step] = (await telegram.press(who, step, "skip") if place is None
+              else await telegram.send(who, place))
+    [summary] = await telegram.press(who, step, "contact:yes" if contact else "contact:no")
+    assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
+    return summary
+
+
+@pytest.mark.parametrize(("who", "theme_label", "theme_id", "skip_word"), [
+    (NL, "Regionale preventiecoalitie", "preventiecoalitie", "(overgeslagen)"),
+    (NL, "AI: verantwoord en voor iedereen", "ai-voor-iedereen", "(overgeslagen)"),
+    (EN, "Regional prevention coalition", "preventiecoalitie", "(skipped)"),
+    (EN, "AI: responsible and for everyone", "ai-voor-iedereen", "(skipped)"),
+])
+async def test_whole_flow(telegram: LocalTelegram, who: Resident, theme_label: str,
+                          theme_id: str, skip_word: str) -> None:
+    summary = await walk(telegram, who, theme_label, IDEA, answers=("Voor ouderen", None))
+    assert IDEA in summary.text and "Voor ouderen" in summary.text and skip_word in summary.text
+    replies = await telegram.press(who, summary, "send")
+    confirmation = replies[-1]
+    [idea] = rows(telegram, "SELECT * FROM ideas")
+    assert f"#{idea['id']}" in confirmation.text
+    assert summary.buttons == [(texts.label(who.language_code or "nl", "idea_sent_label",
+                                            number=idea["id"]), "noop")]
+    assert idea["theme"] == theme_id and idea["text"] == IDEA
+    assert idea["author_id"] == who.id and idea["status"] == "pending"
+    assert idea["municipality"] == "Zaandam" and idea["contact_ok"] == 1
+    assert idea["lang"] == (who.language_code or "nl")
+    assert idea["contact_name"] == who.first_name
+    theme = services_of(telegram).knowledge.theme(theme_id)
+    assert theme is not None
+    first, second = (q.id for q in theme.questions)
+    assert json.loads(str(idea["answers"])) == {first: "Voor ouderen", second: None}
+    assert rows(telegram, "SELECT * FROM drafts") == []
+    assert rows(telegram, "SELECT * FROM conversations") == []
+
+
+async def test_theme_button_under_an_answer_starts_the_flow(telegram: LocalTelegram) -> None:
+    [answer] = await telegram.send(NL, "Wat is een regionale preventiecoalitie?")
+    [prompt] = await telegram.press(NL, answer, "idea:preventiecoalitie")
+    assert "<b>Regionale preventiecoalitie</b>" in prompt.text
+
+
+async def test_skipping_everything_and_no_contact(telegram: LocalTelegram) -> None:
+    summary = await walk(telegram, NL, "AI: verantwoord", IDEA, answers=(None, None), place=None,
+                         contact=False)
+    await telegram.press(NL, summary, "send")
+    [idea] = rows(telegram, "SELECT * FROM ideas")
+    assert json.loads(str(idea["answers"])) == {"risico_of_kans": None, "iedereen_mee": None}
+    assert idea["municipality"] == "" and idea["contact_ok"] == 0 and idea["contact_name"] == ""
+
+
+async def test_editing_before_sending(telegram: LocalTelegram) -> None:
+    summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
+    [menu] = await telegram.press(NL, summary, "edit")
+    [prompt] = await telegram.press(NL, menu, "edit:text")
+    [summary] = await telegram.send(NL, "Een beweegroute door elke wijk voor alle leeftijden.")
+    assert "beweegroute" in summary.text and "Moestuinen" not in summary.text
+    [menu] = await telegram.press(NL, summary, "edit")
+    [prompt] = await telegram.press(NL, menu, "edit:q:1")
+    [summary] = await telegram.send(NL, "GGD en sportclubs")
+    [menu] = await telegram.press(NL, summary, "edit")
+    [prompt] = await telegram.press(NL, menu, "edit:contact")
+    [summary] = await telegram.press(NL, prompt, "contact:no")
+    await telegram.press(NL, summary, "send")
+    [idea] = rows(telegram, "SELECT * FROM ideas")
+    assert idea["text"] == "Een beweegroute door elke wijk voor alle leeftijden."
+    assert json.loads(str(idea["answers"]))["samenwerking"] == "GGD en sportclubs"
+    assert idea["contact_ok"] == 0
+
+
+async def test_cancel_at_any_step(telegram: LocalTelegram) -> None:
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "Regionale preventiecoalitie")
+    await telegram.send(NL, IDEA)
+    [reply] = await telegram.send(NL, "/annuleer")
+    assert reply.text == texts.get("nl", "idea_cancelled")
+    assert rows(telegram, "SELECT * FROM drafts") == []
+    [answer] = await telegram.send(NL, "Wat is een burgerberaad?")  # a question again
+    assert "burgerberaden" in answer.text
+    summary = await walk(telegram, EN, "AI: responsible", IDEA)
+    [reply] = await telegram.press(EN, summary, "cancel")
+    assert reply.text == texts.get("en", "idea_cancelled")
+    assert rows(telegram, "SELECT * FROM ideas") == [] == rows(telegram, "SELECT * FROM drafts")
+
+
+async def test_start_inside_the_flow_keeps_the_draft(telegram: LocalTelegram) -> None:
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "Regionale preventiecoalitie")
+    await telegram.send(NL, IDEA)
+    replies = await telegram.send(NL, "/start")
+    assert "Welkom" in replies[0].text and replies[-1].text == texts.get("nl", "idea_draft_kept")
+    [offer] = await telegram.send(NL, "/idee")
+    assert "half afgemaakt idee" in offer.text
+    [question] = await telegram.press(NL, offer, "resume:continue")
+    assert "Voor wie" in question.text
+
+
+async def test_bad_idea_texts_are_explained(telegram: LocalTelegram) -> None:
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "AI: verantwoord")
+    cases = [("kort", "idea_too_short"), ("x" * 2001, "idea_too_long"),
+             ("🤖🤖🤖🤖🤖🤖🤖🤖🤖🤖🤖", "idea_no_words"),
+             ("https://example.org/ai-plan", "idea_only_link")]
+    for text, key in cases:
+        [reply] = await telegram.send(NL, text)
+        assert reply.text == texts.get("nl", key, min=10, max=2000, length=len(text))
+    [photo_reply] = await telegram.send_other(NL, "photo")
+    assert photo_reply.text == texts.get("nl", "text_only")
+    [next_step] = await telegram.send(NL, "<b>AI-les</b> & uitleg in de bibliotheek voor "
+                                          "ouderen")
+    assert "Welk risico" in next_step.text
+    draft = services_of(telegram).ideas.draft(NL.id)
+    assert draft is not None and draft.text.startswith("<b>AI-les</b> & uitleg")  # verbatim
+
+
+async def test_markup_in_ideas_is_escaped_everywhere(telegram: LocalTelegram) -> None:
+    text = "<script>x</script> & <b>vet</b> idee voor de buurt"
+    summary = await walk(telegram, NL, "AI: verantwoord", text, answers=("<i>a</i>", "&amp;"))
+    assert "&lt;script&gt;" in summary.text and "&amp;amp;" in summary.text
+    await telegram.press(NL, summary, "send")
+    [mine] = await telegram.send(NL, "/mijnideeen")
+    assert "&lt;b&gt;vet&lt;/b&gt;" in mine.text
+    [idea] = rows(telegram, "SELECT text FROM ideas")
+    assert idea["text"] == text
+
+
+async def test_idle_draft_offers_resume(telegram: LocalTelegram) -> None:
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "Regionale preventiecoalitie")
+    await telegram.send(NL, IDEA)
+    db = services_of(telegram).db
+    draft = services_of(telegram).ideas.draft(NL.id)
+    assert draft is not None and draft.step == "follow_up"
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).isoformat(timespec="seconds")
+    draft.updated_at = old
+    with db.transaction() as conn:
+        conn.execute("UPDATE drafts SET data = ?, updated_at = ?", (draft.to_json(), old))
+    [offer] = await telegram.send(NL, "Voor kinderen")
+    assert "half afgemaakt idee" in offer.text and "Regionale preventiecoalitie" in offer.text
+    [question] = await telegram.press(NL, offer, "resume:continue")
+    assert "Voor wie" in question.text
+    [question2] = await telegram.send(NL, "Voor kinderen")
+    assert "Wie zouden moeten samenwerken" in question2.text
+    kept = services_of(telegram).ideas.draft(NL.id)
+    assert kept is not None and kept.text == IDEA and kept.answers["voor_wie"] == "Voor kinderen"
+
+
+async def test_live_timeout_keeps_draft(settings: Settings, encoder: Encoder,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(idea_flow, "IDLE", dt.timedelta(seconds=0.5))
+    api = LocalBotApi()
+    async with LocalTelegram(build_application(settings, request=api, encoder=encoder),
+                             api) as telegram:
+        [choice] = await telegram.send(NL, "/idee")
+        await telegram.press(NL, choice, "Regionale preventiecoalitie")
+        await telegram.send(NL, IDEA)
+        for _ in range(50):
+            if api.sent[-1].text == texts.get("nl", "idea_timeout"):
+                break
+            await asyncio.sleep(0.1)
+        assert api.sent[-1].text == texts.get("nl", "idea_timeout")
+        assert services_of(telegram).ideas.draft(NL.id) is not None
+        [offer] = await telegram.send(NL, "/idee")
+        assert "half afgemaakt idee" in offer.text
+
+
+async def test_restart_mid_flow_continues(settings: Settings, encoder: Encoder) -> None:
+    api = LocalBotApi()
+    telegram = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    await telegram.start()
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "AI: verantwoord")
+    await telegram.send(NL, IDEA)
+    await telegram.stop()
+    # a new Application on the same database: the resident just goes on typing
+    again = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    await again.start()
+    try:
+        [question] = await again.send(NL, "Dat AI beslist zonder dat iemand het ziet")
+        assert "Hoe kan iedereen meedoen" in question.text
+        [place] = await again.press(NL, question, "skip")
+        assert "gemeente" in place.text
+        [contact] = await again.send(NL, "Haarlem")
+        [summary] = await again.press(NL, contact, "contact:no")
+        await again.press(NL, summary, "send")
+        [idea] = rows(again, "SELECT * FROM ideas")
+        assert idea["text"] == IDEA and idea["municipality"] == "Haarlem"
+        assert json.loads(str(idea["answers"]))["risico_of_kans"] == \
+            "Dat AI beslist zonder dat iemand het ziet"
+    finally:
+        await again.stop()
+
+
+async def test_double_send_stores_one_idea(telegram: LocalTelegram) -> None:
+    summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
+    first = await telegram.process(telegram.callback_update(NL, summary, "send"))
+    second = await telegram.process(telegram.callback_update(NL, summary, "send"))
+    assert first is None and second is None
+    assert len(rows(telegram, "SELECT * FROM ideas")) == 1
+    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+
+
+async def test_send_delivered_again_after_restart(settings: Settings, encoder: Encoder) -> None:
+    api = LocalBotApi()
+    telegram = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    await telegram.start()
+    summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
+    send = telegram.callback_update(NL, summary, "send")
+    await telegram.process(send)
+    [idea] = rows(telegram, "SELECT id FROM ideas")
+    # a crash after the commit but before the state was written: the state is still 'confirm'
+    await telegram.stop()
+    db = Database(settings.database_path).open()
+    ConversationStore(db).write("idea", (NL.id, NL.id), "confirm")
+    db.close()
+    again = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    await again.start()
+    try:
+        api.expect_callback(send.callback_query.id)  # type: ignore[union-attr]
+        before = len(api.sent)
+        await again.process(send)  # Telegram delivers the same update again
+        assert f"#{idea['id']}" in api.sent[before:][-1].text
+        assert len(rows(again, "SELECT * FROM ideas")) == 1
+    finally:
+        await again.stop()
+
+
+async def test_two_residents_at_once_no_crosstalk(telegram: LocalTelegram) -> None:
+    a, b = Resident(id=701, language_code="nl"), Resident(id=702, language_code="en")
+    choices = await asyncio.gather(telegram.send(a, "/idee"), telegram.send(b, "/idee"))
+    await asyncio.gather(telegram.press(a, choices[0][0], "theme:preventiecoalitie"),
+                         telegram.press(b, choices[1][0], "theme:ai-voor-iedereen"))
+    steps = await asyncio.gather(telegram.send(a, "Idee van A: buurtsport voor ouderen."),
+                                 telegram.send(b, "Idea of B: AI lessons in libraries."))
+    for _ in range(2):
+        steps = await asyncio.gather(telegram.press(a, steps[0][0], "skip"),
+                                     telegram.press(b, steps[1][0], "skip"))
+    steps = await asyncio.gather(telegram.send(a, "Purmerend"), telegram.send(b, "Almere"))
+    steps = await asyncio.gather(telegram.press(a, steps[0][0], "contact:no"),
+                                 telegram.press(b, steps[1][0], "contact:yes"))
+    await asyncio.gather(telegram.press(a, steps[0][0], "send"),
+                         telegram.press(b, steps[1][0], "send"))
+    got = {r["author_id"]: r for r in rows(telegram, "SELECT * FROM ideas")}
+    assert got[701]["text"] == "Idee van A: buurtsport voor ouderen."
+    assert got[701]["theme"] == "preventiecoalitie" and got[701]["municipality"] == "Purmerend"
+    assert got[702]["text"] == "Idea of B: AI lessons in libraries."
+    assert got[702]["theme"] == "ai-voor-iedereen" and got[702]["municipality"] == "Almere"
+
+
+async def test_my_ideas_shows_only_own(telegram: LocalTelegram) -> None:
+    for who, text in ((NL, "Mijn eigen idee over preventie in de wijk."),
+                      (EN, "Someone else's idea about AI in schools.")):
+        summary = await walk(telegram, who, "theme:preventiecoalitie", text)
+        await telegram.press(who, summary, "send")
+    [mine] = await telegram.send(NL, "/mijnideeen")
+    assert "Mijn eigen idee" in mine.text and "Someone else" not in mine.text
+    assert "wacht op beoordeling" in mine.text
+    [none] = await telegram.send(Resident(id=999), "/mijnideeen")
+    assert none.text == texts.get("nl", "my_ideas_none")
+
+
+async def test_forget_me_leaves_no_row(telegram: LocalTelegram) -> None:
+    summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
+    await telegram.press(NL, summary, "send")
+    other = await walk(telegram, EN, "theme:ai-voor-iedereen", "An idea that must stay here.")
+    await telegram.press(EN, other, "send")
+    [prompt] = await telegram.send(NL, "/taal")
+    await telegram.press(NL, prompt, "lang:nl")
+    [choice] = await telegram.send(NL, "/idee")  # a new draft, mid-conversation
+    await telegram.press(NL, choice, "theme:ai-voor-iedereen")
+    [confirm] = await telegram.send(NL, "/vergeetmij")
+    assert "(1)" in confirm.text
+    [kept] = await telegram.press(NL, confirm, "forget:no")
+    assert kept.text == texts.get("nl", "forget_kept")
+    assert rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", NL.id)
+    [confirm] = await telegram.send(NL, "/vergeetmij")
+    [done] = await telegram.press(NL, confirm, "forget:yes")
+    assert done.text == texts.get("nl", "forget_done")
+    for table, column in (("ideas", "author_id"), ("drafts", "user_id"),
+                          ("conversations", "user_id"), ("prefs", "user_id")):
+        assert rows(telegram, f"SELECT * FROM {table} WHERE {column} = ?", NL.id) == []
+    assert len(rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", EN.id)) == 1
+    # the deletion sticks after a restart, and the bot treats the resident as new
+    await telegram.stop()
+    await telegram.start()
+    assert rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", NL.id) == []
+    [answer] = await telegram.send(NL, "Wat is een burgerberaad?")
+    assert "burgerberaden" in answer.text
+
+
+async def test_daily_limit(telegram: LocalTelegram) -> None:
+    store = services_of(telegram).ideas
+    for n in range(10):
+        store.submit(NL.id, Draft(theme="preventiecoalitie", text=f"Idee nummer {n} voor de "
+                                  "wijk", contact_ok=False), f"seed:{n}")
+    summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
+    replies = await telegram.press(NL, summary, "send")
+    assert replies[-1].text == texts.get("nl", "idea_limit", max=10)
+    assert len(rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", NL.id)) == 10
+    assert store.draft(NL.id) is not None  # nothing typed is lost
+
+
+async def test_idea_only_in_private_chat(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "/idee", chat_id=-100300)
+    assert reply.text == texts.get("nl", "idea_private_only")
