@@ -188,14 +188,14 @@ async def test_idle_draft_offers_resume(telegram: LocalTelegram) -> None:
 
 async def test_live_timeout_keeps_draft(settings: Settings, encoder: Encoder,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(idea_flow, "IDLE", dt.timedelta(seconds=0.5))
+    monkeypatch.setattr(idea_flow, "IDLE", dt.timedelta(seconds=1.5))
     api = LocalBotApi()
     async with LocalTelegram(build_application(settings, request=api, encoder=encoder),
                              api) as telegram:
         [choice] = await telegram.send(NL, "/idee")
         await telegram.press(NL, choice, "Regionale preventiecoalitie")
         await telegram.send(NL, IDEA)
-        for _ in range(50):
+        for _ in range(100):
             if api.sent[-1].text == texts.get("nl", "idea_timeout"):
                 break
             await asyncio.sleep(0.1)
