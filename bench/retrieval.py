@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
 
 from assistant.evaluation import load_questions
@@ -121,12 +122,27 @@ def bench_scale(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
         load_s = time.perf_counter() - started
         questions = [q.text for q in load_questions(QUESTIONS)][:40]
         result = latency(retriever, questions, rounds)
+        result["dense_recall_at_10_vs_exact"] = _recall_vs_exact(retriever, questions)
         disk_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 2**20
     return {"passages": size, "faiss": manifest.faiss_type, "sentences": manifest.sentence_count,
             "build_s_excl_encoding_of_copies": round(build_s, 1), "load_s": round(load_s, 1),
             "index_disk_mb": round(disk_mb, 1), **result,
             "rss_growth_mb": round(rss_mb() - rss_before, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def _recall_vs_exact(retriever: Retriever, questions: list[str], k: int = 10) -> float:
+    """Share of the exact top-k passages (flat inner product) the index returns."""
+    index = retriever.index.dense
+    exact = faiss.IndexFlatIP(index.d)
+    exact.add(index.reconstruct_n(0, index.ntotal))
+    found = 0
+    for q in questions:
+        vector = retriever.encoder.encode_queries([q])
+        got = set(index.search(vector, k)[1][0].tolist())
+        want = set(exact.search(vector, k)[1][0].tolist())
+        found += len(got & want)
+    return round(found / (k * len(questions)), 3)
 
 
 def run_scale_in_subprocess(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:

@@ -42,9 +42,10 @@ from assistant.text import split_sentences
 FORMAT_VERSION = 1
 CURRENT = "current"
 KEEP_OLD_VERSIONS = 2
-# Up to this many passages an exact flat index answers within the latency target (bench/scale.py
-# measured p95 ~25 ms at 100k passages of 512 dimensions); beyond it HNSW is used.
-FLAT_MAX_PASSAGES = 250_000
+# Up to this many passages the exact flat index is used. Measured (python -m bench.run, 2 cores,
+# 512 dimensions): a whole question p95 15 ms at 10k passages with flat; at 100k, flat 60 ms
+# against HNSW 7 ms (dense recall@10 vs exact printed by the same benchmark). Beyond this, HNSW.
+FLAT_MAX_PASSAGES = 20_000
 BATCH = 64
 
 RECIPE = f"split{SPLITTER_VERSION}-lex{LEXICAL_VERSION}"
@@ -125,7 +126,7 @@ def _make_faiss(vectors: Vectors, faiss_type: str) -> Any:
     if faiss_type == "hnsw":
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 64
+        index.hnsw.efSearch = 128
     else:
         index = faiss.IndexFlatIP(dim)
     if len(vectors):
