@@ -26,6 +26,24 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "")
+    try:
+        return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be Telegram user ids separated by commas") from exc
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a Telegram chat id (a number)") from exc
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -55,6 +73,10 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)
     rate_limit: bool = True
     flood_limit: int = 20  # questions per resident per minute
+    moderator_ids: frozenset[int] = frozenset()
+    maintainer_ids: frozenset[int] = frozenset()
+    moderator_chat_id: int | None = None  # a group notified of each new idea
+    pseudonym_secret: str = field(default="", repr=False)
 
     @property
     def index_dir(self) -> Path:
@@ -86,6 +108,10 @@ class Settings:
             webhook_secret=env.get("ASSISTANT_WEBHOOK_SECRET", "").strip(),
             rate_limit=_bool(env, "ASSISTANT_RATE_LIMIT", True),
             flood_limit=_int(env, "ASSISTANT_FLOOD_LIMIT", 20, 1, 10_000),
+            moderator_ids=_ids(env, "ASSISTANT_MODERATOR_IDS"),
+            maintainer_ids=_ids(env, "ASSISTANT_MAINTAINER_IDS"),
+            moderator_chat_id=_optional_int(env, "ASSISTANT_MODERATOR_CHAT_ID"),
+            pseudonym_secret=env.get("ASSISTANT_PSEUDONYM_SECRET", "").strip(),
         )
 
     def describe(self) -> dict[str, str]:
@@ -93,7 +119,7 @@ class Settings:
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in ("telegram_token", "webhook_secret"):
+            if f.name in ("telegram_token", "webhook_secret", "pseudonym_secret"):
                 value = "***" if value else "(not set)"
             out[f.name] = str(value)
         return out

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from assistant.bot import commands, ideas, questions, rights, texts
+from assistant.bot import commands, ideas, maintenance, moderation, questions, rights, texts
 from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
@@ -29,10 +29,12 @@ from assistant.bot.persistence import FLUSH_GROUP, SqlitePersistence, flush_conv
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.export import pseudonym_secret
 from assistant.retrieval.encoder import Encoder
 from assistant.service import open_service
 from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
+from assistant.store.moderation import ModerationStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
@@ -73,6 +75,8 @@ async def open_services(settings: Settings, db: Database,
     db.open()
     return Services(settings=settings, knowledge=service.knowledge, retriever=service.retriever,
                     db=db, questions=QuestionLog(db), prefs=Preferences(db), ideas=IdeaStore(db),
+                    moderation=ModerationStore(db),
+                    secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
                     flood=FloodGuard(limit=settings.flood_limit))
 
 
@@ -94,8 +98,18 @@ async def noop(update: Update, context: BotContext) -> None:
         await update.callback_query.answer()
 
 
-def add_handlers(app: BotApplication) -> None:
+def add_handlers(app: BotApplication, settings: Settings) -> None:
     """Register every handler, in priority order."""
+    # Staff commands match only their users; for anyone else they fall through to the
+    # unknown-command reply, so nothing shows that they exist.
+    moderators = filters.User(user_id=settings.moderator_ids)
+    maintainers = filters.User(user_id=settings.maintainer_ids)
+    app.add_handler(CommandHandler("review", moderation.review, filters=moderators))
+    app.add_handler(CommandHandler("stats", moderation.stats, filters=moderators))
+    app.add_handler(CommandHandler("export", moderation.export, filters=moderators))
+    app.add_handler(CommandHandler("reindex", maintenance.reindex, filters=maintainers))
+    app.add_handler(CallbackQueryHandler(moderation.review_button,
+                                         pattern=r"^mod:[a-z]+:\d+$"))
     general: list[BaseHandler[Update, BotContext, Any]] = [
                CommandHandler(["help", "hulp"], commands.help_command),
                CommandHandler(["over", "about"], commands.about),
@@ -112,6 +126,8 @@ def add_handlers(app: BotApplication) -> None:
     app.add_handler(forget)
     app.add_handler(CallbackQueryHandler(rights.forget_confirmed, pattern=r"^forget:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
+    app.add_handler(CallbackQueryHandler(moderation.reject_reason,
+                                         pattern=r"^modr:\d+:[a-z]+$"))
     app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(commands.menu_button,
                                          pattern=r"^menu:(ask|about|privacy)$"))
@@ -161,7 +177,10 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         if settings.telegram_base_url:
             builder = builder.base_url(settings.telegram_base_url)
     app = builder.build()
-    add_handlers(app)
+    add_handlers(app, settings)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(maintenance.watch_index, interval=maintenance.WATCH_SECONDS,
+                                    first=maintenance.WATCH_SECONDS, name="watch-index")
     return app
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application
@@ -9,6 +11,8 @@ from telegram.ext import Application
 from assistant.bot import texts
 from assistant.bot.context import BotContext
 from assistant.bot.lang import remember_language, user_language
+
+log = logging.getLogger(__name__)
 
 # (command, locale key of its description); the menu Telegram shows next to the text field.
 MENU = [("start", "cmd_start"), ("help", "cmd_help"), ("idee", "cmd_idee"),
@@ -129,10 +133,16 @@ async def menu_button(update: Update, context: BotContext) -> None:
                                        parse_mode=ParseMode.HTML)
 
 
+STAFF_COMMANDS = {"review", "stats", "export", "reindex"}
+
+
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Any command the bot does not know (or that this resident may not use)."""
     if update.effective_message is None:
         return
+    command = (update.effective_message.text or "").split()[0][1:].split("@")[0].lower()
+    if command in STAFF_COMMANDS:  # same reply as unknown; logged without text or id
+        log.warning("refused /%s for a user without that role", command)
     lang = await user_language(update, context)
     await update.effective_message.reply_text(texts.get(lang, "unknown_command"))
 

@@ -14,6 +14,7 @@ from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
 from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
+from assistant.store.moderation import ModerationStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
@@ -31,6 +32,8 @@ class Services:
     questions: QuestionLog
     prefs: Preferences
     ideas: IdeaStore
+    moderation: ModerationStore
+    secret: str  # for authors' pseudonyms
     flood: FloodGuard
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

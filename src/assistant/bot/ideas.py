@@ -29,6 +29,7 @@ from telegram.warnings import PTBUserWarning
 from assistant.bot import commands, texts
 from assistant.bot.context import BotContext
 from assistant.bot.lang import user_language
+from assistant.bot.moderation import notify_moderators
 from assistant.knowledge import Theme
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
@@ -346,7 +347,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     assert user is not None
     name = " ".join(filter(None, [user.full_name, f"@{user.username}" if user.username else ""]))
     try:
-        idea, _created = await services.db.call(services.ideas.submit, user_id, draft,
+        idea, created = await services.db.call(services.ideas.submit, user_id, draft,
                                                 submit_key, name)
     except DailyLimitReached:
         await query.answer()
@@ -354,6 +355,8 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
         return END
     await query.answer()  # the idea is committed before anything is confirmed
     log.info("idea stored (theme %s)", idea.theme)
+    if created:
+        await notify_moderators(context, idea)
     await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
                                                 reply_markup=InlineKeyboardMarkup([[
                                                     InlineKeyboardButton(texts.label(

@@ -24,6 +24,10 @@ def _catalog(lang: str) -> dict[str, str]:
     return {str(k): str(v).rstrip("\n") for k, v in data.items()}
 
 
+class Html(str):
+    """Text that is already Telegram HTML (a rendered fragment): inserted without escaping."""
+
+
 def language_for(code: str | None, chosen: str | None = None) -> str:
     """The reply language: the resident's choice, else English for English Telegram clients."""
     if chosen in LANGUAGES:
@@ -35,7 +39,8 @@ def get(lang: str, key: str, **values: Any) -> str:
     """The text ``key`` in ``lang`` (Dutch if missing there), values escaped for HTML."""
     catalog = _catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
     template = catalog.get(key) or _catalog(DEFAULT_LANGUAGE)[key]
-    escaped = {k: html.escape(str(v), quote=False) for k, v in values.items()}
+    escaped = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+               for k, v in values.items()}
     return template.format(**escaped) if escaped else template
 
 

@@ -74,3 +74,18 @@ MIGRATIONS.append((2, "m002_create_ideas_drafts_conversations", """
         PRIMARY KEY (name, chat_id, user_id)
     );
 """))
+
+MIGRATIONS.append((3, "m003_create_moderation_audit", """
+    -- Every moderation action: who (moderator id or 'cli:<user>'), what, when, before/after.
+    CREATE TABLE moderation_audit (
+        id            INTEGER PRIMARY KEY,
+        idea_id       INTEGER NOT NULL,
+        actor         TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        status_before TEXT NOT NULL,
+        status_after  TEXT NOT NULL,
+        reason        TEXT NOT NULL DEFAULT '',
+        at            TEXT NOT NULL
+    );
+    CREATE INDEX moderation_audit_idea ON moderation_audit (idea_id, at);
+"""))
