@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant import cli_ideas
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluation import evaluate, format_reports, load_questions
@@ -183,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="unanswered questions and feedback ratio")
     report.add_argument("--top", type=int, default=20)
     report.set_defaults(func=cmd_report)
+    cli_ideas.register(sub)
     return parser
 
 
