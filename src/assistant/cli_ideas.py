@@ -14,7 +14,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.export import pseudonym_secret, to_csv, to_json
 from assistant.store.db import Database
-from assistant.store.ideas import STATUSES
+from assistant.store.ideas import STATUSES, Idea
 from assistant.store.moderation import VISIBLE, ModerationStore, pseudonym
 
 
@@ -36,14 +36,19 @@ def _statuses(value: str | None) -> tuple[str, ...]:
     return wanted
 
 
-def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
-    """One line per idea: number, theme, status, date, pseudonym, start of the text."""
+def _select(settings: Settings, args: argparse.Namespace) -> tuple[list[Idea], str]:
+    """The ideas the --theme and --status options ask for, and the pseudonym secret."""
     db, store = _store(settings)
-    secret = pseudonym_secret(settings.pseudonym_secret, settings.data_dir)
     try:
         ideas = store.ideas(theme=args.theme, statuses=_statuses(args.status))
     finally:
         db.close()
+    return ideas, pseudonym_secret(settings.pseudonym_secret, settings.data_dir)
+
+
+def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
+    """One line per idea: number, theme, status, date, pseudonym, start of the text."""
+    ideas, secret = _select(settings, args)
     for idea in ideas:
         text = " ".join(idea.text.split())
         print(f"#{idea.id:<5} {idea.theme:<18} {idea.status:<9} {idea.created_at[:10]} "
@@ -54,12 +59,7 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the ideas to a CSV or JSON file (pseudonymous unless contact was agreed)."""
-    db, store = _store(settings)
-    secret = pseudonym_secret(settings.pseudonym_secret, settings.data_dir)
-    try:
-        ideas = store.ideas(theme=args.theme, statuses=_statuses(args.status))
-    finally:
-        db.close()
+    ideas, secret = _select(settings, args)
     data = to_csv(ideas, secret) if args.format == "csv" else to_json(ideas, secret)
     args.output.write_bytes(data)
     print(f"wrote {len(ideas)} ideas to {args.output}")

@@ -278,6 +278,25 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
     return await _advance(update, context, draft, lang, _after_text(context, draft))
 
 
+_INVALID = "\0invalid"
+
+
+async def _optional_answer(update: Update, context: BotContext, lang: str,
+                           maximum: int) -> str:
+    """A skippable answer: the typed text, "" when skipped, or _INVALID after explaining why
+    the text cannot be taken (the step then asks again)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        return ""
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    problem = problem_with_text(text, minimum=1, maximum=maximum)
+    if problem is not None:
+        key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
+        await _reply(update, context, texts.get(lang, key, max=maximum, min=1))
+        return _INVALID
+    return text.strip()
+
+
 @step
 async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take (or skip) the answer to the current follow-up question."""
@@ -285,17 +304,10 @@ async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str
     if theme is None or draft.question_index >= len(theme.questions):
         return await _advance(update, context, draft, lang, PLACE)
     question = theme.questions[draft.question_index]
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        draft.answers[question.id] = None
-    else:
-        text = (update.effective_message.text or "") if update.effective_message else ""
-        problem = problem_with_text(text, minimum=1, maximum=MAX_ANSWER_CHARS)
-        if problem is not None:
-            key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
-            await _reply(update, context, texts.get(lang, key, max=MAX_ANSWER_CHARS, min=1))
-            return FOLLOW_UP
-        draft.answers[question.id] = text.strip()
+    answer = await _optional_answer(update, context, lang, MAX_ANSWER_CHARS)
+    if answer is _INVALID:
+        return FOLLOW_UP
+    draft.answers[question.id] = answer or None
     if not draft.editing and draft.question_index + 1 < len(theme.questions):
         draft.question_index += 1
         return await _advance(update, context, draft, lang, FOLLOW_UP)
@@ -305,17 +317,10 @@ async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str
 @step
 async def place(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take (or skip) the municipality or neighbourhood."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        draft.municipality = ""
-    else:
-        text = (update.effective_message.text or "") if update.effective_message else ""
-        problem = problem_with_text(text, minimum=1, maximum=MAX_PLACE_CHARS)
-        if problem is not None:
-            key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
-            await _reply(update, context, texts.get(lang, key, max=MAX_PLACE_CHARS, min=1))
-            return PLACE
-        draft.municipality = text.strip()
+    answer = await _optional_answer(update, context, lang, MAX_PLACE_CHARS)
+    if answer is _INVALID:
+        return PLACE
+    draft.municipality = answer
     return await _advance(update, context, draft, lang, CONTACT)
 
 

@@ -11,7 +11,8 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from assistant.bot import replies, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
-from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer
+from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
+from assistant.store.questions import LoggedQuestion
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,38 @@ def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | No
 async def _search(services: Services, question: str) -> Answer:
     """Search off the event loop, on the retriever in service right now."""
     return await asyncio.to_thread(services.retriever.search, question)
+
+
+async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: str,
+                     page: list[Hit], *, question_id: int, first_rank: int, total: int,
+                     note: str = "") -> None:
+    """Send a page of hits with feedback, "more" and (for a theme) share-your-idea buttons."""
+    services = context.services
+    theme_id = replies.idea_theme(services.knowledge, page)
+    theme = services.knowledge.theme(theme_id) if theme_id else None
+    await context.bot.send_message(
+        chat_id, replies.answer_html(lang, header_key, page, note), parse_mode=ParseMode.HTML,
+        reply_markup=replies.answer_keyboard(
+            lang, question_id, shown=first_rank + len(page), total=total,
+            first_rank=first_rank, count=len(page),
+            theme_title=theme.title[lang] if theme else None, theme_id=theme_id))
+
+
+async def _logged(update: Update, context: BotContext, lang: str, fields: int
+                  ) -> tuple[LoggedQuestion, list[str]] | None:
+    """The logged question a button refers to and the button's other fields; None (after
+    telling the resident the button expired) for forged, stale or unknown data."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    logged = None
+    if len(parts) == fields and parts[1].isdigit():
+        services = context.services
+        logged = await services.db.call(services.questions.get, int(parts[1]))
+    if logged is None:
+        await query.answer(texts.label(lang, "expired_button"))
+        return None
+    return logged, parts[2:]
 
 
 async def answer_question(update: Update, context: BotContext) -> None:
@@ -64,21 +97,16 @@ async def answer_question(update: Update, context: BotContext) -> None:
     question_id = await services.db.call(
         services.questions.log, answer.question, lang, answer.answered, answer.confidence,
         [h.passage.id for h in answer.hits])
-    note = texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
+    note = texts.Html(texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS)
+                      if truncated else "")
     if not answer.answered:
         await message.reply_text("\n\n".join(filter(None, [texts.get(
             lang, "no_answer", example1=texts.label(lang, "example_1"),
             example2=texts.label(lang, "example_2"), example3=texts.label(lang, "example_3")),
             note])), parse_mode=ParseMode.HTML)
         return
-    theme_id = replies.idea_theme(services.knowledge, shown)
-    theme = services.knowledge.theme(theme_id) if theme_id else None
-    await message.reply_text(
-        replies.answer_html(lang, "answer_header", shown, note), parse_mode=ParseMode.HTML,
-        reply_markup=replies.answer_keyboard(
-            lang, question_id, shown=len(shown), total=len(answer.hits), first_rank=0,
-            count=len(shown), theme_title=theme.title[lang] if theme else None,
-            theme_id=theme_id))
+    await _send_hits(context, message.chat_id, lang, "answer_header", shown,
+                     question_id=question_id, first_rank=0, total=len(answer.hits), note=note)
 
 
 async def more_results(update: Update, context: BotContext) -> None:
@@ -87,34 +115,19 @@ async def more_results(update: Update, context: BotContext) -> None:
     if query is None or query.data is None:
         return
     lang = await user_language(update, context)
-    services = context.services
-    try:
-        _, qid, offset_text = query.data.split(":")
-        question_id, offset = int(qid), int(offset_text)
-    except ValueError:
-        await query.answer(texts.label(lang, "expired_button"))
+    found = await _logged(update, context, lang, fields=3)
+    if found is None or query.message is None:
         return
-    logged = await services.db.call(services.questions.get, question_id)
-    if logged is None:
-        await query.answer(texts.label(lang, "expired_button"))
-        return
+    logged, (offset_text,) = found
     await query.answer()
-    answer = await _search(services, logged.text)
+    offset = int(offset_text) if offset_text.isdigit() else 0
+    answer = await _search(context.services, logged.text)
     page = list(answer.hits[offset:offset + replies.PAGE])
-    if not page or query.message is None:
-        await context.bot.send_message(query.from_user.id if query.message is None
-                                       else query.message.chat.id, texts.get(lang, "no_more"))
+    if not page:
+        await context.bot.send_message(query.message.chat.id, texts.get(lang, "no_more"))
         return
-    shown = offset + len(page)
-    theme_id = replies.idea_theme(services.knowledge, page)
-    theme = services.knowledge.theme(theme_id) if theme_id else None
-    await context.bot.send_message(
-        query.message.chat.id, replies.answer_html(lang, "more_header", page),
-        parse_mode=ParseMode.HTML,
-        reply_markup=replies.answer_keyboard(
-            lang, question_id, shown=shown, total=len(answer.hits), first_rank=offset,
-            count=len(page), theme_title=theme.title[lang] if theme else None,
-            theme_id=theme_id))
+    await _send_hits(context, query.message.chat.id, lang, "more_header", page,
+                     question_id=logged.id, first_rank=offset, total=len(answer.hits))
 
 
 async def feedback(update: Update, context: BotContext) -> None:
@@ -123,19 +136,17 @@ async def feedback(update: Update, context: BotContext) -> None:
     if query is None or query.data is None:
         return
     lang = await user_language(update, context)
+    found = await _logged(update, context, lang, fields=4)
+    if found is None:
+        return
+    logged, (rank_text, vote_text) = found
+    rank = int(rank_text) if rank_text.isdigit() else -1
+    if not 0 <= rank < len(logged.hits) or vote_text not in ("u", "d"):
+        await query.answer(texts.label(lang, "expired_button"))
+        return
     services = context.services
-    try:
-        _, qid, rank_text, vote_text = query.data.split(":")
-        question_id, rank = int(qid), int(rank_text)
-        vote = {"u": 1, "d": -1}[vote_text]
-    except (ValueError, KeyError):
-        await query.answer(texts.label(lang, "expired_button"))
-        return
-    logged = await services.db.call(services.questions.get, question_id)
-    if logged is None or not 0 <= rank < len(logged.hits):
-        await query.answer(texts.label(lang, "expired_button"))
-        return
-    await services.db.call(services.questions.vote, question_id, logged.hits[rank], vote)
+    await services.db.call(services.questions.vote, logged.id, logged.hits[rank],
+                           1 if vote_text == "u" else -1)
     await query.answer(texts.label(lang, "feedback_thanks"))
 
 
