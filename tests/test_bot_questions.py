@@ -234,12 +234,20 @@ async def test_rejected_and_missing_token(settings: object, encoder: object,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     from telegram.error import InvalidToken
 
-    from assistant.bot.app import build_application
+    from assistant.bot.app import build_application, check_telegram
+    from assistant.errors import ConfigError
 
     api = LocalBotApi(valid_token=lambda token: False)
     app = build_application(settings, request=api, encoder=encoder)  # type: ignore[arg-type]
     with pytest.raises(InvalidToken):
         await LocalTelegram(app, api).start()
+    with pytest.raises(ConfigError, match="Telegram rejected the bot token"):
+        await check_telegram(app, "")
+    offline = LocalBotApi()
+    offline.inject("drop", "getMe")
+    app = build_application(settings, request=offline, encoder=encoder)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="cannot reach the Telegram Bot API at http://x/bot"):
+        await check_telegram(app, "http://x/bot")
     assert main(["run"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: TELEGRAM_BOT_TOKEN is not set") and "\n" not in err

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -184,10 +185,27 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     return app
 
 
+async def check_telegram(app: BotApplication, base_url: str) -> None:
+    """Reach the Bot API once before starting, so a bad token or network gives one clear line
+    (ConfigError) instead of the library's retry-loop tracebacks."""
+    try:
+        await app.bot.initialize()
+        await app.bot.shutdown()
+    except InvalidToken as exc:
+        raise ConfigError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with "
+                          "@BotFather") from exc
+    except (NetworkError, TimedOut) as exc:
+        where = base_url or "api.telegram.org"
+        raise ConfigError(f"cannot reach the Telegram Bot API at {where}: "
+                          f"{type(exc).__name__}; check the network or TELEGRAM_BASE_URL"
+                          ) from exc
+
+
 def run(settings: Settings) -> int:
     """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
     install_token_redaction(settings.telegram_token)
     app = build_application(settings)
+    asyncio.run(check_telegram(app, settings.telegram_base_url))
     try:
         if settings.webhook_url:
             app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
