@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluation import evaluate, format_reports, load_questions
 from assistant.knowledge import load_knowledge
+from assistant.logs import setup_logging
 from assistant.passages import split_documents
 from assistant.progress import ProgressBar
 from assistant.retrieval.search import MODES, Answer
@@ -158,6 +158,13 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the effective configuration, secrets masked."""
+    for name, value in settings.describe().items():
+        print(f"{name}={value}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
@@ -185,18 +192,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--top", type=int, default=20)
     report.set_defaults(func=cmd_report)
     cli_ideas.register(sub)
+    sub.add_parser("config", help="print the effective configuration (secrets masked)"
+                   ).set_defaults(func=cmd_config)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assistant`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose_log else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     func: Callable[[Settings, argparse.Namespace], int] = args.func
     try:
-        return func(Settings.from_env(), args)
+        settings = Settings.from_env()
+        setup_logging(settings.log_format, verbose=args.verbose_log or args.command == "run")
+        return func(settings, args)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -44,6 +44,13 @@ def _optional_int(env: Mapping[str, str], name: str) -> int | None:
         raise ConfigError(f"{name} must be a Telegram chat id (a number)") from exc
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not '{raw}'")
+    return raw
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -77,6 +84,8 @@ class Settings:
     maintainer_ids: frozenset[int] = frozenset()
     moderator_chat_id: int | None = None  # a group notified of each new idea
     pseudonym_secret: str = field(default="", repr=False)
+    ops_port: int = 9090  # /healthz and /metrics in webhook mode (0: off)
+    log_format: str = "text"  # or "json"
 
     @property
     def index_dir(self) -> Path:
@@ -112,14 +121,31 @@ class Settings:
             maintainer_ids=_ids(env, "ASSISTANT_MAINTAINER_IDS"),
             moderator_chat_id=_optional_int(env, "ASSISTANT_MODERATOR_CHAT_ID"),
             pseudonym_secret=env.get("ASSISTANT_PSEUDONYM_SECRET", "").strip(),
+            ops_port=_int(env, "ASSISTANT_OPS_PORT", 9090, 0, 65535),
+            log_format=_choice(env, "ASSISTANT_LOG_FORMAT", "text", ("text", "json")),
         )
 
     def describe(self) -> dict[str, str]:
-        """The effective settings as text, secrets masked."""
+        """The effective settings by environment variable, secrets masked."""
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in ("telegram_token", "webhook_secret", "pseudonym_secret"):
+            if f.name in SECRETS:
                 value = "***" if value else "(not set)"
-            out[f.name] = str(value)
+            elif isinstance(value, frozenset):
+                value = ",".join(str(v) for v in sorted(value))
+            elif value is None:
+                value = ""
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            out[env_name(f.name)] = str(value)
         return out
+
+
+SECRETS = ("telegram_token", "webhook_secret", "pseudonym_secret")
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable of a setting."""
+    special = {"telegram_token": "TELEGRAM_BOT_TOKEN", "telegram_base_url": "TELEGRAM_BASE_URL"}
+    return special.get(field_name, "ASSISTANT_" + field_name.upper())

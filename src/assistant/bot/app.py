@@ -26,6 +26,7 @@ from assistant.bot import commands, ideas, maintenance, moderation, questions, r
 from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
+from assistant.bot.ops_server import start_ops_server
 from assistant.bot.persistence import FLUSH_GROUP, SqlitePersistence, flush_conversations
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
@@ -40,6 +41,7 @@ from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
 log = logging.getLogger(__name__)
+OPS_SERVER = "ops_server"
 LOCAL_TOKEN = "123456:LOCAL-TOKEN"  # what the local transport accepts; not a real token
 NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
             | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
@@ -66,7 +68,6 @@ def install_token_redaction(token: str) -> None:
     """Redact the token from every handler of the root logger."""
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactToken(token))
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 async def open_services(settings: Settings, db: Database,
@@ -154,10 +155,16 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     db = Database(settings.database_path)  # opened lazily; the persistence reads it first
 
     async def post_init(app: BotApplication) -> None:
-        app.bot_data[SERVICES] = await open_services(settings, db, encoder)
+        services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
         await commands.register_commands(app)
+        if request is None and settings.webhook_url and settings.ops_port:
+            app.bot_data[OPS_SERVER] = await start_ops_server(
+                services, settings.webhook_listen, settings.ops_port)
 
     async def post_shutdown(app: BotApplication) -> None:
+        server = app.bot_data.pop(OPS_SERVER, None)
+        if server is not None:
+            server.stop()
         db.close()
 
     builder: ApplicationBuilder[Any, BotContext, Any, Any, Any, Any] = (

@@ -9,6 +9,7 @@ from typing import Any, cast
 from telegram.ext import CallbackContext, ExtBot
 
 from assistant.bot.flood import FloodGuard
+from assistant.bot.metrics import Metrics
 from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
@@ -35,6 +36,7 @@ class Services:
     moderation: ModerationStore
     secret: str  # for authors' pseudonyms
     flood: FloodGuard
+    metrics: Metrics = field(default_factory=Metrics)
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 

@@ -361,6 +361,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     await query.answer()  # the idea is committed before anything is confirmed
     log.info("idea stored (theme %s)", idea.theme)
     if created:
+        services.metrics.ideas.labels(theme=idea.theme).inc()
         await notify_moderators(context, idea)
     await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
                                                 reply_markup=InlineKeyboardMarkup([[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -89,6 +90,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.get(lang, "ask_prompt", example=texts.label(
             lang, "example_1")), parse_mode=ParseMode.HTML)
         return
+    started = time.perf_counter()
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     truncated = len(question) > MAX_QUESTION_CHARS
     answer = await _search(services, question[:MAX_QUESTION_CHARS])
@@ -104,9 +106,16 @@ async def answer_question(update: Update, context: BotContext) -> None:
             lang, "no_answer", example1=texts.label(lang, "example_1"),
             example2=texts.label(lang, "example_2"), example3=texts.label(lang, "example_3")),
             note])), parse_mode=ParseMode.HTML)
+        _count(services, answered=False, started=started)
         return
     await _send_hits(context, message.chat_id, lang, "answer_header", shown,
                      question_id=question_id, first_rank=0, total=len(answer.hits), note=note)
+    _count(services, answered=True, started=started)
+
+
+def _count(services: Services, *, answered: bool, started: float) -> None:
+    services.metrics.questions.labels(answered="yes" if answered else "no").inc()
+    services.metrics.reply_latency.observe(time.perf_counter() - started)
 
 
 async def more_results(update: Update, context: BotContext) -> None:
