@@ -84,7 +84,7 @@ class Settings:
     maintainer_ids: frozenset[int] = frozenset()
     moderator_chat_id: int | None = None  # a group notified of each new idea
     pseudonym_secret: str = field(default="", repr=False)
-    ops_port: int = 9090  # /healthz and /metrics in webhook mode (0: off)
+    ops_port: int = 9090  # /healthz and /metrics while the bot runs (0: off)
     log_format: str = "text"  # or "json"
 
     @property

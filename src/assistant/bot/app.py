@@ -157,7 +157,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     async def post_init(app: BotApplication) -> None:
         services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
         await commands.register_commands(app)
-        if request is None and settings.webhook_url and settings.ops_port:
+        if request is None and settings.ops_port:  # health for the container, both modes
             app.bot_data[OPS_SERVER] = await start_ops_server(
                 services, settings.webhook_listen, settings.ops_port)
 

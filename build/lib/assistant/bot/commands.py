@@ -1,0 +1,154 @@
+"""The general commands: /start, /help, /over, /taal, /privacy, and the start menu buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application
+
+from assistant.bot import texts
+from assistant.bot.context import BotContext
+from assistant.bot.lang import remember_language, user_language
+
+log = logging.getLogger(__name__)
+
+# (command, locale key of its description); the menu Telegram shows next to the text field.
+MENU = [("start", "cmd_start"), ("help", "cmd_help"), ("idee", "cmd_idee"),
+        ("mijnideeen", "cmd_mijnideeen"), ("over", "cmd_over"), ("taal", "cmd_taal"),
+        ("privacy", "cmd_privacy"), ("vergeetmij", "cmd_vergeetmij"),
+        ("annuleer", "cmd_annuleer")]
+
+
+def start_keyboard(lang: str) -> InlineKeyboardMarkup:
+    """The four choices under the welcome message."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(texts.label(lang, "btn_ask"), callback_data="menu:ask"),
+         InlineKeyboardButton(texts.label(lang, "btn_idea"), callback_data="menu:idea")],
+        [InlineKeyboardButton(texts.label(lang, "btn_about"), callback_data="menu:about"),
+         InlineKeyboardButton(texts.label(lang, "btn_privacy"), callback_data="menu:privacy")],
+    ])
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menu in Dutch (default) and English."""
+    for lang, code in (("nl", None), ("en", "en")):
+        commands = [BotCommand(name, texts.label(lang, key)) for name, key in MENU]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome the resident and show what the assistant can do."""
+    lang = await user_language(update, context)
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.get(lang, "welcome"),
+                                                  parse_mode=ParseMode.HTML,
+                                                  reply_markup=start_keyboard(lang))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Explain how to use the assistant."""
+    lang = await user_language(update, context)
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.get(lang, "help"),
+                                                  parse_mode=ParseMode.HTML)
+
+
+def about_html(lang: str, context: BotContext) -> str:
+    """The documents and idea themes in knowledge/, one line each."""
+    kb = context.services.knowledge
+    lines = [texts.get(lang, "about_header")]
+    for doc in kb.documents:
+        lines.append(texts.get(lang, "about_document", title=doc.title,
+                               kind=texts.label(lang, f"kind_{doc.kind}"),
+                               publisher=doc.publisher, date=doc.date.strftime("%d-%m-%Y"),
+                               sections=len(doc.sections)))
+    if kb.themes:
+        lines += ["", texts.get(lang, "about_themes_header")]
+        lines += [texts.get(lang, "about_theme", title=t.title[lang],
+                            description=t.description[lang]) for t in kb.themes]
+    return "\n".join(lines)
+
+
+async def about(update: Update, context: BotContext) -> None:
+    """List the documents and themes."""
+    lang = await user_language(update, context)
+    if update.effective_message:
+        await update.effective_message.reply_text(about_html(lang, context),
+                                                  parse_mode=ParseMode.HTML)
+
+
+async def privacy(update: Update, context: BotContext) -> None:
+    """Say what is stored, why, who sees it and for how long."""
+    lang = await user_language(update, context)
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.get(lang, "privacy"),
+                                                  parse_mode=ParseMode.HTML)
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """Offer Dutch or English."""
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            texts.get("nl", "language_prompt"),
+            reply_markup=InlineKeyboardMarkup([[
+                InlineKeyboardButton("🇳🇱 Nederlands", callback_data="lang:nl"),
+                InlineKeyboardButton("🇬🇧 English", callback_data="lang:en")]]))
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    """Remember the chosen language and confirm in it."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = query.data.split(":", 1)[1]
+    if lang not in texts.LANGUAGES:
+        await query.answer(texts.label(await user_language(update, context), "expired_button"))
+        return
+    await remember_language(update, context, lang)
+    await query.answer()
+    if query.message is not None:
+        await context.bot.send_message(query.message.chat.id, texts.get(lang, "language_set"))
+
+
+async def menu_button(update: Update, context: BotContext) -> None:
+    """The start menu: ask, about, privacy (the idea button is handled by the idea flow)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    lang = await user_language(update, context)
+    choice = query.data.split(":", 1)[1]
+    await query.answer()
+    chat_id = query.message.chat.id
+    if choice == "ask":
+        await context.bot.send_message(chat_id, texts.get(
+            lang, "ask_prompt", example=texts.label(lang, "example_1")),
+            parse_mode=ParseMode.HTML)
+    elif choice == "about":
+        await context.bot.send_message(chat_id, about_html(lang, context),
+                                       parse_mode=ParseMode.HTML)
+    elif choice == "privacy":
+        await context.bot.send_message(chat_id, texts.get(lang, "privacy"),
+                                       parse_mode=ParseMode.HTML)
+
+
+STAFF_COMMANDS = {"review", "stats", "export", "reindex"}
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Any command the bot does not know (or that this resident may not use)."""
+    if update.effective_message is None:
+        return
+    command = (update.effective_message.text or "").split()[0][1:].split("@")[0].lower()
+    if command in STAFF_COMMANDS:  # same reply as unknown; logged without text or id
+        log.warning("refused /%s for a user without that role", command)
+    lang = await user_language(update, context)
+    await update.effective_message.reply_text(texts.get(lang, "unknown_command"))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button whose data no handler knows (old message, forged data)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.label(await user_language(update, context), "expired_button"))

@@ -1,0 +1,500 @@
+"""The guided idea conversation (/idee): theme -> idea -> follow-ups -> place -> contact ->
+summary -> stored. A ConversationHandler; every step writes the draft to the database first.
+
+Each state callback returns the next state. The draft, not the handler's memory, holds what the
+resident typed, so a restart, a timeout or another replica loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from assistant.bot import commands, texts
+from assistant.bot.context import BotContext
+from assistant.bot.lang import user_language
+from assistant.bot.moderation import notify_moderators
+from assistant.knowledge import Theme
+from assistant.store.ideas import (
+    MAX_ANSWER_CHARS,
+    MAX_CHARS,
+    MAX_PER_DAY,
+    MIN_CHARS,
+    DailyLimitReached,
+    Draft,
+    problem_with_text,
+)
+
+log = logging.getLogger(__name__)
+
+THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
+    "theme", "text", "follow_up", "place", "contact", "confirm", "edit", "resume")
+END = ConversationHandler.END
+IDLE = dt.timedelta(minutes=30)  # after this, the draft is kept and resuming is offered
+MAX_PLACE_CHARS = 100
+
+State = str | int
+Step = Callable[[Update, BotContext, Draft, str], Awaitable[State]]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _ids(update: Update) -> tuple[int, int]:
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id
+
+
+async def _reply(update: Update, context: BotContext, text: str,
+                 markup: InlineKeyboardMarkup | None = None) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
+                                          reply_markup=markup)
+
+
+async def _save(update: Update, context: BotContext, draft: Draft) -> None:
+    user_id, chat_id = _ids(update)
+    services = context.services
+    await services.db.call(services.ideas.save_draft, user_id, chat_id, draft)
+
+
+def _theme(context: BotContext, draft: Draft) -> Theme | None:
+    return context.services.knowledge.theme(draft.theme)
+
+
+def _buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.label(lang, key), callback_data=d)
+                                  for key, d in row] for row in rows])
+
+
+def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
+    """The resident's idea as they will send it, every value escaped."""
+    theme = _theme(context, draft)
+    parts = [texts.get(lang, "idea_summary", theme=theme.title[lang] if theme else draft.theme,
+                       text=draft.text).rstrip()]
+    for question in theme.questions if theme else ():
+        answer = draft.answers.get(question.id)
+        parts.append(texts.get(lang, "idea_summary_answer", question=question.text[lang],
+                               answer=answer or texts.label(lang, "summary_skipped")))
+    parts.append(texts.get(lang, "idea_summary_place",
+                           place=draft.municipality or texts.label(lang, "summary_skipped")))
+    parts.append(texts.get(lang, "idea_summary_contact", contact=texts.label(
+        lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no")))
+    parts += ["", texts.get(lang, "idea_summary_footer")]
+    return "\n".join(parts)
+
+
+async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Send the prompt for the draft's current step and return that step's state."""
+    theme = _theme(context, draft)
+    if draft.step == THEME or theme is None:
+        draft.step = THEME
+        kb = context.services.knowledge
+        text = "\n\n".join([texts.get(lang, "idea_choose_theme")] + [
+            texts.get(lang, "idea_theme_option", title=t.title[lang],
+                      description=t.description[lang]).rstrip() for t in kb.themes])
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t.title[lang],
+                                                             callback_data=f"theme:{t.id}")]
+                                       for t in kb.themes])
+        await _reply(update, context, text, markup)
+        return THEME
+    if draft.step == TEXT:
+        await _reply(update, context, texts.get(lang, "idea_ask_text", theme=theme.title[lang],
+                                                min=MIN_CHARS, max=MAX_CHARS))
+        return TEXT
+    if draft.step == FOLLOW_UP:
+        question = theme.questions[draft.question_index]
+        await _reply(update, context, texts.get(
+            lang, "idea_ask_followup", question=question.text[lang],
+            number=draft.question_index + 1, total=len(theme.questions)),
+            _buttons(lang, [("btn_skip", "skip")]))
+        return FOLLOW_UP
+    if draft.step == PLACE:
+        await _reply(update, context, texts.get(lang, "idea_ask_municipality"),
+                     _buttons(lang, [("btn_skip", "skip")]))
+        return PLACE
+    if draft.step == CONTACT:
+        await _reply(update, context, texts.get(lang, "idea_ask_contact"),
+                     _buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]))
+        return CONTACT
+    draft.step = CONFIRM
+    await _reply(update, context, summary_html(context, draft, lang), _buttons(
+        lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]))
+    return CONFIRM
+
+
+async def _advance(update: Update, context: BotContext, draft: Draft, lang: str,
+                   next_step: str) -> State:
+    """Move to ``next_step`` (or back to the summary when editing), save, and ask."""
+    draft.step = CONFIRM if draft.editing else next_step
+    if draft.step == CONFIRM:
+        draft.editing = False
+    await _save(update, context, draft)
+    return await ask(update, context, draft, lang)
+
+
+def _after_text(context: BotContext, draft: Draft) -> str:
+    theme = _theme(context, draft)
+    if theme and theme.questions:
+        draft.question_index = 0
+        return FOLLOW_UP
+    return PLACE
+
+
+async def _answer_query(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, State]]
+
+
+def step(fn: Step) -> Callback:
+    """Wrap a state callback: load the draft, end if it is gone, offer resuming if idle."""
+    return _with_draft(fn, idle_check=True)
+
+
+def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
+    async def wrapper(update: Update, context: BotContext) -> State:
+        lang = await user_language(update, context)
+        user_id, _ = _ids(update)
+        services = context.services
+        draft = await services.db.call(services.ideas.draft, user_id)
+        if draft is None:  # submitted, cancelled or forgotten elsewhere
+            await _answer_query(update)
+            query = update.callback_query
+            if query is not None and query.data == "send" and query.message is not None:
+                # a Send delivered again (restart before the state was written): same idea
+                key = f"{query.message.chat.id}:{query.message.message_id}"
+                idea = await services.db.call(services.ideas.by_submit_key, key)
+                if idea is not None and idea.author_id == user_id:
+                    await _reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
+                    return END
+            await _reply(update, context, texts.get(lang, "idea_expired"))
+            return END
+        if idle_check and draft.age() > IDLE:
+            await _answer_query(update)
+            return await offer_resume(update, context, draft, lang)
+        return await fn(update, context, draft, lang)
+
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+# --- entry points ----------------------------------------------------------------------------
+async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Ask whether to continue the saved draft or start over."""
+    theme = _theme(context, draft)
+    when = draft.updated_at[:16].replace("T", " ") + " UTC" if draft.updated_at else ""
+    key = "idea_resume" if theme else "idea_resume_no_theme"
+    await _reply(update, context, texts.get(lang, key, theme=theme.title[lang] if theme else "",
+                                            when=when),
+                 _buttons(lang, [("btn_continue", "resume:continue"),
+                                 ("btn_restart", "resume:restart")]))
+    return RESUME
+
+
+async def start_idea(update: Update, context: BotContext) -> State:
+    """Begin an idea (or offer to resume the saved draft); private chats only."""
+    lang = await user_language(update, context)
+    await _answer_query(update)
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.get(lang, "idea_private_only"))
+        return END
+    user_id, _ = _ids(update)
+    services = context.services
+    draft = await services.db.call(services.ideas.draft, user_id)
+    wanted = ""
+    query = update.callback_query
+    if query is not None and query.data and query.data.startswith("idea:"):
+        wanted = query.data.split(":", 1)[1]
+        if services.knowledge.theme(wanted) is None:
+            wanted = ""
+    if draft is not None and (draft.text or draft.step not in (THEME, TEXT)):
+        return await offer_resume(update, context, draft, lang)
+    draft = Draft(lang=lang, theme=wanted, step=TEXT if wanted else THEME)
+    await _save(update, context, draft)
+    return await ask(update, context, draft, lang)
+
+
+async def _resume_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Continue the saved draft where it was, or start a new one."""
+    query = update.callback_query
+    if query is None or query.data not in ("resume:continue", "resume:restart"):
+        await _reply(update, context, texts.get(lang, "idea_use_buttons"))
+        return RESUME
+    await query.answer()
+    if query.data == "resume:restart":
+        draft = Draft(lang=lang, step=THEME)
+    await _save(update, context, draft)
+    return await ask(update, context, draft, lang)
+
+
+resume_choice = _with_draft(_resume_choice, idle_check=False)
+
+
+# --- the steps -------------------------------------------------------------------------------
+@step
+async def theme_chosen(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Store the chosen theme and ask for the idea."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    theme_id = query.data.split(":", 1)[1]
+    await query.answer()
+    if context.services.knowledge.theme(theme_id) is None:
+        return await ask(update, context, draft, lang)
+    draft.theme = theme_id
+    return await _advance(update, context, draft, lang, TEXT)
+
+
+@step
+async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Take the idea itself (10-2000 characters, real words)."""
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    problem = problem_with_text(text)
+    if problem is not None:
+        await _reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
+                                                max=MAX_CHARS, length=len(text.strip())))
+        return TEXT
+    draft.text = text.strip()
+    return await _advance(update, context, draft, lang, _after_text(context, draft))
+
+
+_INVALID = "\0invalid"
+
+
+async def _optional_answer(update: Update, context: BotContext, lang: str,
+                           maximum: int) -> str:
+    """A skippable answer: the typed text, "" when skipped, or _INVALID after explaining why
+    the text cannot be taken (the step then asks again)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        return ""
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    problem = problem_with_text(text, minimum=1, maximum=maximum)
+    if problem is not None:
+        key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
+        await _reply(update, context, texts.get(lang, key, max=maximum, min=1))
+        return _INVALID
+    return text.strip()
+
+
+@step
+async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Take (or skip) the answer to the current follow-up question."""
+    theme = _theme(context, draft)
+    if theme is None or draft.question_index >= len(theme.questions):
+        return await _advance(update, context, draft, lang, PLACE)
+    question = theme.questions[draft.question_index]
+    answer = await _optional_answer(update, context, lang, MAX_ANSWER_CHARS)
+    if answer is _INVALID:
+        return FOLLOW_UP
+    draft.answers[question.id] = answer or None
+    if not draft.editing and draft.question_index + 1 < len(theme.questions):
+        draft.question_index += 1
+        return await _advance(update, context, draft, lang, FOLLOW_UP)
+    return await _advance(update, context, draft, lang, PLACE)
+
+
+@step
+async def place(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Take (or skip) the municipality or neighbourhood."""
+    answer = await _optional_answer(update, context, lang, MAX_PLACE_CHARS)
+    if answer is _INVALID:
+        return PLACE
+    draft.municipality = answer
+    return await _advance(update, context, draft, lang, CONTACT)
+
+
+@step
+async def contact(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Record whether the region may contact the resident."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft.contact_ok = query.data == "contact:yes"
+    return await _advance(update, context, draft, lang, CONFIRM)
+
+
+@step
+async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Send (store the idea exactly once), edit, or cancel."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    if query.data == "cancel":
+        await query.answer()
+        return await cancel(update, context)
+    if query.data == "edit":
+        await query.answer()
+        return await show_edit_menu(update, context, draft, lang)
+    user_id, chat_id = _ids(update)
+    services = context.services
+    submit_key = f"{chat_id}:{query.message.message_id}"
+    user = update.effective_user
+    assert user is not None
+    name = " ".join(filter(None, [user.full_name, f"@{user.username}" if user.username else ""]))
+    try:
+        idea, created = await services.db.call(services.ideas.submit, user_id, draft,
+                                                submit_key, name)
+    except DailyLimitReached:
+        await query.answer()
+        await _reply(update, context, texts.get(lang, "idea_limit", max=MAX_PER_DAY))
+        return END
+    await query.answer()  # the idea is committed before anything is confirmed
+    log.info("idea stored (theme %s)", idea.theme)
+    if created:
+        services.metrics.ideas.labels(theme=idea.theme).inc()
+        await notify_moderators(context, idea)
+    await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
+                                                reply_markup=InlineKeyboardMarkup([[
+                                                    InlineKeyboardButton(texts.label(
+                                                        lang, "idea_sent_label",
+                                                        number=idea.id),
+                                                        callback_data="noop")]]))
+    text = texts.get(lang, "idea_sent", number=idea.id).rstrip()
+    if idea.contact_ok:
+        text += "\n" + texts.get(lang, "idea_sent_contact")
+    await _reply(update, context, text)
+    return END
+
+
+async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Offer the parts of the idea that can be changed."""
+    theme = _theme(context, draft)
+    rows = [[InlineKeyboardButton(texts.label(lang, "btn_edit_text"), callback_data="edit:text")]]
+    rows += [[InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
+             for i, q in enumerate(theme.questions if theme else ())]
+    rows += [[InlineKeyboardButton(texts.label(lang, "btn_edit_place"),
+                                   callback_data="edit:place"),
+              InlineKeyboardButton(texts.label(lang, "btn_edit_contact"),
+                                   callback_data="edit:contact")],
+             [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data="edit:back")]]
+    await _reply(update, context, texts.get(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
+    return EDIT
+
+
+@step
+async def edit_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Go to the chosen step; its answer brings the resident back to the summary."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    parts = query.data.split(":")
+    theme = _theme(context, draft)
+    draft.editing = parts[1] != "back"
+    if parts[1] == "text":
+        draft.step = TEXT
+    elif parts[1] == "q" and theme and parts[2].isdigit() and \
+            int(parts[2]) < len(theme.questions):
+        draft.step, draft.question_index = FOLLOW_UP, int(parts[2])
+    elif parts[1] == "place":
+        draft.step = PLACE
+    elif parts[1] == "contact":
+        draft.step = CONTACT
+    else:
+        draft.step, draft.editing = CONFIRM, False
+    await _save(update, context, draft)
+    return await ask(update, context, draft, lang)
+
+
+# --- ways out --------------------------------------------------------------------------------
+async def cancel(update: Update, context: BotContext) -> State:
+    """Stop and delete the draft (/annuleer, /cancel, the Cancel button)."""
+    lang = await user_language(update, context)
+    user_id, _ = _ids(update)
+    services = context.services
+    await services.db.call(services.ideas.delete_draft, user_id)
+    await _reply(update, context, texts.get(lang, "idea_cancelled"))
+    return END
+
+
+async def restart(update: Update, context: BotContext) -> State:
+    """/start inside the conversation: leave it cleanly; the draft stays for later."""
+    await commands.start(update, context)
+    lang = await user_language(update, context)
+    await _reply(update, context, texts.get(lang, "idea_draft_kept"))
+    return END
+
+
+async def use_buttons(update: Update, context: BotContext) -> None:
+    """Text where a button is expected: point at the buttons, stay in the step."""
+    lang = await user_language(update, context)
+    await _reply(update, context, texts.get(lang, "idea_use_buttons"))
+
+
+async def text_only(update: Update, context: BotContext) -> None:
+    """A photo, sticker or voice note during the conversation: ask for text, stay."""
+    lang = await user_language(update, context)
+    await _reply(update, context, texts.get(lang, "text_only"))
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """The conversation was idle too long: the draft is kept; say how to come back."""
+    lang = await user_language(update, context)
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id,
+                                       texts.get(lang, "idea_timeout"))
+
+
+def conversation(non_text: filters.BaseFilter,
+                 extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]]
+                 ) -> ConversationHandler[BotContext]:
+    """The idea ConversationHandler, wired in one place."""
+    typed = filters.TEXT & ~filters.COMMAND
+    buttons_only: list[BaseHandler[Update, BotContext, Any]] = [
+        MessageHandler(typed, use_buttons)]
+    with warnings.catch_warnings():
+        # The conversation is tracked per chat and user, buttons included, on purpose: the
+        # warning is about per-message tracking, which a linear flow like this does not need.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'",
+                                category=PTBUserWarning)
+        return _conversation_handler(typed, buttons_only, non_text, extra_fallbacks)
+
+
+def _conversation_handler(typed: filters.BaseFilter,
+                          buttons_only: list[BaseHandler[Update, BotContext, Any]],
+                          non_text: filters.BaseFilter,
+                          extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]]
+                          ) -> ConversationHandler[BotContext]:
+    return ConversationHandler(
+        entry_points=[CommandHandler(["idee", "idea"], start_idea),
+                      CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$")],
+        states={
+            RESUME: [CallbackQueryHandler(resume_choice, pattern=r"^resume:"), *buttons_only],
+            THEME: [CallbackQueryHandler(theme_chosen, pattern=r"^theme:"), *buttons_only],
+            TEXT: [MessageHandler(typed, idea_text)],
+            FOLLOW_UP: [MessageHandler(typed, follow_up),
+                        CallbackQueryHandler(follow_up, pattern=r"^skip$")],
+            PLACE: [MessageHandler(typed, place), CallbackQueryHandler(place, pattern=r"^skip$")],
+            CONTACT: [CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
+                      *buttons_only],
+            CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^(send|edit|cancel)$"),
+                      *buttons_only],
+            EDIT: [CallbackQueryHandler(edit_choice, pattern=r"^edit:"), *buttons_only],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[CommandHandler(["annuleer", "cancel", "stop"], cancel),
+                   CommandHandler("start", restart),
+                   *extra_fallbacks,
+                   MessageHandler(non_text, text_only)],
+        name="idea", persistent=True, allow_reentry=True,
+        conversation_timeout=IDLE.total_seconds(),
+    )

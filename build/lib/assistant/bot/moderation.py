@@ -1,0 +1,269 @@
+"""Moderators in Telegram: /review (approve, reject with reason, hide, skip), /stats, /export.
+
+Only ids in ASSISTANT_MODERATOR_IDS reach these handlers (a ``filters.User``); anyone else gets
+the unknown-command reply, so nothing shows that the commands exist. Authors never appear with
+their Telegram id: a pseudonym, and a name only when they agreed to be contacted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from assistant.bot import texts
+from assistant.bot.context import BotContext, Services
+from assistant.bot.lang import user_language
+from assistant.export import to_csv
+from assistant.store.ideas import STATUSES, Idea
+from assistant.store.moderation import ACTIONS, VISIBLE, pseudonym
+
+log = logging.getLogger(__name__)
+REASONS = ("offtopic", "duplicate", "inappropriate", "none")
+_SKIPPED = "review_skipped"
+
+
+def _theme_title(services: Services, idea: Idea, lang: str) -> str:
+    theme = services.knowledge.theme(idea.theme)
+    return theme.title[lang] if theme else idea.theme
+
+
+def review_html(services: Services, idea: Idea, lang: str) -> str:
+    """An idea as a moderator sees it: pseudonymous author, everything escaped."""
+    contact = texts.Html(texts.get(lang, "mod_contact", name=idea.contact_name)
+                         if idea.contact_ok else "")
+    parts = [texts.get(lang, "mod_review", number=idea.id,
+                       theme=_theme_title(services, idea, lang), date=idea.created_at[:10],
+                       author=pseudonym(services.secret, idea.author_id), contact=contact,
+                       text=idea.text).rstrip()]
+    theme = services.knowledge.theme(idea.theme)
+    for question in theme.questions if theme else ():
+        answer = idea.answers.get(question.id)
+        parts.append(texts.get(lang, "mod_answer", question=question.text[lang],
+                               answer=answer or texts.label(lang, "summary_skipped")))
+    if idea.municipality:
+        parts.append(texts.get(lang, "mod_place", place=idea.municipality))
+    return "\n".join(parts)
+
+
+def review_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
+    """Approve / Reject / Hide / Skip."""
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(texts.label(lang, key),
+                                    callback_data=f"mod:{action}:{idea_id}")
+
+    return InlineKeyboardMarkup([
+        [button("btn_approve", "approve"), button("btn_reject", "reject")],
+        [button("btn_hide", "hide"), button("btn_mod_skip", "skip")]])
+
+
+def reason_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
+    """Preset reasons for a rejection, and back."""
+    rows = [[InlineKeyboardButton(texts.label(lang, f"btn_reason_{r}"),
+                                  callback_data=f"modr:{idea_id}:{r}")] for r in REASONS]
+    rows.append([InlineKeyboardButton(texts.label(lang, "btn_back"),
+                                      callback_data=f"mod:back:{idea_id}")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_next(update: Update, context: BotContext, lang: str) -> None:
+    """Show the oldest pending idea this moderator has not skipped (or say the queue is empty)."""
+    services = context.services
+    chat = update.effective_chat
+    assert chat is not None
+    skipped: set[int] = context.user_data.setdefault(_SKIPPED, set()) \
+        if context.user_data is not None else set()
+    idea = await services.db.call(services.moderation.next_pending, skipped)
+    if idea is None:
+        await context.bot.send_message(chat.id, texts.get(lang, "mod_queue_empty"))
+        return
+    count = await services.db.call(services.moderation.pending_count)
+    await context.bot.send_message(
+        chat.id, review_html(services, idea, lang) + "\n\n" + texts.get(lang, "mod_pending",
+                                                                         count=count),
+        parse_mode=ParseMode.HTML, reply_markup=review_keyboard(lang, idea.id))
+
+
+async def review(update: Update, context: BotContext) -> None:
+    """Show the next pending idea with moderation buttons."""
+    if context.user_data is not None:
+        context.user_data[_SKIPPED] = set()
+    await send_next(update, context, await user_language(update, context))
+
+
+async def notify_author(context: BotContext, idea: Idea) -> None:
+    """Tell an author who agreed to contact that their idea was approved or rejected."""
+    if not idea.contact_ok or idea.status not in ("approved", "rejected"):
+        return
+    lang = idea.lang if idea.lang in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
+    title = _theme_title(context.services, idea, lang)
+    if idea.status == "approved":
+        text = texts.get(lang, "author_approved", number=idea.id, theme=title)
+    else:
+        reason = idea.moderation_reason or ""
+        reason_html = texts.Html(texts.get(lang, "author_reason", reason=reason)
+                                 if reason else "")
+        text = texts.get(lang, "author_rejected", number=idea.id, theme=title,
+                         reason=reason_html)
+    try:
+        await context.bot.send_message(idea.author_id, text, parse_mode=ParseMode.HTML)
+    except TelegramError as exc:  # blocked the bot, deleted the account: moderation stands
+        log.warning("could not notify the author of idea %s: %s", idea.id, type(exc).__name__)
+
+
+async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
+                 reason_key: str = "") -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None and update.effective_user is not None
+    lang = await user_language(update, context)
+    services = context.services
+    reason = texts.label(lang, f"reason_{reason_key}") if reason_key not in ("", "none") else ""
+    if reason:  # the reason is stored in the author's language when we can
+        idea_now = await services.db.call(services.ideas.get, idea_id)
+        if idea_now is not None:
+            reason = texts.label(idea_now.lang, f"reason_{reason_key}")
+    change = await services.db.call(services.moderation.set_status, idea_id, ACTIONS[action],
+                                    f"telegram:{update.effective_user.id}", reason=reason)
+    if change.idea is None:
+        await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
+        return
+    status = texts.label(lang, f"status_{change.idea.status}")
+    if not change.changed:
+        await query.answer(texts.label(lang, "mod_already", status=status), show_alert=True)
+        await context.bot.edit_message_reply_markup(query.message.chat.id,
+                                                    query.message.message_id, reply_markup=None)
+        return
+    await query.answer()
+    log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
+    await context.bot.edit_message_text(
+        review_html(services, change.idea, lang) + "\n\n" + texts.get(lang, "mod_done",
+                                                                       status=status),
+        chat_id=query.message.chat.id, message_id=query.message.message_id,
+        parse_mode=ParseMode.HTML)
+    await notify_author(context, change.idea)
+    await send_next(update, context, lang)
+
+
+async def _not_a_moderator(update: Update, context: BotContext) -> bool:
+    """Buttons carry no filter: refuse a press from anyone not configured as moderator exactly
+    like a stale button, and log the attempt (no ids, no text)."""
+    user = update.effective_user
+    if user is not None and user.id in context.services.settings.moderator_ids:
+        return False
+    log.warning("refused a moderation button for a non-moderator")
+    if update.callback_query is not None:
+        lang = await user_language(update, context)
+        await update.callback_query.answer(texts.label(lang, "expired_button"))
+    return True
+
+
+async def review_button(update: Update, context: BotContext) -> None:
+    """Approve, hide, skip, or open the rejection reasons."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    if await _not_a_moderator(update, context):
+        return
+    lang = await user_language(update, context)
+    _, action, raw_id = query.data.split(":")
+    idea_id = int(raw_id)
+    if action == "skip":
+        await query.answer()
+        if context.user_data is not None:
+            context.user_data.setdefault(_SKIPPED, set()).add(idea_id)
+        await context.bot.edit_message_reply_markup(query.message.chat.id,
+                                                    query.message.message_id, reply_markup=None)
+        await send_next(update, context, lang)
+    elif action == "reject":
+        await query.answer()
+        await context.bot.edit_message_reply_markup(query.message.chat.id,
+                                                    query.message.message_id,
+                                                    reply_markup=reason_keyboard(lang, idea_id))
+    elif action == "back":
+        await query.answer()
+        await context.bot.edit_message_reply_markup(query.message.chat.id,
+                                                    query.message.message_id,
+                                                    reply_markup=review_keyboard(lang, idea_id))
+    else:
+        await _apply(update, context, idea_id, action)
+
+
+async def reject_reason(update: Update, context: BotContext) -> None:
+    """Reject with the chosen reason."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if await _not_a_moderator(update, context):
+        return
+    _, raw_id, reason = query.data.split(":")
+    await _apply(update, context, int(raw_id), "reject", reason)
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """Ideas per theme and status, per day, questions answered and feedback."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await user_language(update, context)
+    services = context.services
+    figures = await services.db.call(services.moderation.stats, dt.datetime.now(dt.UTC).date())
+    lines = [texts.get(lang, "stats_header")]
+    for theme_id, counts in sorted(figures.per_theme_status.items()):
+        theme = services.knowledge.theme(theme_id)
+        lines.append(texts.get(lang, "stats_theme", theme=theme.title[lang] if theme else
+                               theme_id, **{s: counts.get(s, 0) for s in STATUSES}))
+    lines += ["", texts.get(lang, "stats_days")]
+    lines += [texts.get(lang, "stats_day", day=day, count=n) for day, n in figures.per_day]
+    total = figures.votes_up + figures.votes_down
+    ratio = f" ({figures.votes_up / total:.0%} 👍)" if total else ""
+    lines += ["", texts.get(lang, "stats_questions", total=figures.questions,
+                            answered=figures.answered,
+                            unanswered=figures.questions - figures.answered),
+              texts.get(lang, "stats_feedback", up=figures.votes_up, down=figures.votes_down,
+                        ratio=ratio)]
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """Send the ideas as CSV; /export [theme] [status|all] (default: pending and approved)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await user_language(update, context)
+    services = context.services
+    theme: str | None = None
+    statuses: tuple[str, ...] = VISIBLE
+    for arg in context.args or []:
+        word = arg.lower()
+        if services.knowledge.theme(word) is not None:
+            theme = word
+        elif word in STATUSES:
+            statuses = (word,)
+        elif word in ("alle", "all"):
+            statuses = STATUSES
+        else:
+            await message.reply_text(texts.get(lang, "export_usage", themes=", ".join(
+                t.id for t in services.knowledge.themes)))
+            return
+    ideas = await services.db.call(services.moderation.ideas, theme=theme, statuses=statuses)
+    data = to_csv(ideas, services.secret)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    await message.reply_document(
+        data, filename=f"ideeen-{stamp}.csv",
+        caption=texts.get(lang, "export_caption", count=len(ideas),
+                          filter=", ".join(filter(None, [theme, "/".join(statuses)]))))
+
+
+async def notify_moderators(context: BotContext, idea: Idea) -> None:
+    """Tell the moderators' group about a new idea (if one is configured)."""
+    chat_id = context.services.settings.moderator_chat_id
+    if chat_id is None:
+        return
+    title = _theme_title(context.services, idea, texts.DEFAULT_LANGUAGE)
+    try:
+        await context.bot.send_message(chat_id, texts.get(texts.DEFAULT_LANGUAGE, "mod_new_idea",
+                                                          number=idea.id, theme=title),
+                                       parse_mode=ParseMode.HTML)
+    except TelegramError as exc:
+        log.warning("could not notify the moderators' chat: %s", type(exc).__name__)

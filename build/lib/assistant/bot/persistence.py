@@ -1,0 +1,87 @@
+"""python-telegram-bot persistence for conversation states only, in the SQLite database.
+
+No pickle file (python-telegram-bot #3196: corrupted by a power loss; PR #5297: deleted data
+came back): states live in the ``conversations`` table, one row per chat and user, and are
+written right after the update that changed them (``flush_conversations`` in the last handler
+group), not only at the library's periodic flush.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BasePersistence, PersistenceInput
+
+from assistant.bot.context import BotContext
+from assistant.store.db import Database
+from assistant.store.ideas import ConversationStore
+
+FLUSH_GROUP = 99
+
+
+class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Stores ConversationHandler states in the database; nothing else."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(store_data=PersistenceInput(bot_data=False, chat_data=False,
+                                                     user_data=False, callback_data=False),
+                         update_interval=60)
+        self.db = db
+        self.conversations = ConversationStore(db)
+
+    async def get_conversations(self, name: str) -> dict[tuple[int | str, ...], object]:
+        states = await self.db.call(self.conversations.load, name)
+        return dict(states.items())
+
+    async def update_conversation(self, name: str, key: tuple[int | str, ...],
+                                  new_state: object | None) -> None:
+        ints = tuple(int(k) for k in key)
+        await self.db.call(self.conversations.write, name, ints, new_state)
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        """Not persisted."""
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        """Not persisted."""
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        """Not persisted."""
+
+    async def update_callback_data(self, data: Any) -> None:
+        """Not persisted."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Nothing stored."""
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Nothing stored."""
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """Nothing stored."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """Nothing stored."""
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        """Nothing stored."""
+
+    async def flush(self) -> None:
+        """Every write is already committed."""
+
+
+async def flush_conversations(update: Update, context: BotContext) -> None:
+    """Write conversation states changed by this update now (runs after every update)."""
+    await context.application.update_persistence()

@@ -1,0 +1,168 @@
+"""Residents' questions: any plain text outside a conversation is searched and answered."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from telegram import Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+
+from assistant.bot import replies, texts
+from assistant.bot.context import BotContext, Services
+from assistant.bot.lang import user_language
+from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
+from assistant.store.questions import LoggedQuestion
+
+log = logging.getLogger(__name__)
+
+
+def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The question in a message, or None when a group message is not meant for the bot."""
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mention = f"@{bot_username}".lower()
+    replied = message.reply_to_message is not None and \
+        message.reply_to_message.from_user is not None and \
+        message.reply_to_message.from_user.id == bot_id
+    if mention in text.lower():
+        start = text.lower().index(mention)
+        return (text[:start] + text[start + len(mention):]).strip()
+    return text if replied else None
+
+
+async def _search(services: Services, question: str) -> Answer:
+    """Search off the event loop, on the retriever in service right now."""
+    return await asyncio.to_thread(services.retriever.search, question)
+
+
+async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: str,
+                     page: list[Hit], *, question_id: int, first_rank: int, total: int,
+                     note: str = "") -> None:
+    """Send a page of hits with feedback, "more" and (for a theme) share-your-idea buttons."""
+    services = context.services
+    theme_id = replies.idea_theme(services.knowledge, page)
+    theme = services.knowledge.theme(theme_id) if theme_id else None
+    await context.bot.send_message(
+        chat_id, replies.answer_html(lang, header_key, page, note), parse_mode=ParseMode.HTML,
+        reply_markup=replies.answer_keyboard(
+            lang, question_id, shown=first_rank + len(page), total=total,
+            first_rank=first_rank, count=len(page),
+            theme_title=theme.title[lang] if theme else None, theme_id=theme_id))
+
+
+async def _logged(update: Update, context: BotContext, lang: str, fields: int
+                  ) -> tuple[LoggedQuestion, list[str]] | None:
+    """The logged question a button refers to and the button's other fields; None (after
+    telling the resident the button expired) for forged, stale or unknown data."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    logged = None
+    if len(parts) == fields and parts[1].isdigit():
+        services = context.services
+        logged = await services.db.call(services.questions.get, int(parts[1]))
+    if logged is None:
+        await query.answer(texts.label(lang, "expired_button"))
+        return None
+    return logged, parts[2:]
+
+
+async def answer_question(update: Update, context: BotContext) -> None:
+    """Answer a plain text message with the best excerpts, or honestly say there is none."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    question = addressed_text(message, context.bot.id, context.bot.username)
+    if question is None:
+        return
+    services = context.services
+    lang = await user_language(update, context)
+    verdict = services.flood.check(user.id)
+    if verdict != "ok":
+        if verdict == "warn":
+            await message.reply_text(texts.get(lang, "slow_down"))
+        return
+    if not question.strip():
+        await message.reply_text(texts.get(lang, "ask_prompt", example=texts.label(
+            lang, "example_1")), parse_mode=ParseMode.HTML)
+        return
+    started = time.perf_counter()
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    truncated = len(question) > MAX_QUESTION_CHARS
+    answer = await _search(services, question[:MAX_QUESTION_CHARS])
+    shown = replies.first_page(answer.hits, services.retriever.tuning.hybrid_threshold) \
+        if answer.answered else []
+    question_id = await services.db.call(
+        services.questions.log, answer.question, lang, answer.answered, answer.confidence,
+        [h.passage.id for h in answer.hits])
+    note = texts.Html(texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS)
+                      if truncated else "")
+    if not answer.answered:
+        await message.reply_text("\n\n".join(filter(None, [texts.get(
+            lang, "no_answer", example1=texts.label(lang, "example_1"),
+            example2=texts.label(lang, "example_2"), example3=texts.label(lang, "example_3")),
+            note])), parse_mode=ParseMode.HTML)
+        _count(services, answered=False, started=started)
+        return
+    await _send_hits(context, message.chat_id, lang, "answer_header", shown,
+                     question_id=question_id, first_rank=0, total=len(answer.hits), note=note)
+    _count(services, answered=True, started=started)
+
+
+def _count(services: Services, *, answered: bool, started: float) -> None:
+    services.metrics.questions.labels(answered="yes" if answered else "no").inc()
+    services.metrics.reply_latency.observe(time.perf_counter() - started)
+
+
+async def more_results(update: Update, context: BotContext) -> None:
+    """Show the next page of hits for a logged question."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = await user_language(update, context)
+    found = await _logged(update, context, lang, fields=3)
+    if found is None or query.message is None:
+        return
+    logged, (offset_text,) = found
+    await query.answer()
+    offset = int(offset_text) if offset_text.isdigit() else 0
+    answer = await _search(context.services, logged.text)
+    page = list(answer.hits[offset:offset + replies.PAGE])
+    if not page:
+        await context.bot.send_message(query.message.chat.id, texts.get(lang, "no_more"))
+        return
+    await _send_hits(context, query.message.chat.id, lang, "more_header", page,
+                     question_id=logged.id, first_rank=offset, total=len(answer.hits))
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """Store a thumbs up/down on a shown passage, anonymously."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = await user_language(update, context)
+    found = await _logged(update, context, lang, fields=4)
+    if found is None:
+        return
+    logged, (rank_text, vote_text) = found
+    rank = int(rank_text) if rank_text.isdigit() else -1
+    if not 0 <= rank < len(logged.hits) or vote_text not in ("u", "d"):
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    services = context.services
+    await services.db.call(services.questions.vote, logged.id, logged.hits[rank],
+                           1 if vote_text == "u" else -1)
+    await query.answer(texts.label(lang, "feedback_thanks"))
+
+
+async def non_text(update: Update, context: BotContext) -> None:
+    """Photos, stickers, voice, files, locations: explain that only text is read."""
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    lang = await user_language(update, context)
+    await message.reply_text(texts.get(lang, "text_only"))

@@ -1,0 +1,56 @@
+"""User-facing texts from the locale files (locales/nl.yaml, locales/en.yaml).
+
+Handlers never hold texts themselves: ``texts.get(lang, key, **values)``. Values are HTML-escaped
+before formatting, because replies are sent as Telegram HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+_DIR = Path(__file__).resolve().parent / "locales"
+
+
+@cache
+def _catalog(lang: str) -> dict[str, str]:
+    data = yaml.safe_load((_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    return {str(k): str(v).rstrip("\n") for k, v in data.items()}
+
+
+class Html(str):
+    """Text that is already Telegram HTML (a rendered fragment): inserted without escaping."""
+
+
+def language_for(code: str | None, chosen: str | None = None) -> str:
+    """The reply language: the resident's choice, else English for English Telegram clients."""
+    if chosen in LANGUAGES:
+        return chosen
+    return "en" if (code or "").lower().startswith("en") else DEFAULT_LANGUAGE
+
+
+def get(lang: str, key: str, **values: Any) -> str:
+    """The text ``key`` in ``lang`` (Dutch if missing there), values escaped for HTML."""
+    catalog = _catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    template = catalog.get(key) or _catalog(DEFAULT_LANGUAGE)[key]
+    escaped = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+               for k, v in values.items()}
+    return template.format(**escaped) if escaped else template
+
+
+def label(lang: str, key: str, **values: Any) -> str:
+    """A plain-text string (button labels, command descriptions): values are not escaped."""
+    catalog = _catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    template = catalog.get(key) or _catalog(DEFAULT_LANGUAGE)[key]
+    return template.format(**values) if values else template
+
+
+def keys(lang: str) -> set[str]:
+    """All keys of a locale (the tests compare nl and en)."""
+    return set(_catalog(lang))

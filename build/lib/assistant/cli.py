@@ -1,0 +1,217 @@
+"""The ``assistant`` command: maintain the index, ask questions, evaluate, run the bot.
+
+Exit codes: 0 success, 1 a clear one-line error (bad content, missing index, bad setting),
+2 a usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant import cli_ideas
+from assistant.config import Settings
+from assistant.errors import AssistantError
+from assistant.evaluation import evaluate, format_reports, load_questions
+from assistant.knowledge import load_knowledge
+from assistant.logs import setup_logging
+from assistant.passages import split_documents
+from assistant.progress import ProgressBar
+from assistant.retrieval.search import MODES, Answer
+from assistant.service import make_encoder, open_service, rebuild
+
+DEFAULT_EVAL_SET = Path("tests/eval/questions.yaml")
+
+
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "confidence": answer.confidence,
+        "hits": [{
+            "document_id": h.passage.doc_id,
+            "document_title": h.passage.doc_title,
+            "date": h.passage.date.isoformat(),
+            "section_id": h.passage.section_id,
+            "heading": h.passage.heading,
+            "excerpt": h.excerpt,
+            "passage": h.passage.text,
+            "score": h.score,
+        } for h in answer.hits],
+    }
+
+
+def _answer_text(answer: Answer, top: int) -> str:
+    if not answer.answered:
+        return (f"Geen goed antwoord gevonden in de teksten (zekerheid {answer.confidence:.2f}).\n"
+                "No good answer found in the texts.")
+    lines = []
+    for n, hit in enumerate(answer.hits[:top], start=1):
+        p = hit.passage
+        lines.append(f"{n}. [{hit.score:.3f}] {p.doc_title} - {p.heading} "
+                     f"({p.date.isoformat()})\n   {hit.excerpt}")
+    return "\n".join(lines)
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Validate knowledge/ only."""
+    kb = load_knowledge(settings.knowledge_dir)
+    passages = split_documents(kb.documents)
+    print(f"ok: {len(kb.documents)} documents, "
+          f"{sum(len(d.sections) for d in kb.documents)} sections, {len(passages)} passages, "
+          f"{len(kb.themes)} idea themes")
+    return 0
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the index aside and swap it in."""
+    started = time.perf_counter()
+    encoder = make_encoder(settings)
+    bar = ProgressBar()
+    try:
+        _, build = rebuild(settings, encoder, progress=bar)
+    finally:
+        bar.close()
+    m = build.manifest
+    print(f"indexed {m.passage_count} passages ({m.sentence_count} sentences) with "
+          f"{m.model} in {time.perf_counter() - started:.1f} s (model load included) "
+          f"-> {build.path}")
+    return 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer one question, or one per line from standard input with '-'."""
+    service = open_service(settings)
+    retriever = service.retriever
+    questions = ([line.strip() for line in sys.stdin if line.strip()] if args.question == "-"
+                 else [args.question])
+    if not questions or not questions[0].strip():
+        raise AssistantError("no question given")
+    for question in questions:
+        answer = retriever.search(question, k=args.top)
+        if args.json or args.question == "-":
+            print(json.dumps(_answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(_answer_text(answer, args.top))
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Print R@1, R@3, MRR, answer rate and out-of-scope rejection per retriever mode."""
+    service = open_service(settings, build=True)
+    known = {f"{d.id}#{s.id}" for d in service.knowledge.documents for s in d.sections}
+    questions = load_questions(args.questions, known)
+    reports = [evaluate(service.retriever.with_mode(mode), questions) for mode in MODES[::-1]]
+    print(format_reports(reports))
+    if args.verbose:
+        for r in reports:
+            print(f"\n[{r.mode}] not in top 3: {list(r.misses)}")
+            print(f"[{r.mode}] out of scope but answered: {list(r.false_answers)}")
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in reports], indent=2,
+                                        ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Telegram bot (polling, or webhook when ASSISTANT_WEBHOOK_URL is set)."""
+    from assistant.bot.app import run
+
+    return run(settings)
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """Talk to the real bot in the terminal, with no token and no network."""
+    import asyncio
+
+    from assistant.bot.terminal import chat
+
+    print("Metropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
+          "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
+          "ends.)", flush=True)
+    return asyncio.run(chat(settings, language=args.lang))
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the most frequent unanswered questions and the feedback ratio."""
+    from assistant.store import Database, QuestionLog
+
+    db = Database(settings.database_path).open()
+    try:
+        report = QuestionLog(db).report(top=args.top)
+    finally:
+        db.close()
+    ratio = report.feedback_ratio
+    print(f"questions: {report.questions}, answered: {report.answered}, "
+          f"unanswered: {report.questions - report.answered}")
+    print(f"feedback: {report.votes_up} up, {report.votes_down} down" +
+          (f" ({ratio:.0%} positive)" if ratio is not None else " (no votes yet)"))
+    if report.unanswered_top:
+        print("most frequent unanswered questions:")
+        for text, count in report.unanswered_top:
+            print(f"  {count:4d}  {text}")
+    return 0
+
+
+def cmd_config(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the effective configuration, secrets masked."""
+    for name, value in settings.describe().items():
+        print(f"{name}={value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    parser.add_argument("-v", "--verbose-log", action="store_true", help="log at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate knowledge/ only").set_defaults(func=cmd_check)
+    sub.add_parser("index", help="build the search index and swap it in").set_defaults(
+        func=cmd_index)
+    ask = sub.add_parser("ask", help="answer a question from the index")
+    ask.add_argument("question", help="the question, or '-' to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--top", type=int, default=3, help="how many hits (default 3)")
+    ask.set_defaults(func=cmd_ask)
+    ev = sub.add_parser("eval", help="retrieval quality on the eval question set")
+    ev.add_argument("--questions", type=Path, default=DEFAULT_EVAL_SET)
+    ev.add_argument("--json", type=Path, help="also write the figures to this file")
+    ev.add_argument("--verbose", action="store_true", help="list misses and false answers")
+    ev.set_defaults(func=cmd_eval)
+    sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
+    chat.add_argument("--lang", default="nl", choices=["nl", "en"],
+                      help="your Telegram language (default nl)")
+    chat.set_defaults(func=cmd_chat)
+    report = sub.add_parser("report", help="unanswered questions and feedback ratio")
+    report.add_argument("--top", type=int, default=20)
+    report.set_defaults(func=cmd_report)
+    cli_ideas.register(sub)
+    sub.add_parser("config", help="print the effective configuration (secrets masked)"
+                   ).set_defaults(func=cmd_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``assistant`` console script."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[Settings, argparse.Namespace], int] = args.func
+    try:
+        settings = Settings.from_env()
+        setup_logging(settings.log_format, verbose=args.verbose_log or args.command == "run")
+        return func(settings, args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

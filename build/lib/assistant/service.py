@@ -1,0 +1,83 @@
+"""Assemble the retrieval service from settings: knowledge, encoder and a fresh index.
+
+Shared by the CLI, the bot and the benchmarks, so that each opens the index the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from assistant.config import Settings
+from assistant.errors import IndexMissing, IndexStale
+from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.retrieval.encoder import Encoder, encoder_name, load_encoder
+from assistant.retrieval.index import (
+    IndexBuild,
+    IndexStatus,
+    Progress,
+    build_index,
+    index_status,
+    open_index,
+)
+from assistant.retrieval.search import Retriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Service:
+    """The loaded knowledge base and the retriever answering from the current index."""
+
+    settings: Settings
+    knowledge: KnowledgeBase
+    retriever: Retriever
+
+
+def model_name(settings: Settings) -> str:
+    """The encoder name the settings select, as recorded in index manifests."""
+    return encoder_name(settings.model, settings.query_prompt, settings.passage_prompt)
+
+
+def make_encoder(settings: Settings) -> Encoder:
+    """Load the encoder the settings name."""
+    return load_encoder(settings.model, query_prompt=settings.query_prompt,
+                        passage_prompt=settings.passage_prompt)
+
+
+def status(settings: Settings, knowledge: KnowledgeBase) -> IndexStatus:
+    """Whether the index under the data directory matches this content and model."""
+    return index_status(settings.index_dir, knowledge.content_hash, model_name(settings))
+
+
+def rebuild(settings: Settings, encoder: Encoder, *,
+            progress: Progress | None = None) -> tuple[KnowledgeBase, IndexBuild]:
+    """Validate knowledge/ and build a new index aside, then swap it in."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    return knowledge, build_index(knowledge, encoder, settings.index_dir, progress=progress)
+
+
+def open_service(settings: Settings, *, build: bool = False, encoder: Encoder | None = None,
+                 progress: Progress | None = None) -> Service:
+    """Open the retriever; with ``build`` a missing or stale index is (re)built first.
+
+    Without ``build`` a stale index is still served (with a warning); a missing one raises.
+    """
+    knowledge = load_knowledge(settings.knowledge_dir)
+    state = status(settings, knowledge)
+    if not build:
+        if not state.exists:
+            raise IndexMissing(f"no index in {settings.index_dir}; build one with "
+                               "'assistant index'")
+        if state.manifest is not None and state.manifest.model != model_name(settings):
+            raise IndexStale(f"the index was built with model '{state.manifest.model}', the "
+                             f"setting is '{model_name(settings)}'; run 'assistant index'")
+        if state.stale_reasons:
+            log.warning("the index is stale: %s; run 'assistant index'",
+                        "; ".join(state.stale_reasons))
+    encoder = encoder or make_encoder(settings)
+    if build and not state.usable:
+        log.info("building the index: %s", "; ".join(state.stale_reasons) or "none exists yet")
+        knowledge, _ = rebuild(settings, encoder, progress=progress)
+    return Service(settings=settings, knowledge=knowledge,
+                   retriever=Retriever(open_index(settings.index_dir), encoder))

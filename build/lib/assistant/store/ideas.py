@@ -1,0 +1,221 @@
+"""Residents' ideas and their drafts: saved on every step, submitted exactly once.
+
+Submitting is one transaction: the idea is inserted (idempotent on ``submit_key``, the chat and
+message of the Send button) and the draft deleted, committed with synchronous=FULL before the
+bot confirms anything to the resident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.errors import AssistantError
+from assistant.store.db import Database, utcnow
+
+STATUSES = ("pending", "approved", "rejected", "hidden")
+MIN_CHARS = 10
+MAX_CHARS = 2000
+MAX_ANSWER_CHARS = 1000
+MAX_PER_DAY = 10
+_URL = re.compile(r"(https?://\S+|www\.\S+|\S+\.(nl|com|org|net|eu|io)\b\S*)", re.IGNORECASE)
+
+
+class DailyLimitReached(AssistantError):
+    """The resident already sent the maximum number of ideas in the last 24 hours."""
+
+
+@dataclass
+class Draft:
+    """An idea being written: everything the resident typed so far and where they are."""
+
+    theme: str = ""
+    text: str = ""
+    answers: dict[str, str | None] = field(default_factory=dict)  # None: skipped
+    municipality: str | None = None  # "" skipped, None not asked yet
+    contact_ok: bool | None = None
+    lang: str = "nl"
+    step: str = "theme"
+    question_index: int = 0
+    editing: bool = False
+    updated_at: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Draft:
+        data: dict[str, Any] = json.loads(raw)
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def age(self, now: dt.datetime | None = None) -> dt.timedelta:
+        """Time since the resident last changed the draft."""
+        if not self.updated_at:
+            return dt.timedelta(0)
+        now = now or dt.datetime.now(dt.UTC)
+        return now - dt.datetime.fromisoformat(self.updated_at)
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A submitted idea."""
+
+    id: int
+    theme: str
+    text: str
+    answers: dict[str, str | None]
+    municipality: str
+    contact_ok: bool
+    contact_name: str
+    author_id: int
+    lang: str
+    status: str
+    created_at: str
+    updated_at: str
+    moderated_by: str | None = None
+    moderated_at: str | None = None
+    moderation_reason: str | None = None
+
+
+def problem_with_text(text: str, *, minimum: int = MIN_CHARS,
+                      maximum: int = MAX_CHARS) -> str | None:
+    """Why a text cannot be accepted ('too_short', 'too_long', 'no_words', 'only_link'), or
+    None. Emoji, punctuation and links do not count as words."""
+    stripped = text.strip()
+    if len(stripped) > maximum:
+        return "too_long"
+    without_links = _URL.sub(" ", stripped)
+    letters = sum(1 for c in without_links if unicodedata.category(c).startswith(("L", "N")))
+    if letters == 0:
+        return "only_link" if _URL.search(stripped) else "no_words"
+    if len(stripped) < minimum:
+        return "too_short"
+    if letters < minimum // 2:
+        return "only_link" if _URL.search(stripped) else "no_words"
+    return None
+
+
+def _idea(row: Any) -> Idea:
+    return Idea(id=row["id"], theme=row["theme"], text=row["text"],
+                answers=json.loads(row["answers"]), municipality=row["municipality"],
+                contact_ok=bool(row["contact_ok"]), contact_name=row["contact_name"],
+                author_id=row["author_id"], lang=row["lang"],
+                status=row["status"], created_at=row["created_at"], updated_at=row["updated_at"],
+                moderated_by=row["moderated_by"], moderated_at=row["moderated_at"],
+                moderation_reason=row["moderation_reason"])
+
+
+class IdeaStore:
+    """Drafts, submitted ideas and conversation states of residents."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- drafts ------------------------------------------------------------------------------
+    def save_draft(self, user_id: int, chat_id: int, draft: Draft) -> None:
+        """Write the draft now (every step), stamping its last activity."""
+        draft.updated_at = utcnow()
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO drafts VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                         "SET chat_id = excluded.chat_id, data = excluded.data, "
+                         "updated_at = excluded.updated_at",
+                         (user_id, chat_id, draft.to_json(), draft.updated_at))
+
+    def draft(self, user_id: int) -> Draft | None:
+        """The resident's draft, if any."""
+        row = self.db.conn.execute("SELECT data FROM drafts WHERE user_id = ?",
+                                   (user_id,)).fetchone()
+        return Draft.from_json(row[0]) if row else None
+
+    def delete_draft(self, user_id: int) -> None:
+        """Drop the resident's draft (cancelled)."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+
+    # --- ideas -------------------------------------------------------------------------------
+    def submit(self, user_id: int, draft: Draft, submit_key: str,
+               contact_name: str = "") -> tuple[Idea, bool]:
+        """Store the draft as an idea once; returns (idea, created). A repeated submit_key
+        returns the idea stored the first time. ``contact_name`` is kept only with consent."""
+        with self.db.transaction() as conn:
+            existing = conn.execute("SELECT * FROM ideas WHERE submit_key = ?",
+                                    (submit_key,)).fetchone()
+            if existing is not None:
+                return _idea(existing), False
+            since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(
+                timespec="seconds")
+            recent = conn.execute("SELECT COUNT(*) FROM ideas WHERE author_id = ? AND "
+                                  "created_at > ?", (user_id, since)).fetchone()[0]
+            if recent >= MAX_PER_DAY:
+                raise DailyLimitReached(f"at most {MAX_PER_DAY} ideas per day")
+            now = utcnow()
+            cur = conn.execute(
+                "INSERT INTO ideas (theme, text, answers, municipality, contact_ok, "
+                "contact_name, author_id, lang, status, submit_key, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                (draft.theme, draft.text, json.dumps(draft.answers, ensure_ascii=False),
+                 draft.municipality or "", int(bool(draft.contact_ok)),
+                 contact_name if draft.contact_ok else "", user_id, draft.lang, submit_key,
+                 now, now))
+            conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (cur.lastrowid,)).fetchone()
+            return _idea(row), True
+
+    def get(self, idea_id: int) -> Idea | None:
+        """One idea by number."""
+        row = self.db.conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+        return _idea(row) if row else None
+
+    def by_submit_key(self, submit_key: str) -> Idea | None:
+        """The idea a Send button already stored, if any."""
+        row = self.db.conn.execute("SELECT * FROM ideas WHERE submit_key = ?",
+                                   (submit_key,)).fetchone()
+        return _idea(row) if row else None
+
+    def by_author(self, user_id: int) -> list[Idea]:
+        """The resident's own ideas, newest first (all statuses: it is their own list)."""
+        rows = self.db.conn.execute("SELECT * FROM ideas WHERE author_id = ? ORDER BY id DESC",
+                                    (user_id,)).fetchall()
+        return [_idea(r) for r in rows]
+
+    # --- residents' right to be forgotten ----------------------------------------------------
+    def forget(self, user_id: int) -> dict[str, int]:
+        """Delete everything stored about the resident; returns rows removed per table."""
+        removed: dict[str, int] = {}
+        with self.db.transaction() as conn:
+            for table, column in (("ideas", "author_id"), ("drafts", "user_id"),
+                                  ("conversations", "user_id"), ("prefs", "user_id")):
+                removed[table] = conn.execute(f"DELETE FROM {table} WHERE {column} = ?",
+                                              (user_id,)).rowcount
+        return removed
+
+
+class ConversationStore:
+    """ConversationHandler states, one row per (handler, chat, user)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def load(self, name: str) -> dict[tuple[int, int], object]:
+        """All states of one handler."""
+        rows = self.db.conn.execute("SELECT chat_id, user_id, state FROM conversations WHERE "
+                                    "name = ?", (name,)).fetchall()
+        return {(r["chat_id"], r["user_id"]): json.loads(r["state"]) for r in rows}
+
+    def write(self, name: str, key: tuple[int, ...], state: object | None) -> None:
+        """Set (or with None remove) one state."""
+        chat_id, user_id = (*key, 0, 0)[:2]
+        with self.db.transaction() as conn:
+            if state is None:
+                conn.execute("DELETE FROM conversations WHERE name = ? AND chat_id = ? AND "
+                             "user_id = ?", (name, chat_id, user_id))
+            else:
+                conn.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                             "(name, chat_id, user_id) DO UPDATE SET state = excluded.state, "
+                             "updated_at = excluded.updated_at",
+                             (name, chat_id, user_id, json.dumps(state), utcnow()))

@@ -1,0 +1,91 @@
+"""Numbered schema migrations, applied in order and recorded in ``schema_migrations``.
+
+Never edit a migration that has shipped: add the next number.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "m001_create_questions_feedback_prefs", """
+        CREATE TABLE prefs (
+            user_id    INTEGER PRIMARY KEY,
+            lang       TEXT NOT NULL CHECK (lang IN ('nl', 'en')),
+            updated_at TEXT NOT NULL
+        );
+        -- Questions are stored without any user id: for "more results", feedback and the
+        -- maintainers' report of what content is missing.
+        CREATE TABLE questions (
+            id         INTEGER PRIMARY KEY,
+            text       TEXT NOT NULL,
+            lang       TEXT NOT NULL,
+            answered   INTEGER NOT NULL CHECK (answered IN (0, 1)),
+            confidence REAL NOT NULL,
+            hits       TEXT NOT NULL,  -- JSON list of the passage ids shown, best first
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX questions_answered ON questions (answered, created_at);
+        CREATE TABLE feedback (
+            id          INTEGER PRIMARY KEY,
+            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+            passage_id  TEXT NOT NULL,
+            vote        INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            created_at  TEXT NOT NULL,
+            UNIQUE (question_id, passage_id)
+        );
+    """),
+]
+
+MIGRATIONS.append((2, "m002_create_ideas_drafts_conversations", """
+    -- author_id is kept for notifications and deletion only; moderators see a pseudonym.
+    CREATE TABLE ideas (
+        id                INTEGER PRIMARY KEY,
+        theme             TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        answers           TEXT NOT NULL,  -- JSON object: follow-up question id -> answer
+        municipality      TEXT NOT NULL DEFAULT '',
+        contact_ok        INTEGER NOT NULL CHECK (contact_ok IN (0, 1)),
+        contact_name      TEXT NOT NULL DEFAULT '',  -- only filled when contact_ok = 1
+        author_id         INTEGER NOT NULL,
+        lang              TEXT NOT NULL,
+        status            TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'approved', 'rejected', 'hidden')),
+        submit_key        TEXT NOT NULL UNIQUE,  -- chat and message of the Send button
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        moderated_by      TEXT,
+        moderated_at      TEXT,
+        moderation_reason TEXT
+    );
+    CREATE INDEX ideas_author ON ideas (author_id, created_at);
+    CREATE INDEX ideas_status ON ideas (status, theme, created_at);
+    CREATE TABLE drafts (
+        user_id    INTEGER PRIMARY KEY,
+        chat_id    INTEGER NOT NULL,
+        data       TEXT NOT NULL,  -- JSON of the Draft
+        updated_at TEXT NOT NULL
+    );
+    -- python-telegram-bot ConversationHandler states, written on every change.
+    CREATE TABLE conversations (
+        name       TEXT NOT NULL,
+        chat_id    INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        state      TEXT NOT NULL,  -- JSON
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (name, chat_id, user_id)
+    );
+"""))
+
+MIGRATIONS.append((3, "m003_create_moderation_audit", """
+    -- Every moderation action: who (moderator id or 'cli:<user>'), what, when, before/after.
+    CREATE TABLE moderation_audit (
+        id            INTEGER PRIMARY KEY,
+        idea_id       INTEGER NOT NULL,
+        actor         TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        status_before TEXT NOT NULL,
+        status_after  TEXT NOT NULL,
+        reason        TEXT NOT NULL DEFAULT '',
+        at            TEXT NOT NULL
+    );
+    CREATE INDEX moderation_audit_idea ON moderation_audit (idea_id, at);
+"""))

@@ -1,0 +1,145 @@
+"""Moderators' work on ideas: review queue, status changes (race-safe, audited), statistics
+and exports. Hidden and rejected ideas appear only where a listing explicitly asks for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.store.db import Database, utcnow
+from assistant.store.ideas import STATUSES, Idea, _idea
+
+VISIBLE = ("pending", "approved")  # what listings, exports and statistics show by default
+ACTIONS = {"approve": "approved", "reject": "rejected", "hide": "hidden"}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The outcome of a moderation action."""
+
+    idea: Idea | None  # the idea after the change (None: no such idea)
+    changed: bool  # False: someone else handled it first, or it already had that status
+    before: str = ""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One recorded moderation action."""
+
+    id: int
+    idea_id: int
+    actor: str
+    action: str
+    status_before: str
+    status_after: str
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts for /stats (hidden ideas only in the per-status table)."""
+
+    per_theme_status: dict[str, dict[str, int]]
+    per_day: list[tuple[str, int]]  # last 14 days, visible ideas
+    questions: int
+    answered: int
+    votes_up: int
+    votes_down: int
+
+
+def pseudonym(secret: str, user_id: int) -> str:
+    """A stable label for an author that does not reveal the Telegram id."""
+    digest = hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()
+    return f"inwoner-{digest[:8]}"
+
+
+class ModerationStore:
+    """Review queue, race-safe status changes with an audit row each, stats and exports."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def next_pending(self, skip: set[int] | None = None) -> Idea | None:
+        """The oldest pending idea not in ``skip``."""
+        skip = skip or set()
+        marks = ",".join("?" * len(skip))
+        where = f" AND id NOT IN ({marks})" if skip else ""
+        row = self.db.conn.execute(
+            f"SELECT * FROM ideas WHERE status = 'pending'{where} ORDER BY id LIMIT 1",
+            tuple(skip)).fetchone()
+        return _idea(row) if row else None
+
+    def pending_count(self) -> int:
+        """How many ideas wait for review."""
+        return int(self.db.conn.execute(
+            "SELECT COUNT(*) FROM ideas WHERE status = 'pending'").fetchone()[0])
+
+    def set_status(self, idea_id: int, new_status: str, actor: str, *, reason: str = "",
+                   expected: str | None = "pending") -> StatusChange:
+        """Change an idea's status if it still has ``expected`` (None: any other status).
+
+        Two moderators pressing at once: the second finds the status changed and gets
+        ``changed=False``; nothing is written twice. Every change writes an audit row in the
+        same transaction.
+        """
+        if new_status not in STATUSES:
+            raise ValueError(f"unknown status '{new_status}' (allowed: {', '.join(STATUSES)})")
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+            if row is None:
+                return StatusChange(idea=None, changed=False)
+            before = row["status"]
+            if before == new_status or (expected is not None and before != expected):
+                return StatusChange(idea=_idea(row), changed=False, before=before)
+            now = utcnow()
+            conn.execute("UPDATE ideas SET status = ?, updated_at = ?, moderated_by = ?, "
+                         "moderated_at = ?, moderation_reason = ? WHERE id = ?",
+                         (new_status, now, actor, now, reason, idea_id))
+            action = next((a for a, s in ACTIONS.items() if s == new_status), "set-" + new_status)
+            conn.execute("INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
+                         "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (idea_id, actor, action, before, new_status, reason, now))
+            updated = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+            return StatusChange(idea=_idea(updated), changed=True, before=before)
+
+    def audit(self, limit: int = 1000) -> list[AuditEntry]:
+        """The newest audit rows first."""
+        rows = self.db.conn.execute("SELECT * FROM moderation_audit ORDER BY id DESC LIMIT ?",
+                                    (limit,)).fetchall()
+        return [AuditEntry(**dict(r)) for r in rows]
+
+    def ideas(self, *, theme: str | None = None,
+              statuses: tuple[str, ...] = VISIBLE) -> list[Idea]:
+        """Ideas filtered by theme and status; hidden and rejected only when asked for."""
+        marks = ",".join("?" * len(statuses))
+        sql = f"SELECT * FROM ideas WHERE status IN ({marks})"
+        args: list[Any] = list(statuses)
+        if theme:
+            sql += " AND theme = ?"
+            args.append(theme)
+        return [_idea(r) for r in self.db.conn.execute(sql + " ORDER BY id", args).fetchall()]
+
+    def stats(self, today: dt.date | None = None) -> Stats:
+        """Ideas per theme and status, visible ideas per day (14 days), questions, feedback."""
+        conn = self.db.conn
+        table: dict[str, dict[str, int]] = {}
+        for row in conn.execute("SELECT theme, status, COUNT(*) AS n FROM ideas "
+                                "GROUP BY theme, status"):
+            table.setdefault(row["theme"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["n"]
+        today = today or dt.datetime.now(dt.UTC).date()
+        days = [(today - dt.timedelta(days=n)).isoformat() for n in range(13, -1, -1)]
+        counts = dict(conn.execute(
+            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM ideas WHERE status IN "
+            "('pending', 'approved') AND created_at >= ? GROUP BY day", (days[0],)).fetchall())
+        total, answered = conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
+        up, down = conn.execute("SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) "
+                                "FROM feedback").fetchone()
+        return Stats(per_theme_status=table, per_day=[(d, int(counts.get(d, 0))) for d in days],
+                     questions=int(total), answered=int(answered), votes_up=int(up),
+                     votes_down=int(down))

@@ -1,0 +1,88 @@
+"""The anonymous question log (no user ids): what was asked, whether it was answered, what was
+shown, and residents' thumbs up/down on it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from assistant.store.db import Database, utcnow
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """A question as logged, with the passage ids that were shown for it."""
+
+    id: int
+    text: str
+    lang: str
+    answered: bool
+    hits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """What maintainers need to see what content is missing."""
+
+    questions: int
+    answered: int
+    unanswered_top: list[tuple[str, int]]
+    votes_up: int
+    votes_down: int
+
+    @property
+    def feedback_ratio(self) -> float | None:
+        """Share of thumbs up among all votes (None without votes)."""
+        total = self.votes_up + self.votes_down
+        return self.votes_up / total if total else None
+
+
+class QuestionLog:
+    """Stores questions and feedback without anything that identifies the resident."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def log(self, text: str, lang: str, answered: bool, confidence: float,
+            hits: list[str]) -> int:
+        """Record a question and the passages shown; returns its id."""
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO questions (text, lang, answered, confidence, hits, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (text, lang, int(answered), confidence, json.dumps(hits), utcnow()))
+            return int(cur.lastrowid or 0)
+
+    def get(self, question_id: int) -> LoggedQuestion | None:
+        """A logged question, if it exists."""
+        row = self.db.conn.execute("SELECT * FROM questions WHERE id = ?",
+                                   (question_id,)).fetchone()
+        if row is None:
+            return None
+        return LoggedQuestion(id=row["id"], text=row["text"], lang=row["lang"],
+                              answered=bool(row["answered"]), hits=tuple(json.loads(row["hits"])))
+
+    def vote(self, question_id: int, passage_id: str, vote: int) -> None:
+        """Record (or change) a thumbs up (+1) or down (-1) on a shown passage."""
+        if vote not in (-1, 1):
+            raise ValueError("vote must be +1 or -1")
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO feedback (question_id, passage_id, vote, created_at) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT (question_id, passage_id) DO UPDATE "
+                         "SET vote = excluded.vote, created_at = excluded.created_at",
+                         (question_id, passage_id, vote, utcnow()))
+
+    def report(self, top: int = 20) -> Report:
+        """Totals, the most frequent unanswered questions and the feedback counts."""
+        conn = self.db.conn
+        total, answered = conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
+        unanswered = conn.execute(
+            "SELECT lower(trim(text)) AS q, COUNT(*) AS n FROM questions WHERE answered = 0 "
+            "GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
+        up, down = conn.execute(
+            "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback"
+        ).fetchone()
+        return Report(questions=int(total), answered=int(answered),
+                      unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
+                      votes_up=int(up), votes_down=int(down))

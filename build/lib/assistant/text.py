@@ -1,0 +1,29 @@
+"""Sentence splitting shared by passage building and excerpting (Dutch and English prose)."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) when the next
+# word starts with a capital, digit or opening quote. "o.a. overheden" is therefore not split.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[’'\")\]]?\s+(?=[A-Z0-9À-Ý‘'\"(\[])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping each sentence's own punctuation."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        flat = " ".join(paragraph.split())
+        if not flat:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(flat):
+            sentences.append(flat[start:match.start() + len(match.group(0).rstrip())].strip())
+            start = match.end()
+        sentences.append(flat[start:].strip())
+    return [s for s in sentences if s]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split text at blank lines into whitespace-normalised paragraphs."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
