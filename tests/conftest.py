@@ -3,10 +3,13 @@ default encoder (loaded once) and an index of the real content built with it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -22,6 +25,34 @@ from assistant.retrieval.search import Retriever
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
+# Set (by .ci/run) to an admin URL of a real PostgreSQL server: the storage and bot tests then
+# run against PostgreSQL as well as SQLite.
+POSTGRES_ADMIN_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_ADMIN_URL else ["sqlite"]
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{name}{query}"  # keeps '//' with an empty host
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(POSTGRES_ADMIN_URL, name)
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +84,12 @@ def knowledge_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, knowledge_dir: Path,
+def settings(tmp_path: Path, knowledge_dir: Path, database_url: str,
              monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Settings from the environment, pointed at a temporary data dir and knowledge copy."""
+    """Settings from the environment, pointed at a temporary data dir, knowledge copy and
+    database (each test runs once per database backend)."""
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", database_url)
     monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     yield Settings.from_env()

@@ -25,7 +25,7 @@ IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."
 
 
 def rows(telegram: LocalTelegram, sql: str, *args: object) -> list[dict[str, object]]:
-    return [dict(r) for r in services_of(telegram).db.conn.execute(sql, args).fetchall()]
+    return [dict(r) for r in services_of(telegram).db.execute(sql, args).fetchall()]
 
 
 async def walk(telegram: LocalTelegram, who: Resident, theme: str, text: str,
@@ -251,7 +251,7 @@ async def test_send_delivered_again_after_restart(settings: Settings, encoder: E
     [idea] = rows(telegram, "SELECT id FROM ideas")
     # a crash after the commit but before the state was written: the state is still 'confirm'
     await telegram.stop()
-    db = Database(settings.database_path).open()
+    db = Database(settings.database).open()
     ConversationStore(db).write("idea", (NL.id, NL.id), "confirm")
     db.close()
     again = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)

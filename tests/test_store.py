@@ -1,4 +1,4 @@
-"""The SQLite database: pragmas, numbered migrations, atomic transactions, idempotent ideas."""
+"""The database on both backends: migrations, atomic transactions, idempotent ideas."""
 
 from __future__ import annotations
 
@@ -6,36 +6,53 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import StorageError
 from assistant.store import Database
 from assistant.store.ideas import Draft, IdeaStore, problem_with_text
 from assistant.store.migrations import MIGRATIONS
+from assistant.store.moderation import ModerationStore
 
 
-def test_pragmas_and_migrations(tmp_path: Path) -> None:
-    db = Database(tmp_path / "a.sqlite3").open()
+def test_migrations_recorded_once(database_url: str) -> None:
+    db = Database(database_url).open()
+    assert db.applied_migrations() == [name for _, name, _ in MIGRATIONS]
+    db.close()
+    again = Database(database_url).open()  # re-opening applies nothing twice
+    assert again.applied_migrations() == [name for _, name, _ in MIGRATIONS]
+    again.close()
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    db = Database(tmp_path / "pragmas.sqlite3").open()
     conn = db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert db.applied_migrations() == [name for _, name, _ in MIGRATIONS]
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
-    again = Database(tmp_path / "a.sqlite3").open()  # re-opening applies nothing twice
-    assert again.applied_migrations() == [name for _, name, _ in MIGRATIONS]
-    assert again.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    again.close()
 
 
-def test_transaction_rolls_back(tmp_path: Path) -> None:
-    db = Database(tmp_path / "b.sqlite3").open()
-    with pytest.raises(RuntimeError), db.transaction() as conn:
-        conn.execute("INSERT INTO prefs VALUES (1, 'nl', 'now')")
+def test_transaction_rolls_back(database_url: str) -> None:
+    db = Database(database_url).open()
+    with pytest.raises(RuntimeError), db.transaction() as tx:
+        tx.execute("INSERT INTO prefs VALUES (1, 'nl', 'now')")
         raise RuntimeError("half-way")
-    assert db.conn.execute("SELECT COUNT(*) FROM prefs").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM prefs").fetchone()[0] == 0
     db.close()
 
 
-def test_submit_is_idempotent_and_removes_draft(tmp_path: Path) -> None:
-    db = Database(tmp_path / "c.sqlite3").open()
+def test_telegram_ids_beyond_32_bits(database_url: str) -> None:
+    db = Database(database_url).open()
+    store = IdeaStore(db)
+    big = 7_000_000_000_123
+    idea, _ = store.submit(big, Draft(theme="ai-voor-iedereen", text="Een groot id werkt ook"),
+                           f"{big}:1")
+    assert store.by_author(big)[0].id == idea.id and idea.author_id == big
+    db.close()
+
+
+def test_submit_is_idempotent_and_removes_draft(database_url: str) -> None:
+    db = Database(database_url).open()
     store = IdeaStore(db)
     draft = Draft(theme="preventiecoalitie", text="Een idee voor de buurt", contact_ok=True)
     store.save_draft(5, 5, draft)
@@ -44,8 +61,28 @@ def test_submit_is_idempotent_and_removes_draft(tmp_path: Path) -> None:
     assert created and not created_again and first == again
     assert store.draft(5) is None
     assert first.contact_name == "Anna"
-    assert db.conn.execute("SELECT COUNT(*) FROM ideas").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM ideas").fetchone()[0] == 1
     db.close()
+
+
+def test_status_change_is_conditional_and_audited(database_url: str) -> None:
+    db = Database(database_url).open()
+    ideas, moderation = IdeaStore(db), ModerationStore(db)
+    idea, _ = ideas.submit(9, Draft(theme="preventiecoalitie", text="Meer sport in de wijk"),
+                           "9:1")
+    first = moderation.set_status(idea.id, "approved", "a")
+    second = moderation.set_status(idea.id, "hidden", "b")  # expects pending: too late
+    assert first.changed and not second.changed
+    assert second.idea is not None and second.idea.status == "approved"
+    assert [(e.actor, e.status_after) for e in moderation.audit()] == [("a", "approved")]
+    db.close()
+
+
+def test_bad_database_url_is_one_clear_error() -> None:
+    with pytest.raises(StorageError, match="sqlite:/// or postgresql://"):
+        Database("mysql://nope")
+    with pytest.raises(StorageError, match="cannot open the database"):
+        Database("postgresql://nobody@127.0.0.1:1/none").open()
 
 
 @pytest.mark.parametrize(("text", "problem"), [

@@ -19,7 +19,7 @@ from assistant.store.moderation import VISIBLE, ModerationStore, pseudonym
 
 
 def _store(settings: Settings) -> tuple[Database, ModerationStore]:
-    db = Database(settings.database_path).open()
+    db = Database(settings.database).open()
     return db, ModerationStore(db)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -72,6 +73,7 @@ class Settings:
     query_prompt: str = ""
     passage_prompt: str = ""
     top_k: int = 3
+    database_url: str = field(default="", repr=False)  # may hold a password
     telegram_token: str = field(default="", repr=False)
     telegram_base_url: str = ""
     webhook_url: str = ""
@@ -93,9 +95,9 @@ class Settings:
         return self.data_dir / "index"
 
     @property
-    def database_path(self) -> Path:
-        """The SQLite file with ideas, drafts, questions and preferences."""
-        return self.data_dir / "assistant.sqlite3"
+    def database(self) -> str:
+        """The database URL: ASSISTANT_DATABASE_URL, else a SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'assistant.sqlite3'}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -109,6 +111,7 @@ class Settings:
             query_prompt=env.get("ASSISTANT_QUERY_PROMPT", ""),
             passage_prompt=env.get("ASSISTANT_PASSAGE_PROMPT", ""),
             top_k=top_k,
+            database_url=env.get("ASSISTANT_DATABASE_URL", "").strip(),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),
             webhook_url=env.get("ASSISTANT_WEBHOOK_URL", "").strip(),
@@ -132,6 +135,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name in SECRETS:
                 value = "***" if value else "(not set)"
+            elif f.name == "database_url":
+                value = re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", self.database)
             elif isinstance(value, frozenset):
                 value = ",".join(str(v) for v in sorted(value))
             elif value is None:

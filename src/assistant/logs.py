@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sys
+from typing import Any
 
 _HANDLER = "assistant"
 
@@ -21,9 +23,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record (not the stream at
+    set-up), so a replaced or closed stderr never breaks logging."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """Ignored: the stream is always the current sys.stderr."""
+
+
 def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
     """Configure the root logger once; quiet httpx (it logs request URLs, token included)."""
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER)
@@ -31,3 +46,4 @@ def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
     root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER] + [handler]
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # every job run at INFO

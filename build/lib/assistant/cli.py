@@ -141,7 +141,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """Print the most frequent unanswered questions and the feedback ratio."""
     from assistant.store import Database, QuestionLog
 
-    db = Database(settings.database_path).open()
+    db = Database(settings.database).open()
     try:
         report = QuestionLog(db).report(top=args.top)
     finally:

@@ -128,7 +128,7 @@ class IdeaStore:
 
     def draft(self, user_id: int) -> Draft | None:
         """The resident's draft, if any."""
-        row = self.db.conn.execute("SELECT data FROM drafts WHERE user_id = ?",
+        row = self.db.execute("SELECT data FROM drafts WHERE user_id = ?",
                                    (user_id,)).fetchone()
         return Draft.from_json(row[0]) if row else None
 
@@ -142,6 +142,17 @@ class IdeaStore:
                contact_name: str = "") -> tuple[Idea, bool]:
         """Store the draft as an idea once; returns (idea, created). A repeated submit_key
         returns the idea stored the first time. ``contact_name`` is kept only with consent."""
+        try:
+            return self._submit_once(user_id, draft, submit_key, contact_name)
+        except self.db.integrity_errors:
+            # the same Send, stored meanwhile by another replica: return what it stored
+            existing = self.by_submit_key(submit_key)
+            if existing is None:
+                raise
+            return existing, False
+
+    def _submit_once(self, user_id: int, draft: Draft, submit_key: str,
+                     contact_name: str) -> tuple[Idea, bool]:
         with self.db.transaction() as conn:
             existing = conn.execute("SELECT * FROM ideas WHERE submit_key = ?",
                                     (submit_key,)).fetchone()
@@ -154,32 +165,31 @@ class IdeaStore:
             if recent >= MAX_PER_DAY:
                 raise DailyLimitReached(f"at most {MAX_PER_DAY} ideas per day")
             now = utcnow()
-            cur = conn.execute(
+            row = conn.execute(
                 "INSERT INTO ideas (theme, text, answers, municipality, contact_ok, "
                 "contact_name, author_id, lang, status, submit_key, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *",
                 (draft.theme, draft.text, json.dumps(draft.answers, ensure_ascii=False),
                  draft.municipality or "", int(bool(draft.contact_ok)),
                  contact_name if draft.contact_ok else "", user_id, draft.lang, submit_key,
-                 now, now))
+                 now, now)).fetchone()
             conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (cur.lastrowid,)).fetchone()
             return _idea(row), True
 
     def get(self, idea_id: int) -> Idea | None:
         """One idea by number."""
-        row = self.db.conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
         return _idea(row) if row else None
 
     def by_submit_key(self, submit_key: str) -> Idea | None:
         """The idea a Send button already stored, if any."""
-        row = self.db.conn.execute("SELECT * FROM ideas WHERE submit_key = ?",
+        row = self.db.execute("SELECT * FROM ideas WHERE submit_key = ?",
                                    (submit_key,)).fetchone()
         return _idea(row) if row else None
 
     def by_author(self, user_id: int) -> list[Idea]:
         """The resident's own ideas, newest first (all statuses: it is their own list)."""
-        rows = self.db.conn.execute("SELECT * FROM ideas WHERE author_id = ? ORDER BY id DESC",
+        rows = self.db.execute("SELECT * FROM ideas WHERE author_id = ? ORDER BY id DESC",
                                     (user_id,)).fetchall()
         return [_idea(r) for r in rows]
 
@@ -203,7 +213,7 @@ class ConversationStore:
 
     def load(self, name: str) -> dict[tuple[int, int], object]:
         """All states of one handler."""
-        rows = self.db.conn.execute("SELECT chat_id, user_id, state FROM conversations WHERE "
+        rows = self.db.execute("SELECT chat_id, user_id, state FROM conversations WHERE "
                                     "name = ?", (name,)).fetchall()
         return {(r["chat_id"], r["user_id"]): json.loads(r["state"]) for r in rows}
 

@@ -13,7 +13,7 @@ class Preferences:
 
     def language(self, user_id: int) -> str | None:
         """The language the user chose, if any."""
-        row = self.db.conn.execute("SELECT lang FROM prefs WHERE user_id = ?",
+        row = self.db.execute("SELECT lang FROM prefs WHERE user_id = ?",
                                    (user_id,)).fetchone()
         return str(row[0]) if row else None
 

@@ -152,7 +152,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
                           "export its token (or use 'assistant chat' to try the bot locally)")
 
-    db = Database(settings.database_path)  # opened lazily; the persistence reads it first
+    db = Database(settings.database)  # opened lazily; the persistence reads it first
 
     async def post_init(app: BotApplication) -> None:
         services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)

@@ -23,7 +23,7 @@ class _Health(RequestHandler):
     async def get(self) -> None:
         checks: dict[str, Any] = {}
         try:
-            await self.services.db.call(lambda: self.services.db.conn.execute("SELECT 1"))
+            await self.services.db.call(self.services.db.execute, "SELECT 1")
             checks["database"] = "ok"
         except Exception as exc:  # any failure means unhealthy; say which
             checks["database"] = f"error: {type(exc).__name__}"

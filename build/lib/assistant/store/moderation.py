@@ -69,14 +69,14 @@ class ModerationStore:
         skip = skip or set()
         marks = ",".join("?" * len(skip))
         where = f" AND id NOT IN ({marks})" if skip else ""
-        row = self.db.conn.execute(
+        row = self.db.execute(
             f"SELECT * FROM ideas WHERE status = 'pending'{where} ORDER BY id LIMIT 1",
             tuple(skip)).fetchone()
         return _idea(row) if row else None
 
     def pending_count(self) -> int:
         """How many ideas wait for review."""
-        return int(self.db.conn.execute(
+        return int(self.db.execute(
             "SELECT COUNT(*) FROM ideas WHERE status = 'pending'").fetchone()[0])
 
     def set_status(self, idea_id: int, new_status: str, actor: str, *, reason: str = "",
@@ -97,19 +97,24 @@ class ModerationStore:
             if before == new_status or (expected is not None and before != expected):
                 return StatusChange(idea=_idea(row), changed=False, before=before)
             now = utcnow()
-            conn.execute("UPDATE ideas SET status = ?, updated_at = ?, moderated_by = ?, "
-                         "moderated_at = ?, moderation_reason = ? WHERE id = ?",
-                         (new_status, now, actor, now, reason, idea_id))
+            # Conditional on the status read: a concurrent moderator's change makes it a no-op.
+            updated = conn.execute(
+                "UPDATE ideas SET status = ?, updated_at = ?, moderated_by = ?, "
+                "moderated_at = ?, moderation_reason = ? WHERE id = ? AND status = ?",
+                (new_status, now, actor, now, reason, idea_id, before)).rowcount
+            if updated == 0:
+                current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+                return StatusChange(idea=_idea(current), changed=False, before=before)
             action = next((a for a, s in ACTIONS.items() if s == new_status), "set-" + new_status)
             conn.execute("INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
                          "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (idea_id, actor, action, before, new_status, reason, now))
-            updated = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-            return StatusChange(idea=_idea(updated), changed=True, before=before)
+            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+            return StatusChange(idea=_idea(row), changed=True, before=before)
 
     def audit(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest audit rows first."""
-        rows = self.db.conn.execute("SELECT * FROM moderation_audit ORDER BY id DESC LIMIT ?",
+        rows = self.db.execute("SELECT * FROM moderation_audit ORDER BY id DESC LIMIT ?",
                                     (limit,)).fetchall()
         return [AuditEntry(**dict(r)) for r in rows]
 
@@ -122,11 +127,11 @@ class ModerationStore:
         if theme:
             sql += " AND theme = ?"
             args.append(theme)
-        return [_idea(r) for r in self.db.conn.execute(sql + " ORDER BY id", args).fetchall()]
+        return [_idea(r) for r in self.db.execute(sql + " ORDER BY id", args).fetchall()]
 
     def stats(self, today: dt.date | None = None) -> Stats:
         """Ideas per theme and status, visible ideas per day (14 days), questions, feedback."""
-        conn = self.db.conn
+        conn = self.db
         table: dict[str, dict[str, int]] = {}
         for row in conn.execute("SELECT theme, status, COUNT(*) AS n FROM ideas "
                                 "GROUP BY theme, status"):
@@ -138,8 +143,9 @@ class ModerationStore:
             "('pending', 'approved') AND created_at >= ? GROUP BY day", (days[0],)).fetchall())
         total, answered = conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
-        up, down = conn.execute("SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) "
-                                "FROM feedback").fetchone()
+        up, down = conn.execute(
+            "SELECT COALESCE(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END), 0) FROM feedback").fetchone()
         return Stats(per_theme_status=table, per_day=[(d, int(counts.get(d, 0))) for d in days],
                      questions=int(total), answered=int(answered), votes_up=int(up),
                      votes_down=int(down))

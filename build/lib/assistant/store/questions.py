@@ -47,15 +47,15 @@ class QuestionLog:
             hits: list[str]) -> int:
         """Record a question and the passages shown; returns its id."""
         with self.db.transaction() as conn:
-            cur = conn.execute(
+            row = conn.execute(
                 "INSERT INTO questions (text, lang, answered, confidence, hits, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (text, lang, int(answered), confidence, json.dumps(hits), utcnow()))
-            return int(cur.lastrowid or 0)
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (text, lang, int(answered), confidence, json.dumps(hits), utcnow())).fetchone()
+            return int(row[0])
 
     def get(self, question_id: int) -> LoggedQuestion | None:
         """A logged question, if it exists."""
-        row = self.db.conn.execute("SELECT * FROM questions WHERE id = ?",
+        row = self.db.execute("SELECT * FROM questions WHERE id = ?",
                                    (question_id,)).fetchone()
         if row is None:
             return None
@@ -74,14 +74,15 @@ class QuestionLog:
 
     def report(self, top: int = 20) -> Report:
         """Totals, the most frequent unanswered questions and the feedback counts."""
-        conn = self.db.conn
+        conn = self.db
         total, answered = conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
         unanswered = conn.execute(
             "SELECT lower(trim(text)) AS q, COUNT(*) AS n FROM questions WHERE answered = 0 "
             "GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
         up, down = conn.execute(
-            "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback"
+            "SELECT COALESCE(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END), 0) FROM feedback"
         ).fetchone()
         return Report(questions=int(total), answered=int(answered),
                       unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
