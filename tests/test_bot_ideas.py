@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -62,6 +63,7 @@ async def test_whole_flow(telegram: LocalTelegram, who: Resident, theme_label: s
     assert f"#{idea['id']}" in confirmation.text
     assert summary.buttons == [(texts.label(who.language_code or "nl", "idea_sent_label",
                                             number=idea["id"]), "noop")]
+    assert summary.buttons[0][0].endswith(f"#{idea['id']}")
     assert idea["theme"] == theme_id and idea["text"] == IDEA
     assert idea["author_id"] == who.id and idea["status"] == "pending"
     assert idea["municipality"] == "Zaandam" and idea["contact_ok"] == 1
@@ -186,9 +188,12 @@ async def test_idle_draft_offers_resume(telegram: LocalTelegram) -> None:
     assert kept is not None and kept.text == IDEA and kept.answers["voor_wie"] == "Voor kinderen"
 
 
-async def test_live_timeout_keeps_draft(settings: Settings, encoder: Encoder,
+async def test_live_timeout_keeps_draft(settings: Settings, encoder: Encoder, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process on SQLite: the conversation's own timeout job tells the resident."""
     monkeypatch.setattr(idea_flow, "IDLE", dt.timedelta(seconds=1.5))
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    settings = Settings.from_env()
     api = LocalBotApi()
     async with LocalTelegram(build_application(settings, request=api, encoder=encoder),
                              api) as telegram:

@@ -203,8 +203,13 @@ async def test_unknown_command_and_forged_button(telegram: LocalTelegram) -> Non
     assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
 
 
-async def test_locales_have_the_same_keys() -> None:
+async def test_locales_have_the_same_keys_and_placeholders() -> None:
+    import re
+
     assert texts.keys("nl") == texts.keys("en")
+    for key in texts.keys("nl"):
+        nl, en = (set(re.findall(r"{(\w+)}", texts.label(lang, key))) for lang in ("nl", "en"))
+        assert nl == en, key  # a lost placeholder (e.g. cut off by a YAML comment) shows here
 
 
 async def test_token_never_logged(settings: object, encoder: object,

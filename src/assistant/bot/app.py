@@ -27,7 +27,14 @@ from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
 from assistant.bot.ops_server import start_ops_server
-from assistant.bot.persistence import FLUSH_GROUP, SqlitePersistence, flush_conversations
+from assistant.bot.persistence import (
+    CONVERSATIONS,
+    FLUSH_GROUP,
+    REFRESH_GROUP,
+    SqlitePersistence,
+    flush_conversations,
+    refresh_conversations,
+)
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
 from assistant.errors import ConfigError
@@ -120,8 +127,14 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
                CommandHandler(["mijnideeen", "myideas"], rights.my_ideas)]
     forget: BaseHandler[Update, BotContext, Any] = CommandHandler(["vergeetmij", "forgetme"],
                                                                   rights.forget_me)
-    # The conversation first: inside it, text is part of an idea, not a question.
-    app.add_handler(ideas.conversation(NON_TEXT, [*general, forget]))
+    # The conversation first: inside it, text is part of an idea, not a question. Its idle
+    # timeout job lives in one process: with a shared database (replicas) the draft's own idle
+    # check, which every replica sees, takes its place.
+    timeout = ideas.IDLE if settings.database.startswith("sqlite") else None
+    conversation = ideas.conversation(NON_TEXT, [*general, forget], timeout=timeout)
+    app.bot_data[CONVERSATIONS] = [conversation]
+    app.add_handler(TypeHandler(Update, refresh_conversations), group=REFRESH_GROUP)
+    app.add_handler(conversation)
     app.add_handler(CommandHandler("start", commands.start))
     for handler in general:
         app.add_handler(handler)

@@ -18,6 +18,8 @@ from assistant.store.db import Database
 from assistant.store.ideas import ConversationStore
 
 FLUSH_GROUP = 99
+REFRESH_GROUP = -1
+CONVERSATIONS = "conversation_handlers"
 
 
 class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -80,6 +82,32 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
 
     async def flush(self) -> None:
         """Every write is already committed."""
+
+
+async def refresh_conversations(update: Update, context: BotContext) -> None:
+    """Load this chat's conversation states from the database before the handlers run.
+
+    Replicas behind a load balancer each hold ConversationHandler states in memory; the
+    database is the truth, so the replica that gets the next update continues where another
+    left off. (It writes the same private dict python-telegram-bot fills from persistence at
+    start-up, without marking it for another write.)
+    """
+    persistence = context.application.persistence
+    if not isinstance(persistence, SqlitePersistence):
+        return
+    for handler in context.bot_data.get(CONVERSATIONS, []):
+        try:
+            key = handler._get_key(update)
+        except RuntimeError:  # an update without chat or user: nothing to refresh
+            continue
+        ints = tuple(int(k) for k in key)
+        state = await persistence.db.call(persistence.conversations.get, handler.name,
+                                          ints[0], ints[-1])
+        conversations = handler._conversations
+        if state is None:
+            conversations.data.pop(key, None)
+        else:
+            conversations.update_no_track({key: state})
 
 
 async def flush_conversations(update: Update, context: BotContext) -> None:

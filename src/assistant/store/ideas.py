@@ -217,6 +217,12 @@ class ConversationStore:
                                     "name = ?", (name,)).fetchall()
         return {(r["chat_id"], r["user_id"]): json.loads(r["state"]) for r in rows}
 
+    def get(self, name: str, chat_id: int, user_id: int) -> object | None:
+        """One state, or None when there is no conversation."""
+        row = self.db.execute("SELECT state FROM conversations WHERE name = ? AND chat_id = ? "
+                              "AND user_id = ?", (name, chat_id, user_id)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def write(self, name: str, key: tuple[int, ...], state: object | None) -> None:
         """Set (or with None remove) one state."""
         chat_id, user_id = (*key, 0, 0)[:2]

@@ -455,8 +455,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
 
 
 def conversation(non_text: filters.BaseFilter,
-                 extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]]
-                 ) -> ConversationHandler[BotContext]:
+                 extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
+                 timeout: dt.timedelta | None = None) -> ConversationHandler[BotContext]:
     """The idea ConversationHandler, wired in one place."""
     typed = filters.TEXT & ~filters.COMMAND
     buttons_only: list[BaseHandler[Update, BotContext, Any]] = [
@@ -466,14 +466,14 @@ def conversation(non_text: filters.BaseFilter,
         # warning is about per-message tracking, which a linear flow like this does not need.
         warnings.filterwarnings("ignore", message="If 'per_message=False'",
                                 category=PTBUserWarning)
-        return _conversation_handler(typed, buttons_only, non_text, extra_fallbacks)
+        return _conversation_handler(typed, buttons_only, non_text, extra_fallbacks, timeout)
 
 
 def _conversation_handler(typed: filters.BaseFilter,
                           buttons_only: list[BaseHandler[Update, BotContext, Any]],
                           non_text: filters.BaseFilter,
-                          extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]]
-                          ) -> ConversationHandler[BotContext]:
+                          extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
+                          timeout: dt.timedelta | None) -> ConversationHandler[BotContext]:
     return ConversationHandler(
         entry_points=[CommandHandler(["idee", "idea"], start_idea),
                       CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$")],
@@ -496,5 +496,5 @@ def _conversation_handler(typed: filters.BaseFilter,
                    *extra_fallbacks,
                    MessageHandler(non_text, text_only)],
         name="idea", persistent=True, allow_reentry=True,
-        conversation_timeout=IDLE.total_seconds(),
+        conversation_timeout=timeout.total_seconds() if timeout else None,
     )
