@@ -105,6 +105,7 @@ class LocalBotApi(BaseRequest):
     faults: list[Fault] = field(default_factory=list)
     valid_token: Callable[[str], bool] = field(default=lambda token: True)
     on_send: Callable[[SentMessage], None] | None = None
+    webhook: dict[str, Any] = field(default_factory=dict)
     _pending_callbacks: set[str] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -324,6 +325,13 @@ class LocalBotApi(BaseRequest):
         return True
 
     def _api_deleteWebhook(self, params: dict[str, Any], files: Any) -> bool:
+        self.webhook = {}
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any], files: Any) -> bool:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise BadRequest("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = dict(params)
         return True
 
     def _api_getUpdates(self, params: dict[str, Any], files: Any) -> list[Any]:

@@ -158,8 +158,9 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
 
 
 def build_application(settings: Settings, *, request: BaseRequest | None = None,
-                      encoder: Encoder | None = None) -> BotApplication:
-    """The Application, with a local Bot API transport when ``request`` is given."""
+                      encoder: Encoder | None = None, updater: bool = False) -> BotApplication:
+    """The Application, with a local Bot API transport when ``request`` is given (and then an
+    Updater only with ``updater``, to test webhook mode)."""
     token = settings.telegram_token
     if request is None and not token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
@@ -192,7 +193,9 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if request is not None:
-        builder = builder.request(request).get_updates_request(request).updater(None)
+        builder = builder.request(request).get_updates_request(request)
+        if not updater:
+            builder = builder.updater(None)
     else:
         builder = builder.connection_pool_size(64).pool_timeout(10.0)
         if settings.telegram_base_url:
@@ -221,6 +224,17 @@ async def check_telegram(app: BotApplication, base_url: str) -> None:
                           ) from exc
 
 
+WEBHOOK_PATH = "telegram"
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Where python-telegram-bot's webhook server listens and what it tells Telegram."""
+    return {"listen": settings.webhook_listen, "port": settings.webhook_port,
+            "url_path": WEBHOOK_PATH,
+            "webhook_url": f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
+            "secret_token": settings.webhook_secret or None}
+
+
 def run(settings: Settings) -> int:
     """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
     install_token_redaction(settings.telegram_token)
@@ -228,10 +242,7 @@ def run(settings: Settings) -> int:
     asyncio.run(check_telegram(app, settings.telegram_base_url))
     try:
         if settings.webhook_url:
-            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            url_path="telegram", webhook_url=settings.webhook_url.rstrip("/")
-                            + "/telegram", secret_token=settings.webhook_secret or None,
-                            allowed_updates=Update.ALL_TYPES)
+            app.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken as exc:
