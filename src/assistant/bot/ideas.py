@@ -117,6 +117,8 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
         await _reply(update, context, texts.get(lang, "idea_ask_text", theme=theme.title[lang],
                                                 min=MIN_CHARS, max=MAX_CHARS))
         return TEXT
+    if draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
+        draft.step = PLACE  # the theme lost questions in a re-index meanwhile
     if draft.step == FOLLOW_UP:
         question = theme.questions[draft.question_index]
         await _reply(update, context, texts.get(
