@@ -136,6 +136,12 @@ async def test_start_inside_the_flow_keeps_the_draft(telegram: LocalTelegram) ->
     assert "half afgemaakt idee" in offer.text
     [question] = await telegram.press(NL, offer, "resume:continue")
     assert "Voor wie" in question.text
+    await telegram.send(NL, "/start")  # out of the flow again, the draft kept
+    [cancelled] = await telegram.send(NL, "/annuleer")  # the menu's /annuleer drops it
+    assert cancelled.text == texts.get("nl", "idea_cancelled")
+    assert services_of(telegram).ideas.draft(NL.id) is None
+    [nothing] = await telegram.send(NL, "/annuleer")
+    assert nothing.text == texts.get("nl", "nothing_to_cancel")
 
 
 async def test_bad_idea_texts_are_explained(telegram: LocalTelegram) -> None:

@@ -27,3 +27,12 @@ def split_sentences(text: str) -> list[str]:
 def split_paragraphs(text: str) -> list[str]:
     """Split text at blank lines into whitespace-normalised paragraphs."""
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> str:
+    """Text without control characters other than tab and newlines: they show nothing, and
+    PostgreSQL refuses NUL in text columns. Everything else is kept as typed."""
+    return _CONTROL.sub("", text)

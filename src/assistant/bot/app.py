@@ -136,6 +136,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(TypeHandler(Update, refresh_conversations), group=REFRESH_GROUP)
     app.add_handler(conversation)
     app.add_handler(CommandHandler("start", commands.start))
+    app.add_handler(CommandHandler(["annuleer", "cancel", "stop"], ideas.cancel_outside))
     for handler in general:
         app.add_handler(handler)
     app.add_handler(forget)

@@ -40,6 +40,7 @@ from assistant.store.ideas import (
     Draft,
     problem_with_text,
 )
+from assistant.text import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ async def theme_chosen(update: Update, context: BotContext, draft: Draft, lang: 
 async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take the idea itself (10-2000 characters, real words)."""
     message = update.effective_message
-    text = (message.text or "") if message else ""
+    text = strip_controls((message.text or "") if message else "")
     problem = problem_with_text(text)
     if problem is not None:
         await _reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
@@ -290,7 +291,8 @@ async def _optional_answer(update: Update, context: BotContext, lang: str,
     if update.callback_query is not None:
         await update.callback_query.answer()
         return ""
-    text = (update.effective_message.text or "") if update.effective_message else ""
+    text = strip_controls((update.effective_message.text or "")
+                          if update.effective_message else "")
     problem = problem_with_text(text, minimum=1, maximum=maximum)
     if problem is not None:
         key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
@@ -426,6 +428,17 @@ async def cancel(update: Update, context: BotContext) -> State:
     await services.db.call(services.ideas.delete_draft, user_id)
     await _reply(update, context, texts.get(lang, "idea_cancelled"))
     return END
+
+
+async def cancel_outside(update: Update, context: BotContext) -> None:
+    """/annuleer outside the conversation: drop a saved draft, or say there is nothing."""
+    lang = await user_language(update, context)
+    user_id, _ = _ids(update)
+    services = context.services
+    if await services.db.call(services.ideas.draft, user_id) is None:
+        await _reply(update, context, texts.get(lang, "nothing_to_cancel"))
+        return
+    await cancel(update, context)
 
 
 async def restart(update: Update, context: BotContext) -> State:

@@ -14,6 +14,7 @@ from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
 from assistant.store.questions import LoggedQuestion
+from assistant.text import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
     question = addressed_text(message, context.bot.id, context.bot.username)
     if question is None:
         return
+    question = strip_controls(question)
     services = context.services
     lang = await user_language(update, context)
     verdict = services.flood.check(user.id)
