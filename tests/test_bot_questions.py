@@ -249,7 +249,7 @@ async def test_rejected_and_missing_token(settings: object, encoder: object,
     with pytest.raises(ConfigError, match="Telegram rejected the bot token"):
         await check_telegram(app, "")
     offline = LocalBotApi()
-    offline.inject("drop", "getMe")
+    offline.inject("drop", "getMe", times=10)  # longer than the retries
     app = build_application(settings, request=offline, encoder=encoder)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="cannot reach the Telegram Bot API at http://x/bot"):
         await check_telegram(app, "http://x/bot")

@@ -20,7 +20,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from assistant.bot import commands, ideas, maintenance, moderation, questions, rights, texts
 from assistant.bot.context import SERVICES, BotContext, Services
@@ -35,6 +35,7 @@ from assistant.bot.persistence import (
     flush_conversations,
     refresh_conversations,
 )
+from assistant.bot.retry import RetryingRequest, not_sent
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
 from assistant.errors import ConfigError
@@ -93,6 +94,8 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log the failure (no message text, no user id) and apologise to the resident."""
     log.error("error while handling an update: %s", type(context.error).__name__,
               exc_info=context.error)
+    if isinstance(context.error, TimedOut) and not not_sent(context.error):
+        return  # the reply may well have arrived; an apology on top would confuse
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             lang = await user_language(update, context)
@@ -194,11 +197,13 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if request is not None:
+        request = RetryingRequest(request, backoff=(0.01,))
         builder = builder.request(request).get_updates_request(request)
         if not updater:
             builder = builder.updater(None)
     else:
-        builder = builder.connection_pool_size(64).pool_timeout(10.0)
+        builder = builder.request(RetryingRequest(HTTPXRequest(connection_pool_size=64,
+                                                               pool_timeout=10.0)))
         if settings.telegram_base_url:
             builder = builder.base_url(settings.telegram_base_url)
     app = builder.build()

@@ -10,6 +10,7 @@ and can inject faults (429 with retry_after, 5xx, timeouts, dropped connections)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -72,7 +74,7 @@ class SentMessage:
 class Fault:
     """A fault to inject on the next ``times`` calls of ``method`` (None: any method)."""
 
-    kind: str  # "429" | "500" | "timeout" | "drop"
+    kind: str  # "429" | "500" | "timeout" | "drop" | "read-timeout"
     method: str | None = None
     times: int = 1
     retry_after: int = 1
@@ -140,9 +142,19 @@ class LocalBotApi(BaseRequest):
                                         parameters={"retry_after": fault.retry_after})
             if fault.kind == "500":
                 return 500, self._error(500, "Internal Server Error")
-            if fault.kind == "timeout":
-                raise TimedOut("Timed out (injected)")
-            raise NetworkError("Connection dropped (injected)")
+            if fault.kind == "timeout":  # the connection could not be made in time
+                raise TimedOut("Timed out (injected)") from httpx.ConnectTimeout("injected")
+            if fault.kind == "drop":  # the connection failed before the request was sent
+                raise NetworkError("Connection dropped (injected)") from httpx.ConnectError(
+                    "injected")
+            if fault.kind == "read-timeout":  # delivered, but the answer never came back
+                handler = getattr(self, f"_api_{api_method}", None)
+                if handler is not None:
+                    async with self._lock:
+                        with contextlib.suppress(BadRequest):
+                            handler(params, files or {})
+                raise TimedOut("Timed out (injected)") from httpx.ReadTimeout("injected")
+            raise NetworkError(f"unknown injected fault {fault.kind!r}")
         if not self.valid_token(token.removeprefix("bot")):
             self.calls.append(Call(api_method, params, ok=False, error="Unauthorized"))
             return 401, self._error(401, "Unauthorized")
