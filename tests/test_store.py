@@ -98,6 +98,6 @@ def test_corrupted_database_is_one_clear_error_and_kept(tmp_path: Path) -> None:
     path = tmp_path / "broken.sqlite3"
     garbage = b"this is not a database" * 100
     path.write_bytes(garbage)
-    with pytest.raises(StorageError, match="cannot open the database .sqlite.: DatabaseError"):
+    with pytest.raises(StorageError, match=r"cannot open the database \(sqlite\): DatabaseError"):
         Database(path).open()
     assert path.read_bytes() == garbage  # nothing overwritten: it can still be rescued
