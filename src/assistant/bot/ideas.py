@@ -13,8 +13,8 @@ import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -28,9 +28,25 @@ from telegram.warnings import PTBUserWarning
 
 from assistant.bot import commands, texts
 from assistant.bot.context import BotContext
+from assistant.bot.idea_prompts import (
+    CONFIRM,
+    CONTACT,
+    EDIT,
+    FOLLOW_UP,
+    PLACE,
+    RESUME,
+    TEXT,
+    THEME,
+    State,
+    ask,
+    ids,
+    offer_resume,
+    reply,
+    save,
+    theme_of,
+)
 from assistant.bot.lang import user_language
 from assistant.bot.moderation import notify_moderators
-from assistant.knowledge import Theme
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
@@ -44,101 +60,11 @@ from assistant.text import strip_controls
 
 log = logging.getLogger(__name__)
 
-THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
-    "theme", "text", "follow_up", "place", "contact", "confirm", "edit", "resume")
 END = ConversationHandler.END
 IDLE = dt.timedelta(minutes=30)  # after this, the draft is kept and resuming is offered
 MAX_PLACE_CHARS = 100
 
-State = str | int
 Step = Callable[[Update, BotContext, Draft, str], Awaitable[State]]
-
-
-# --- helpers ---------------------------------------------------------------------------------
-def _ids(update: Update) -> tuple[int, int]:
-    assert update.effective_user is not None and update.effective_chat is not None
-    return update.effective_user.id, update.effective_chat.id
-
-
-async def _reply(update: Update, context: BotContext, text: str,
-                 markup: InlineKeyboardMarkup | None = None) -> Message:
-    chat = update.effective_chat
-    assert chat is not None
-    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                          reply_markup=markup)
-
-
-async def _save(update: Update, context: BotContext, draft: Draft) -> None:
-    user_id, chat_id = _ids(update)
-    services = context.services
-    await services.db.call(services.ideas.save_draft, user_id, chat_id, draft)
-
-
-def _theme(context: BotContext, draft: Draft) -> Theme | None:
-    return context.services.knowledge.theme(draft.theme)
-
-
-def _buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.label(lang, key), callback_data=d)
-                                  for key, d in row] for row in rows])
-
-
-def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
-    """The resident's idea as they will send it, every value escaped."""
-    theme = _theme(context, draft)
-    parts = [texts.get(lang, "idea_summary", theme=theme.title[lang] if theme else draft.theme,
-                       text=draft.text).rstrip()]
-    for question in theme.questions if theme else ():
-        answer = draft.answers.get(question.id)
-        parts.append(texts.get(lang, "idea_summary_answer", question=question.text[lang],
-                               answer=answer or texts.label(lang, "summary_skipped")))
-    parts.append(texts.get(lang, "idea_summary_place",
-                           place=draft.municipality or texts.label(lang, "summary_skipped")))
-    parts.append(texts.get(lang, "idea_summary_contact", contact=texts.label(
-        lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no")))
-    parts += ["", texts.get(lang, "idea_summary_footer")]
-    return "\n".join(parts)
-
-
-async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Send the prompt for the draft's current step and return that step's state."""
-    theme = _theme(context, draft)
-    if draft.step == THEME or theme is None:
-        draft.step = THEME
-        kb = context.services.knowledge
-        text = "\n\n".join([texts.get(lang, "idea_choose_theme")] + [
-            texts.get(lang, "idea_theme_option", title=t.title[lang],
-                      description=t.description[lang]).rstrip() for t in kb.themes])
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t.title[lang],
-                                                             callback_data=f"theme:{t.id}")]
-                                       for t in kb.themes])
-        await _reply(update, context, text, markup)
-        return THEME
-    if draft.step == TEXT:
-        await _reply(update, context, texts.get(lang, "idea_ask_text", theme=theme.title[lang],
-                                                min=MIN_CHARS, max=MAX_CHARS))
-        return TEXT
-    if draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
-        draft.step = PLACE  # the theme lost questions in a re-index meanwhile
-    if draft.step == FOLLOW_UP:
-        question = theme.questions[draft.question_index]
-        await _reply(update, context, texts.get(
-            lang, "idea_ask_followup", question=question.text[lang],
-            number=draft.question_index + 1, total=len(theme.questions)),
-            _buttons(lang, [("btn_skip", "skip")]))
-        return FOLLOW_UP
-    if draft.step == PLACE:
-        await _reply(update, context, texts.get(lang, "idea_ask_municipality"),
-                     _buttons(lang, [("btn_skip", "skip")]))
-        return PLACE
-    if draft.step == CONTACT:
-        await _reply(update, context, texts.get(lang, "idea_ask_contact"),
-                     _buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]))
-        return CONTACT
-    draft.step = CONFIRM
-    await _reply(update, context, summary_html(context, draft, lang), _buttons(
-        lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]))
-    return CONFIRM
 
 
 async def _advance(update: Update, context: BotContext, draft: Draft, lang: str,
@@ -147,12 +73,12 @@ async def _advance(update: Update, context: BotContext, draft: Draft, lang: str,
     draft.step = CONFIRM if draft.editing else next_step
     if draft.step == CONFIRM:
         draft.editing = False
-    await _save(update, context, draft)
+    await save(update, context, draft)
     return await ask(update, context, draft, lang)
 
 
 def _after_text(context: BotContext, draft: Draft) -> str:
-    theme = _theme(context, draft)
+    theme = theme_of(context, draft)
     if theme and theme.questions:
         draft.question_index = 0
         return FOLLOW_UP
@@ -175,7 +101,7 @@ def step(fn: Step) -> Callback:
 def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
     async def wrapper(update: Update, context: BotContext) -> State:
         lang = await user_language(update, context)
-        user_id, _ = _ids(update)
+        user_id, _ = ids(update)
         services = context.services
         draft = await services.db.call(services.ideas.draft, user_id)
         if draft is None:  # submitted, cancelled or forgotten elsewhere
@@ -186,9 +112,9 @@ def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
                 key = f"{query.message.chat.id}:{query.message.message_id}"
                 idea = await services.db.call(services.ideas.by_submit_key, key)
                 if idea is not None and idea.author_id == user_id:
-                    await _reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
+                    await reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
                     return END
-            await _reply(update, context, texts.get(lang, "idea_expired"))
+            await reply(update, context, texts.get(lang, "idea_expired"))
             return END
         if idle_check and draft.age() > IDLE:
             await _answer_query(update)
@@ -200,18 +126,6 @@ def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
 
 
 # --- entry points ----------------------------------------------------------------------------
-async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Ask whether to continue the saved draft or start over."""
-    theme = _theme(context, draft)
-    when = draft.updated_at[:16].replace("T", " ") + " UTC" if draft.updated_at else ""
-    key = "idea_resume" if theme else "idea_resume_no_theme"
-    await _reply(update, context, texts.get(lang, key, theme=theme.title[lang] if theme else "",
-                                            when=when),
-                 _buttons(lang, [("btn_continue", "resume:continue"),
-                                 ("btn_restart", "resume:restart")]))
-    return RESUME
-
-
 async def start_idea(update: Update, context: BotContext) -> State:
     """Begin an idea (or offer to resume the saved draft); private chats only."""
     lang = await user_language(update, context)
@@ -221,7 +135,7 @@ async def start_idea(update: Update, context: BotContext) -> State:
         if update.effective_message is not None:
             await update.effective_message.reply_text(texts.get(lang, "idea_private_only"))
         return END
-    user_id, _ = _ids(update)
+    user_id, _ = ids(update)
     services = context.services
     draft = await services.db.call(services.ideas.draft, user_id)
     wanted = ""
@@ -233,7 +147,7 @@ async def start_idea(update: Update, context: BotContext) -> State:
     if draft is not None and (draft.text or draft.step not in (THEME, TEXT)):
         return await offer_resume(update, context, draft, lang)
     draft = Draft(lang=lang, theme=wanted, step=TEXT if wanted else THEME)
-    await _save(update, context, draft)
+    await save(update, context, draft)
     return await ask(update, context, draft, lang)
 
 
@@ -241,12 +155,12 @@ async def _resume_choice(update: Update, context: BotContext, draft: Draft, lang
     """Continue the saved draft where it was, or start a new one."""
     query = update.callback_query
     if query is None or query.data not in ("resume:continue", "resume:restart"):
-        await _reply(update, context, texts.get(lang, "idea_use_buttons"))
+        await reply(update, context, texts.get(lang, "idea_use_buttons"))
         return RESUME
     await query.answer()
     if query.data == "resume:restart":
         draft = Draft(lang=lang, step=THEME)
-    await _save(update, context, draft)
+    await save(update, context, draft)
     return await ask(update, context, draft, lang)
 
 
@@ -274,7 +188,7 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
     text = strip_controls((message.text or "") if message else "")
     problem = problem_with_text(text)
     if problem is not None:
-        await _reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
+        await reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
                                                 max=MAX_CHARS, length=len(text.strip())))
         return TEXT
     draft.text = text.strip()
@@ -296,7 +210,7 @@ async def _optional_answer(update: Update, context: BotContext, lang: str,
     problem = problem_with_text(text, minimum=1, maximum=maximum)
     if problem is not None:
         key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
-        await _reply(update, context, texts.get(lang, key, max=maximum, min=1))
+        await reply(update, context, texts.get(lang, key, max=maximum, min=1))
         return _INVALID
     return text.strip()
 
@@ -304,7 +218,7 @@ async def _optional_answer(update: Update, context: BotContext, lang: str,
 @step
 async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take (or skip) the answer to the current follow-up question."""
-    theme = _theme(context, draft)
+    theme = theme_of(context, draft)
     if theme is None or draft.question_index >= len(theme.questions):
         return await _advance(update, context, draft, lang, PLACE)
     question = theme.questions[draft.question_index]
@@ -349,7 +263,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     if query.data == "edit":
         await query.answer()
         return await show_edit_menu(update, context, draft, lang)
-    user_id, chat_id = _ids(update)
+    user_id, chat_id = ids(update)
     services = context.services
     submit_key = f"{chat_id}:{query.message.message_id}"
     user = update.effective_user
@@ -360,7 +274,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
                                                 submit_key, name)
     except DailyLimitReached:
         await query.answer()
-        await _reply(update, context, texts.get(lang, "idea_limit", max=MAX_PER_DAY))
+        await reply(update, context, texts.get(lang, "idea_limit", max=MAX_PER_DAY))
         return END
     await query.answer()  # the idea is committed before anything is confirmed
     log.info("idea stored (theme %s)", idea.theme)
@@ -376,13 +290,13 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     text = texts.get(lang, "idea_sent", number=idea.id).rstrip()
     if idea.contact_ok:
         text += "\n" + texts.get(lang, "idea_sent_contact")
-    await _reply(update, context, text)
+    await reply(update, context, text)
     return END
 
 
 async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Offer the parts of the idea that can be changed."""
-    theme = _theme(context, draft)
+    theme = theme_of(context, draft)
     rows = [[InlineKeyboardButton(texts.label(lang, "btn_edit_text"), callback_data="edit:text")]]
     rows += [[InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
              for i, q in enumerate(theme.questions if theme else ())]
@@ -391,7 +305,7 @@ async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang
               InlineKeyboardButton(texts.label(lang, "btn_edit_contact"),
                                    callback_data="edit:contact")],
              [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data="edit:back")]]
-    await _reply(update, context, texts.get(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
+    await reply(update, context, texts.get(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
     return EDIT
 
 
@@ -402,7 +316,7 @@ async def edit_choice(update: Update, context: BotContext, draft: Draft, lang: s
     assert query is not None and query.data is not None
     await query.answer()
     parts = query.data.split(":")
-    theme = _theme(context, draft)
+    theme = theme_of(context, draft)
     draft.editing = parts[1] != "back"
     if parts[1] == "text":
         draft.step = TEXT
@@ -415,7 +329,7 @@ async def edit_choice(update: Update, context: BotContext, draft: Draft, lang: s
         draft.step = CONTACT
     else:
         draft.step, draft.editing = CONFIRM, False
-    await _save(update, context, draft)
+    await save(update, context, draft)
     return await ask(update, context, draft, lang)
 
 
@@ -423,20 +337,20 @@ async def edit_choice(update: Update, context: BotContext, draft: Draft, lang: s
 async def cancel(update: Update, context: BotContext) -> State:
     """Stop and delete the draft (/annuleer, /cancel, the Cancel button)."""
     lang = await user_language(update, context)
-    user_id, _ = _ids(update)
+    user_id, _ = ids(update)
     services = context.services
     await services.db.call(services.ideas.delete_draft, user_id)
-    await _reply(update, context, texts.get(lang, "idea_cancelled"))
+    await reply(update, context, texts.get(lang, "idea_cancelled"))
     return END
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
     """/annuleer outside the conversation: drop a saved draft, or say there is nothing."""
     lang = await user_language(update, context)
-    user_id, _ = _ids(update)
+    user_id, _ = ids(update)
     services = context.services
     if await services.db.call(services.ideas.draft, user_id) is None:
-        await _reply(update, context, texts.get(lang, "nothing_to_cancel"))
+        await reply(update, context, texts.get(lang, "nothing_to_cancel"))
         return
     await cancel(update, context)
 
@@ -445,20 +359,20 @@ async def restart(update: Update, context: BotContext) -> State:
     """/start inside the conversation: leave it cleanly; the draft stays for later."""
     await commands.start(update, context)
     lang = await user_language(update, context)
-    await _reply(update, context, texts.get(lang, "idea_draft_kept"))
+    await reply(update, context, texts.get(lang, "idea_draft_kept"))
     return END
 
 
 async def use_buttons(update: Update, context: BotContext) -> None:
     """Text where a button is expected: point at the buttons, stay in the step."""
     lang = await user_language(update, context)
-    await _reply(update, context, texts.get(lang, "idea_use_buttons"))
+    await reply(update, context, texts.get(lang, "idea_use_buttons"))
 
 
 async def text_only(update: Update, context: BotContext) -> None:
     """A photo, sticker or voice note during the conversation: ask for text, stay."""
     lang = await user_language(update, context)
-    await _reply(update, context, texts.get(lang, "text_only"))
+    await reply(update, context, texts.get(lang, "text_only"))
 
 
 async def timed_out(update: Update, context: BotContext) -> None:

@@ -1,0 +1,122 @@
+"""What the idea conversation says at each step: the prompts, the summary, the resume offer.
+
+Kept apart from the state callbacks (bot/ideas.py), which decide where the resident goes next.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+
+from assistant.bot import texts
+from assistant.bot.context import BotContext
+from assistant.knowledge import Theme
+from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
+
+THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
+    "theme", "text", "follow_up", "place", "contact", "confirm", "edit", "resume")
+
+State = str | int
+
+
+def ids(update: Update) -> tuple[int, int]:
+    """The resident's user and chat id."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id
+
+
+async def reply(update: Update, context: BotContext, text: str,
+                markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Send HTML text (and buttons) to the resident's chat."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
+                                          reply_markup=markup)
+
+
+async def save(update: Update, context: BotContext, draft: Draft) -> None:
+    """Write the draft now."""
+    user_id, chat_id = ids(update)
+    services = context.services
+    await services.db.call(services.ideas.save_draft, user_id, chat_id, draft)
+
+
+def theme_of(context: BotContext, draft: Draft) -> Theme | None:
+    """The draft's theme, if it (still) exists."""
+    return context.services.knowledge.theme(draft.theme)
+
+
+def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Inline buttons from (locale key, callback data) rows."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.label(lang, key), callback_data=d)
+                                  for key, d in row] for row in rows])
+
+
+def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
+    """The resident's idea as they will send it, every value escaped."""
+    theme = theme_of(context, draft)
+    parts = [texts.get(lang, "idea_summary", theme=theme.title[lang] if theme else draft.theme,
+                       text=draft.text).rstrip()]
+    for question in theme.questions if theme else ():
+        answer = draft.answers.get(question.id)
+        parts.append(texts.get(lang, "idea_summary_answer", question=question.text[lang],
+                               answer=answer or texts.label(lang, "summary_skipped")))
+    parts.append(texts.get(lang, "idea_summary_place",
+                           place=draft.municipality or texts.label(lang, "summary_skipped")))
+    parts.append(texts.get(lang, "idea_summary_contact", contact=texts.label(
+        lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no")))
+    parts += ["", texts.get(lang, "idea_summary_footer")]
+    return "\n".join(parts)
+
+
+async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Send the prompt for the draft's current step and return that step's state."""
+    theme = theme_of(context, draft)
+    if draft.step == THEME or theme is None:
+        draft.step = THEME
+        kb = context.services.knowledge
+        text = "\n\n".join([texts.get(lang, "idea_choose_theme")] + [
+            texts.get(lang, "idea_theme_option", title=t.title[lang],
+                      description=t.description[lang]).rstrip() for t in kb.themes])
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t.title[lang],
+                                                             callback_data=f"theme:{t.id}")]
+                                       for t in kb.themes])
+        await reply(update, context, text, markup)
+        return THEME
+    if draft.step == TEXT:
+        await reply(update, context, texts.get(lang, "idea_ask_text", theme=theme.title[lang],
+                                                min=MIN_CHARS, max=MAX_CHARS))
+        return TEXT
+    if draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
+        draft.step = PLACE  # the theme lost questions in a re-index meanwhile
+    if draft.step == FOLLOW_UP:
+        question = theme.questions[draft.question_index]
+        await reply(update, context, texts.get(
+            lang, "idea_ask_followup", question=question.text[lang],
+            number=draft.question_index + 1, total=len(theme.questions)),
+            buttons(lang, [("btn_skip", "skip")]))
+        return FOLLOW_UP
+    if draft.step == PLACE:
+        await reply(update, context, texts.get(lang, "idea_ask_municipality"),
+                     buttons(lang, [("btn_skip", "skip")]))
+        return PLACE
+    if draft.step == CONTACT:
+        await reply(update, context, texts.get(lang, "idea_ask_contact"),
+                     buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]))
+        return CONTACT
+    draft.step = CONFIRM
+    await reply(update, context, summary_html(context, draft, lang), buttons(
+        lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]))
+    return CONFIRM
+
+
+async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Ask whether to continue the saved draft or start over."""
+    theme = theme_of(context, draft)
+    when = draft.updated_at[:16].replace("T", " ") + " UTC" if draft.updated_at else ""
+    key = "idea_resume" if theme else "idea_resume_no_theme"
+    await reply(update, context, texts.get(lang, key, theme=theme.title[lang] if theme else "",
+                                            when=when),
+                 buttons(lang, [("btn_continue", "resume:continue"),
+                                 ("btn_restart", "resume:restart")]))
+    return RESUME
