@@ -92,6 +92,11 @@ class KnowledgeBase:
         """The idea theme with this id, if any."""
         return next((t for t in self.themes if t.id == theme_id), None)
 
+    def theme_title(self, theme_id: str, lang: str) -> str:
+        """A theme's title in ``lang``, or its id when the theme is no longer in knowledge/."""
+        theme = self.theme(theme_id)
+        return theme.title[lang] if theme else theme_id
+
 
 class _LineDict(dict[str, Any]):
     """A YAML mapping that remembers the line of itself and of each key."""

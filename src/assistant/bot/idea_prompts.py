@@ -55,8 +55,8 @@ def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
     """The resident's idea as they will send it, every value escaped."""
     theme = theme_of(context, draft)
-    parts = [texts.get(lang, "idea_summary", theme=theme.title[lang] if theme else draft.theme,
-                       text=draft.text).rstrip()]
+    title = context.services.knowledge.theme_title(draft.theme, lang)
+    parts = [texts.get(lang, "idea_summary", theme=title, text=draft.text).rstrip()]
     for question in theme.questions if theme else ():
         answer = draft.answers.get(question.id)
         parts.append(texts.get(lang, "idea_summary_answer", question=question.text[lang],

@@ -26,17 +26,13 @@ REASONS = ("offtopic", "duplicate", "inappropriate", "none")
 _SKIPPED = "review_skipped"
 
 
-def _theme_title(services: Services, idea: Idea, lang: str) -> str:
-    theme = services.knowledge.theme(idea.theme)
-    return theme.title[lang] if theme else idea.theme
-
-
 def review_html(services: Services, idea: Idea, lang: str) -> str:
     """An idea as a moderator sees it: pseudonymous author, everything escaped."""
     contact = texts.Html(texts.get(lang, "mod_contact", name=idea.contact_name)
                          if idea.contact_ok else "")
     parts = [texts.get(lang, "mod_review", number=idea.id,
-                       theme=_theme_title(services, idea, lang), date=idea.created_at[:10],
+                       theme=services.knowledge.theme_title(idea.theme, lang),
+                       date=idea.created_at[:10],
                        author=pseudonym(services.secret, idea.author_id), contact=contact,
                        text=idea.text).rstrip()]
     theme = services.knowledge.theme(idea.theme)
@@ -99,7 +95,7 @@ async def notify_author(context: BotContext, idea: Idea) -> None:
     if not idea.contact_ok or idea.status not in ("approved", "rejected"):
         return
     lang = idea.lang if idea.lang in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
-    title = _theme_title(context.services, idea, lang)
+    title = context.services.knowledge.theme_title(idea.theme, lang)
     if idea.status == "approved":
         text = texts.get(lang, "author_approved", number=idea.id, theme=title)
     else:
@@ -210,9 +206,9 @@ async def stats(update: Update, context: BotContext) -> None:
     figures = await services.db.call(services.moderation.stats, dt.datetime.now(dt.UTC).date())
     lines = [texts.get(lang, "stats_header")]
     for theme_id, counts in sorted(figures.per_theme_status.items()):
-        theme = services.knowledge.theme(theme_id)
-        lines.append(texts.get(lang, "stats_theme", theme=theme.title[lang] if theme else
-                               theme_id, **{s: counts.get(s, 0) for s in STATUSES}))
+        lines.append(texts.get(lang, "stats_theme",
+                               theme=services.knowledge.theme_title(theme_id, lang),
+                               **{s: counts.get(s, 0) for s in STATUSES}))
     lines += ["", texts.get(lang, "stats_days")]
     lines += [texts.get(lang, "stats_day", day=day, count=n) for day, n in figures.per_day]
     total = figures.votes_up + figures.votes_down
@@ -260,7 +256,7 @@ async def notify_moderators(context: BotContext, idea: Idea) -> None:
     chat_id = context.services.settings.moderator_chat_id
     if chat_id is None:
         return
-    title = _theme_title(context.services, idea, texts.DEFAULT_LANGUAGE)
+    title = context.services.knowledge.theme_title(idea.theme, texts.DEFAULT_LANGUAGE)
     try:
         await context.bot.send_message(chat_id, texts.get(texts.DEFAULT_LANGUAGE, "mod_new_idea",
                                                           number=idea.id, theme=title),

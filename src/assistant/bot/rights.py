@@ -26,11 +26,10 @@ async def my_ideas(update: Update, context: BotContext) -> None:
         return
     lines = [texts.get(lang, "my_ideas_header")]
     for idea in ideas:
-        theme = services.knowledge.theme(idea.theme)
         preview = idea.text if len(idea.text) <= PREVIEW_CHARS else \
             idea.text[:PREVIEW_CHARS].rstrip() + "…"
         lines.append(texts.get(lang, "my_idea_line", number=idea.id,
-                               theme=theme.title[lang] if theme else idea.theme,
+                               theme=services.knowledge.theme_title(idea.theme, lang),
                                status=texts.label(lang, f"status_{idea.status}"),
                                date=idea.created_at[:10]))
         lines.append(texts.get(lang, "my_idea_preview", preview=preview))

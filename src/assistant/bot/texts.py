@@ -37,11 +37,8 @@ def language_for(code: str | None, chosen: str | None = None) -> str:
 
 def get(lang: str, key: str, **values: Any) -> str:
     """The text ``key`` in ``lang`` (Dutch if missing there), values escaped for HTML."""
-    catalog = _catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
-    template = catalog.get(key) or _catalog(DEFAULT_LANGUAGE)[key]
-    escaped = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
-               for k, v in values.items()}
-    return template.format(**escaped) if escaped else template
+    return label(lang, key, **{k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+                               for k, v in values.items()})
 
 
 def label(lang: str, key: str, **values: Any) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.store.db import Database, utcnow
 from assistant.store.ideas import STATUSES, Idea, _idea
+from assistant.store.questions import QuestionLog
 
 VISIBLE = ("pending", "approved")  # what listings, exports and statistics show by default
 ACTIONS = {"approve": "approved", "reject": "rejected", "hide": "hidden"}
@@ -143,11 +144,6 @@ class ModerationStore:
         counts = dict(conn.execute(
             "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM ideas WHERE status IN "
             "('pending', 'approved') AND created_at >= ? GROUP BY day", (days[0],)).fetchall())
-        total, answered = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
-        up, down = conn.execute(
-            "SELECT COALESCE(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END), 0), "
-            "COALESCE(SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END), 0) FROM feedback").fetchone()
+        total, answered, up, down = QuestionLog(self.db).totals()
         return Stats(per_theme_status=table, per_day=[(d, int(counts.get(d, 0))) for d in days],
-                     questions=int(total), answered=int(answered), votes_up=int(up),
-                     votes_down=int(down))
+                     questions=total, answered=answered, votes_up=up, votes_down=down)

@@ -72,18 +72,22 @@ class QuestionLog:
                          "SET vote = excluded.vote, created_at = excluded.created_at",
                          (question_id, passage_id, vote, utcnow()))
 
-    def report(self, top: int = 20) -> Report:
-        """Totals, the most frequent unanswered questions and the feedback counts."""
-        conn = self.db
-        total, answered = conn.execute(
+    def totals(self) -> tuple[int, int, int, int]:
+        """Questions, answered questions, thumbs up, thumbs down."""
+        total, answered = self.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
-        unanswered = conn.execute(
-            "SELECT lower(trim(text)) AS q, COUNT(*) AS n FROM questions WHERE answered = 0 "
-            "GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
-        up, down = conn.execute(
+        up, down = self.db.execute(
             "SELECT COALESCE(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END), 0) FROM feedback"
         ).fetchone()
-        return Report(questions=int(total), answered=int(answered),
+        return int(total), int(answered), int(up), int(down)
+
+    def report(self, top: int = 20) -> Report:
+        """Totals, the most frequent unanswered questions and the feedback counts."""
+        total, answered, up, down = self.totals()
+        unanswered = self.db.execute(
+            "SELECT lower(trim(text)) AS q, COUNT(*) AS n FROM questions WHERE answered = 0 "
+            "GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
+        return Report(questions=total, answered=answered,
                       unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
-                      votes_up=int(up), votes_down=int(down))
+                      votes_up=up, votes_down=down)
