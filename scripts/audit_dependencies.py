@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess  # nosec B404: runs pip-audit with this interpreter, no shell
+import subprocess  # nosec B404
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -87,6 +87,7 @@ def pip_audit(osv_url: str, timeout: int, *args: str) -> dict[str, Any] | None:
     command = [sys.executable, "-m", "pip_audit", "--vulnerability-service", "osv",
                "--osv-url", osv_url, "--format", "json", "--progress-spinner", "off",
                "--timeout", str(timeout), *args]
+    # pip-audit with this interpreter and fixed arguments, no shell (B404, B603).
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # nosec B603
     try:
         report = json.loads(done.stdout)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -42,7 +43,7 @@ from assistant.errors import ConfigError
 from assistant.export import pseudonym_secret
 from assistant.retrieval.encoder import Encoder
 from assistant.service import open_service
-from assistant.store.db import Database
+from assistant.store.db import Database, unavailable
 from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
 from assistant.store.prefs import Preferences
@@ -98,9 +99,15 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, TimedOut) and not not_sent(context.error):
         return  # the reply may well have arrived; an apology on top would confuse
     if isinstance(update, Update) and update.effective_chat is not None:
+        # A storage outage must not be answered with "what you sent is saved".
+        key = "storage_unavailable" if context.error is not None and unavailable(context.error) \
+            else "error"
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):  # the handler may have answered it
+                await update.callback_query.answer()  # stop the button's spinner
         try:
             lang = await user_language(update, context)
-            await context.bot.send_message(update.effective_chat.id, texts.get(lang, "error"))
+            await context.bot.send_message(update.effective_chat.id, texts.get(lang, key))
         except Exception:  # the apology must never raise in turn
             log.warning("could not send the error apology", exc_info=True)
 
@@ -246,6 +253,8 @@ def run(settings: Settings) -> int:
     """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
     install_token_redaction(settings.telegram_token)
     app = build_application(settings)
+    # Local problems first (a read-only or broken database is one line, before any network).
+    Database(settings.database).open().close()
     asyncio.run(check_telegram(app, settings.telegram_base_url))
     try:
         if settings.webhook_url:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 
 from assistant.bot import texts
 from assistant.bot.context import BotContext
+from assistant.store.db import unavailable
 
+log = logging.getLogger(__name__)
 _CACHE_KEY = "lang"
 
 
@@ -19,7 +23,14 @@ async def user_language(update: Update, context: BotContext) -> str:
     if cached in texts.LANGUAGES:
         return str(cached)
     services = context.services
-    chosen = await services.db.call(services.prefs.language, user.id)
+    try:
+        chosen = await services.db.call(services.prefs.language, user.id)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        log.warning("language preference unavailable (%s); using Telegram's",
+                    type(exc).__name__)
+        return texts.language_for(user.language_code, None)  # not cached: ask again later
     lang = texts.language_for(user.language_code, chosen)
     if context.user_data is not None:
         context.user_data[_CACHE_KEY] = lang

@@ -8,14 +8,17 @@ group), not only at the library's periodic flush.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BasePersistence, PersistenceInput
 
 from assistant.bot.context import BotContext
-from assistant.store.db import Database
+from assistant.store.db import Database, unavailable
 from assistant.store.ideas import ConversationStore
+
+log = logging.getLogger(__name__)
 
 FLUSH_GROUP = 99
 REFRESH_GROUP = -1
@@ -31,6 +34,9 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
                          update_interval=60)
         self.db = db
         self.conversations = ConversationStore(db)
+        # States a storage outage kept from the database, newest per conversation; written
+        # again after every update until the database takes them.
+        self.unwritten: dict[tuple[str, tuple[int, ...]], object | None] = {}
 
     async def get_conversations(self, name: str) -> dict[tuple[int | str, ...], object]:
         states = await self.db.call(self.conversations.load, name)
@@ -39,7 +45,20 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def update_conversation(self, name: str, key: tuple[int | str, ...],
                                   new_state: object | None) -> None:
         ints = tuple(int(k) for k in key)
-        await self.db.call(self.conversations.write, name, ints, new_state)
+        try:
+            await self.db.call(self.conversations.write, name, ints, new_state)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("conversation state not written: %s", type(exc).__name__)
+            self.unwritten[(name, ints)] = new_state
+        else:
+            self.unwritten.pop((name, ints), None)
+
+    async def write_unwritten(self) -> None:
+        """Try again to write the states an outage kept from the database."""
+        for (name, ints), state in list(self.unwritten.items()):
+            await self.update_conversation(name, ints, state)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -101,8 +120,16 @@ async def refresh_conversations(update: Update, context: BotContext) -> None:
         except RuntimeError:  # an update without chat or user: nothing to refresh
             continue
         ints = tuple(int(k) for k in key)
-        state = await persistence.db.call(persistence.conversations.get, handler.name,
-                                          ints[0], ints[-1])
+        if (handler.name, ints) in persistence.unwritten:
+            continue  # this replica's state is newer than the database's
+        try:
+            state = await persistence.db.call(persistence.conversations.get, handler.name,
+                                              ints[0], ints[-1])
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("conversation state not refreshed: %s", type(exc).__name__)
+            return  # this replica's own state stands; the handlers report the outage
         conversations = handler._conversations
         if state is None:
             conversations.data.pop(key, None)
@@ -111,5 +138,9 @@ async def refresh_conversations(update: Update, context: BotContext) -> None:
 
 
 async def flush_conversations(update: Update, context: BotContext) -> None:
-    """Write conversation states changed by this update now (runs after every update)."""
+    """Write conversation states changed by this update now (runs after every update), and
+    those a storage outage kept back."""
+    persistence = context.application.persistence
+    if isinstance(persistence, SqlitePersistence) and persistence.unwritten:
+        await persistence.write_unwritten()
     await context.application.update_persistence()

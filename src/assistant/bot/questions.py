@@ -13,6 +13,7 @@ from assistant.bot import replies, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
+from assistant.store.db import unavailable
 from assistant.store.questions import LoggedQuestion
 from assistant.text import strip_controls
 
@@ -40,7 +41,7 @@ async def _search(services: Services, question: str) -> Answer:
 
 
 async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: str,
-                     page: list[Hit], *, question_id: int, first_rank: int, total: int,
+                     page: list[Hit], *, question_id: int | None, first_rank: int, total: int,
                      note: str = "") -> None:
     """Send a page of hits with feedback, "more" and (for a theme) share-your-idea buttons."""
     services = context.services
@@ -98,9 +99,16 @@ async def answer_question(update: Update, context: BotContext) -> None:
     answer = await _search(services, question[:MAX_QUESTION_CHARS])
     shown = replies.first_page(answer.hits, services.retriever.tuning.hybrid_threshold) \
         if answer.answered else []
-    question_id = await services.db.call(
-        services.questions.log, answer.question, lang, answer.answered, answer.confidence,
-        [h.passage.id for h in answer.hits])
+    try:
+        question_id: int | None = await services.db.call(
+            services.questions.log, answer.question, lang, answer.answered, answer.confidence,
+            [h.passage.id for h in answer.hits])
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        # The answer does not need the database; only its feedback buttons do.
+        log.warning("question not logged: %s", type(exc).__name__)
+        question_id = None
     note = texts.Html(texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS)
                       if truncated else "")
     if not answer.answered:

@@ -55,12 +55,14 @@ def idea_theme(knowledge: KnowledgeBase, hits: list[Hit]) -> str | None:
     return None
 
 
-def answer_keyboard(lang: str, question_id: int, shown: int, total: int,
+def answer_keyboard(lang: str, question_id: int | None, shown: int, total: int,
                     first_rank: int, count: int, theme_title: str | None,
                     theme_id: str | None) -> InlineKeyboardMarkup:
-    """Feedback per shown hit, "more results" while there are more, and the idea button."""
+    """Feedback per shown hit, "more results" while there are more, and the idea button
+    (feedback and "more" refer to the logged question: without one, only the idea button)."""
     rows: list[list[InlineKeyboardButton]] = []
-    for rank in range(first_rank, first_rank + count):
+    logged = range(first_rank, first_rank + count) if question_id is not None else range(0)
+    for rank in logged:
         label = f" {rank + 1}" if count > 1 or first_rank else ""
         rows.append([
             InlineKeyboardButton(texts.label(lang, "btn_up") + label,
@@ -68,7 +70,7 @@ def answer_keyboard(lang: str, question_id: int, shown: int, total: int,
             InlineKeyboardButton(texts.label(lang, "btn_down") + label,
                                  callback_data=f"fb:{question_id}:{rank}:d"),
         ])
-    if shown < total:
+    if shown < total and question_id is not None:
         rows.append([InlineKeyboardButton(texts.label(lang, "btn_more"),
                                           callback_data=f"more:{question_id}:{shown}")])
     if theme_id and theme_title:

@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import re
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -89,6 +90,24 @@ def _postgres_ddl(sql: str) -> str:
     return re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql)
 
 
+def read_only(exc: BaseException) -> bool:
+    """The database refused a write because it is read-only (file or folder permissions, a
+    read-only mount, a PostgreSQL standby or read-only default)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY")
+    return getattr(exc, "sqlstate", None) == "25006"  # psycopg: read_only_sql_transaction
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or written right now (read-only, locked, disk full,
+    connection lost), as opposed to a wrong statement or a constraint: worth telling the
+    resident to try again later."""
+    if isinstance(exc, StorageError | sqlite3.OperationalError) or read_only(exc):
+        return True
+    psycopg = sys.modules.get("psycopg")  # loaded only when a PostgreSQL URL is used
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
 def sqlite_url(path: Path) -> str:
     """The URL of a SQLite file."""
     return f"sqlite:///{path}"
@@ -134,10 +153,23 @@ class Database:
             raise
         except Exception as exc:  # sqlite3.Error, psycopg.Error, OSError: one clear message
             self._drop()
+            if read_only(exc):
+                raise StorageError(self._read_only_message(exc)) from exc
             first_line = (str(exc).splitlines() or [""])[0]
             raise StorageError(f"cannot open the database ({self.dialect}): "
                                f"{type(exc).__name__}: {first_line}") from exc
         return self
+
+    def _read_only_message(self, exc: Exception) -> str:
+        if self.dialect == "postgresql":
+            return ("the PostgreSQL database is read-only (a standby, or "
+                    "default_transaction_read_only is on): the assistant stores questions and "
+                    "ideas, so point ASSISTANT_DATABASE_URL at the primary server")
+        folder = getattr(exc, "sqlite_errorname", "") == "SQLITE_READONLY_DIRECTORY"
+        return (f"the database is read-only for this user ({self.path}): the assistant stores "
+                "questions and ideas, so it needs write access to "
+                + ("the folder the database is in" if folder else "the database file")
+                + "; nothing in it was changed")
 
     def _open_sqlite(self) -> sqlite3.Connection:
         assert self.path is not None
@@ -159,7 +191,11 @@ class Database:
             return lambda values: Row(names, values)
 
         self.integrity_errors = (psycopg.errors.IntegrityError,)
-        return psycopg.connect(self.url, autocommit=True, row_factory=rows, connect_timeout=10)
+        conn = psycopg.connect(self.url, autocommit=True, row_factory=rows, connect_timeout=10)
+        # Like SQLite's busy timeout: a write blocked by another session's lock fails after
+        # 10 s instead of stalling the database thread, and with it the whole bot.
+        conn.execute("SET lock_timeout = '10s'")
+        return conn
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -190,15 +226,29 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run one statement on its own (committed at once)."""
-        return self.conn.execute(self._sql(sql), tuple(params))  # type: ignore[no-any-return]
+        try:
+            return self.conn.execute(self._sql(sql), tuple(params))  # type: ignore[no-any-return]
+        except Exception:
+            self._forget_broken_connection()
+            raise
+
+    def _forget_broken_connection(self) -> None:
+        """After a lost PostgreSQL connection (server restart, failover), connect afresh on
+        the next call instead of failing on the dead one forever."""
+        if self.dialect == "postgresql" and self._conn is not None and self._conn.broken:
+            self._drop()
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """``with db.transaction() as tx: tx.execute(...)``: all or nothing."""
         conn = self.conn
         if self.dialect == "postgresql":
-            with conn.transaction():
-                yield Transaction(self)
+            try:
+                with conn.transaction():
+                    yield Transaction(self)
+            except Exception:
+                self._forget_broken_connection()
+                raise
             return
         conn.execute("BEGIN IMMEDIATE")  # writers queue here, not half-way through
         try:
