@@ -17,7 +17,8 @@ from assistant.store.db import Database
 from tests.conftest import REPO
 from tests.crash_worker import idea_text
 
-KILLS = 8
+# 8 in the suite; a soak run sets more: CRASH_KILLS=50 pytest tests/test_crash.py -s
+KILLS = int(os.environ.get("CRASH_KILLS", "8"))
 
 
 def _worker(env: dict[str, str], first: int, acks: list[tuple[int, int]]) -> None:
