@@ -24,6 +24,7 @@ import numpy as np
 from assistant.evaluation import load_questions
 from assistant.knowledge import load_knowledge
 from assistant.passages import split_documents
+from assistant.retrieval.calibration import load_tuning
 from assistant.retrieval.encoder import Encoder, Vectors, load_encoder
 from assistant.retrieval.index import build_index, open_index, write_index
 from assistant.retrieval.search import Retriever
@@ -57,7 +58,7 @@ def bench_real(rounds: int) -> dict[str, Any]:
         build = build_index(load_knowledge(REPO / "knowledge"), encoder, Path(tmp))
         out["index_build_s_incl_model_load"] = round(time.perf_counter() - started, 2)
         out["passages"] = build.manifest.passage_count
-        retriever = Retriever(open_index(Path(tmp)), encoder)
+        retriever = Retriever(open_index(Path(tmp)), encoder, tuning=load_tuning(encoder.name))
         questions = [q.text for q in load_questions(QUESTIONS)]
         out["questions"] = len(questions)
         out["hybrid"] = latency(retriever, questions, rounds)
@@ -118,7 +119,7 @@ def bench_scale(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
         build_s = time.perf_counter() - started
         (root / "current").symlink_to("v-1")
         started = time.perf_counter()
-        retriever = Retriever(open_index(root), encoder.real)
+        retriever = Retriever(open_index(root), encoder.real, tuning=load_tuning(encoder.name))
         load_s = time.perf_counter() - started
         questions = [q.text for q in load_questions(QUESTIONS)][:40]
         result = latency(retriever, questions, rounds)

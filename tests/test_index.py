@@ -10,6 +10,7 @@ import pytest
 
 from assistant.errors import IndexCorrupt, IndexMissing
 from assistant.knowledge import load_knowledge
+from assistant.retrieval.calibration import Tuning
 from assistant.retrieval.index import CURRENT, build_index, index_status, open_index
 from assistant.retrieval.search import Retriever
 from tests.conftest import KNOWLEDGE
@@ -28,7 +29,8 @@ def test_round_trip(tmp_path: Path) -> None:
     norms = np.linalg.norm(index.sentence_vectors.astype(np.float32), axis=1)
     assert np.allclose(norms, 1.0, atol=1e-2)  # stored as float16
     assert (tmp_path / CURRENT).is_symlink()
-    hit = Retriever(index, HashingEncoder()).search("burgerberaad burgerberaden", k=1).hits[0]
+    retriever = Retriever(index, HashingEncoder(), tuning=Tuning())
+    hit = retriever.search("burgerberaad burgerberaden", k=1).hits[0]
     assert hit.passage.section_id == "burgerberaden"
 
 
@@ -94,7 +96,7 @@ def test_inconsistent_index_is_detected(tmp_path: Path) -> None:
 def test_swap_serves_new_index(tmp_path: Path, knowledge_dir: Path) -> None:
     encoder = HashingEncoder()
     build_index(load_knowledge(knowledge_dir), encoder, tmp_path)
-    retriever = Retriever(open_index(tmp_path), encoder)
+    retriever = Retriever(open_index(tmp_path), encoder, tuning=Tuning())
     assert not any("zeppelin" in h.passage.text for h in retriever.search("zeppelin").hits)
     path = knowledge_dir / "metropool-van-morgen.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(

@@ -12,7 +12,7 @@ from assistant.text import split_sentences
     ("Wat is een burgerberaad?", "burgerberaden"),
     ("Hoe kunnen we de druk op de zorg verlichten met preventie?", "regionale-preventiecoalitie"),
     ("Hoe zorgen we dat iedereen mee kan komen met AI?", "ai-verantwoord-en-voor-iedereen"),
-    ("What is a citizens' assembly?", "burgerberaden"),
+    ("What is the regional prevention coalition?", "regionale-preventiecoalitie"),
     ("How will residents be prepared for artificial intelligence?",
      "ai-verantwoord-en-voor-iedereen"),
 ])

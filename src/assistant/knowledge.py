@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,12 @@ KINDS = ("scenario", "proposal")
 THEMES_FILE = "themes.yaml"
 LANGUAGES = ("nl", "en")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_DOC_FIELDS = {"id", "title", "kind", "publisher", "date", "sections", "summary", "url"}
-_SECTION_FIELDS = {"id", "heading", "text", "themes", "examples"}
+_DOC_FIELDS = {"id", "title", "kind", "publisher", "date", "sections", "summary", "url", "over"}
+_SECTION_FIELDS = {"id", "heading", "text", "themes", "examples", "kort", "vragen"}
+_OVER_FIELDS = {*LANGUAGES, "vragen"}
+# The section made from a document's ``over`` block: questions about the document itself.
+ABOUT_SECTION = "over"
+ABOUT_HEADING = {"nl": "Over deze tekst", "en": "About this text"}
 _THEME_FIELDS = {"id", "document", "section", "title", "description", "questions"}
 
 
@@ -35,6 +39,15 @@ class Section:
     text: str
     themes: tuple[str, ...]
     examples: tuple[str, ...] = ()
+    # How residents ask about this section ("vragen") and a plain-language summary per
+    # language ("kort"): matched alongside the text, never shown instead of it.
+    vragen: tuple[str, ...] = ()
+    kort: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_about(self) -> bool:
+        """Whether this is the section made from the document's ``over`` block."""
+        return self.id == ABOUT_SECTION
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,7 @@ class Document:
     summary: str = ""
     url: str = ""
     path: str = ""
+    over: dict[str, str] = field(default_factory=dict)  # what the document is, per language
 
     def section(self, section_id: str) -> Section | None:
         """The section with this id, if any."""
@@ -216,6 +230,20 @@ class _Fields:
         sub.allowed(set(LANGUAGES))
         return {lang: sub.text(lang) for lang in LANGUAGES}
 
+    def phrases(self, key: str) -> tuple[str, ...]:
+        """A list of one-line phrasings (``vragen``): text, no duplicates, at most 300 chars."""
+        values = self.text_list(key)
+        seen: set[str] = set()
+        for value in values:
+            folded = " ".join(value.lower().split())
+            if folded in seen:
+                raise self.fail(key, f"duplicate line '{value}'")
+            if len(value) > 300 or "\n" in value:
+                raise self.fail(key, f"'{value[:40]}...' must be one line of at most 300 "
+                                "characters")
+            seen.add(folded)
+        return values
+
     def items(self, key: str) -> list[Any]:
         value = self.node.get(key)
         if not isinstance(value, list) or not value:
@@ -238,13 +266,26 @@ def _load_document(path: Path) -> Document:
         if section_id in seen:
             raise s.fail("id", f"duplicate section id '{section_id}'")
         seen.add(section_id)
+        if section_id == ABOUT_SECTION:
+            raise s.fail("id", f"'{ABOUT_SECTION}' is reserved for the document's over block")
+        seen.add(section_id)
+        kort = s.languages("kort") if "kort" in s.node else {}
         sections.append(Section(id=section_id, heading=s.text("heading"), text=s.text("text"),
                                 themes=s.text_list("themes", slugs=True),
-                                examples=s.text_list("examples")))
+                                examples=s.text_list("examples"),
+                                vragen=s.phrases("vragen"), kort=kort))
+    over: dict[str, str] = {}
+    if "over" in f.node:
+        o = _Fields(path, f.node["over"], "over")
+        o.allowed(_OVER_FIELDS)
+        over = {lang: o.text(lang) for lang in LANGUAGES}
+        # The over block is answerable like a section: its Dutch text is the passage.
+        sections.append(Section(id=ABOUT_SECTION, heading=ABOUT_HEADING["nl"], text=over["nl"],
+                                themes=(), vragen=o.phrases("vragen"), kort=over))
     return Document(id=f.slug("id"), title=f.text("title"), kind=kind,
                     publisher=f.text("publisher"), date=f.date("date"),
                     sections=tuple(sections), summary=f.text("summary", required=False),
-                    url=f.text("url", required=False), path=str(path))
+                    url=f.text("url", required=False), path=str(path), over=over)
 
 
 def _load_themes(path: Path, documents: dict[str, Document]) -> tuple[Theme, ...]:

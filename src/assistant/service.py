@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from assistant.config import Settings
 from assistant.errors import IndexMissing, IndexStale
 from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.retrieval.calibration import Tuning, load_tuning
 from assistant.retrieval.encoder import Encoder, encoder_name, load_encoder
 from assistant.retrieval.index import (
     IndexBuild,
@@ -58,11 +59,15 @@ def rebuild(settings: Settings, encoder: Encoder, *,
 
 
 def open_service(settings: Settings, *, build: bool = False, encoder: Encoder | None = None,
-                 progress: Progress | None = None) -> Service:
+                 progress: Progress | None = None, tuning: Tuning | None = None) -> Service:
     """Open the retriever; with ``build`` a missing or stale index is (re)built first.
 
     Without ``build`` a stale index is still served (with a warning); a missing one raises.
+    The encoder's calibration is loaded first (unless ``tuning`` is given, as when calibrating):
+    a model without one refuses to start before anything slow happens.
     """
+    if tuning is None:
+        tuning = load_tuning(model_name(settings), settings.data_dir)
     knowledge = load_knowledge(settings.knowledge_dir)
     state = status(settings, knowledge)
     if not build:
@@ -80,4 +85,4 @@ def open_service(settings: Settings, *, build: bool = False, encoder: Encoder | 
         log.info("building the index: %s", "; ".join(state.stale_reasons) or "none exists yet")
         knowledge, _ = rebuild(settings, encoder, progress=progress)
     return Service(settings=settings, knowledge=knowledge,
-                   retriever=Retriever(open_index(settings.index_dir), encoder))
+                   retriever=Retriever(open_index(settings.index_dir), encoder, tuning=tuning))

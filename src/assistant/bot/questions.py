@@ -12,12 +12,14 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from assistant.bot import replies, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
+from assistant.intents import Intent
 from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
 from assistant.store.db import unavailable
 from assistant.store.questions import LoggedQuestion
 from assistant.text import strip_controls
 
 log = logging.getLogger(__name__)
+DUTCH_NOTE_SHOWN = "dutch_note_shown"
 
 
 def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:
@@ -47,8 +49,14 @@ async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: s
     services = context.services
     theme_id = replies.idea_theme(services.knowledge, page)
     theme = services.knowledge.theme(theme_id) if theme_id else None
+    if lang != "nl" and texts.label(lang, "answer_dutch_sources") and \
+            not context.user_data.get(DUTCH_NOTE_SHOWN):  # type: ignore[union-attr]
+        # Told once per resident (per run of the bot): the excerpts are the Dutch originals.
+        note = "\n\n".join(filter(None, [note, texts.get(lang, "answer_dutch_sources")]))
+        context.user_data[DUTCH_NOTE_SHOWN] = True  # type: ignore[index]
     await context.bot.send_message(
-        chat_id, replies.answer_html(lang, header_key, page, note), parse_mode=ParseMode.HTML,
+        chat_id, replies.answer_html(lang, header_key, page, services.knowledge, note),
+        parse_mode=ParseMode.HTML,
         reply_markup=replies.answer_keyboard(
             lang, question_id, shown=first_rank + len(page), total=total,
             first_rank=first_rank, count=len(page),
@@ -97,8 +105,13 @@ async def answer_question(update: Update, context: BotContext) -> None:
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     truncated = len(question) > MAX_QUESTION_CHARS
     answer = await _search(services, question[:MAX_QUESTION_CHARS])
-    shown = replies.first_page(answer.hits, services.retriever.tuning.hybrid_threshold) \
-        if answer.answered else []
+    if answer.intent is not None and answer.intent != "off_topic":
+        await _reply_to_intent(message, lang, answer.intent)
+        _count(services, answered=False, started=started)
+        return
+    threshold = services.retriever.tuning.hybrid_threshold
+    good = answer.good_hits(threshold)
+    shown = replies.first_page(good, threshold)
     try:
         question_id: int | None = await services.db.call(
             services.questions.log, answer.question, lang, answer.answered, answer.confidence,
@@ -112,15 +125,26 @@ async def answer_question(update: Update, context: BotContext) -> None:
     note = texts.Html(texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS)
                       if truncated else "")
     if not answer.answered:
+        example1, example2, example3 = replies.examples(lang, 3)
         await message.reply_text("\n\n".join(filter(None, [texts.get(
-            lang, "no_answer", example1=texts.label(lang, "example_1"),
-            example2=texts.label(lang, "example_2"), example3=texts.label(lang, "example_3")),
+            lang, "no_answer", example1=example1, example2=example2, example3=example3),
             note])), parse_mode=ParseMode.HTML)
         _count(services, answered=False, started=started)
         return
     await _send_hits(context, message.chat_id, lang, "answer_header", shown,
-                     question_id=question_id, first_rank=0, total=len(answer.hits), note=note)
+                     question_id=question_id, first_rank=0, total=len(good), note=note)
     _count(services, answered=True, started=started)
+
+
+async def _reply_to_intent(message: Message, lang: str, intent: Intent) -> None:
+    """A greeting or "what can you do" gets a short welcome; thanks a short reply; a municipal
+    service a referral to one's own gemeente. None of them is searched in the documents (an
+    everyday topic such as the weather gets the ordinary honest no-answer)."""
+    example1, example2 = replies.examples(lang, 2)
+    key = {"greeting": "intent_welcome", "capability": "intent_welcome",
+           "thanks": "intent_thanks", "service": "intent_service"}[intent]
+    await message.reply_text(texts.get(lang, key, example1=example1, example2=example2),
+                             parse_mode=ParseMode.HTML)
 
 
 def _count(services: Services, *, answered: bool, started: float) -> None:
@@ -141,12 +165,13 @@ async def more_results(update: Update, context: BotContext) -> None:
     await query.answer()
     offset = int(offset_text) if offset_text.isdigit() else 0
     answer = await _search(context.services, logged.text)
-    page = list(answer.hits[offset:offset + replies.PAGE])
+    good = answer.good_hits(context.services.retriever.tuning.hybrid_threshold)
+    page = list(good[offset:offset + replies.PAGE])
     if not page:
         await context.bot.send_message(query.message.chat.id, texts.get(lang, "no_more"))
         return
     await _send_hits(context, query.message.chat.id, lang, "more_header", page,
-                     question_id=logged.id, first_rank=offset, total=len(answer.hits))
+                     question_id=logged.id, first_rank=offset, total=len(good))
 
 
 async def feedback(update: Update, context: BotContext) -> None:

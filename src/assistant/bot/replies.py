@@ -2,29 +2,70 @@
 
 from __future__ import annotations
 
+import html
+import random
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from assistant.bot import texts
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge import ABOUT_HEADING, KnowledgeBase
 from assistant.retrieval.search import Hit
 
 FIRST_PAGE = 2  # hits in the first reply
 PAGE = 3  # hits per "more results" page
 MAX_REPLY = 4096
+# The example questions the bot suggests (locale keys); each is answered from its intended
+# section (tests/test_suggestions.py).
+EXAMPLES = ("example_1", "example_2", "example_3", "example_4", "example_5", "example_6")
 
 
-def hit_html(lang: str, hit: Hit) -> str:
-    """One hit: heading, excerpt and source line."""
+def examples(lang: str, count: int, rng: random.Random | None = None) -> list[str]:
+    """``count`` different example questions, varied from reply to reply."""
+    keys = (rng or random).sample(EXAMPLES, count)  # nosec B311 (variety, not security)
+    return [texts.label(lang, key) for key in keys]
+
+
+def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
+    """The source line: a scenario is framed as an imagined future, a proposal as a proposal
+    with its author; both with their date."""
     p = hit.passage
-    return texts.get(lang, "answer_hit", heading=p.heading, excerpt=hit.excerpt,
-                     title=p.doc_title, date=p.date.strftime("%d-%m-%Y"))
+    doc = knowledge.document(p.doc_id)
+    section = doc.section(p.section_id) if doc else None
+    date = p.date.strftime("%d-%m-%Y")
+    if section is not None and section.is_about:
+        return texts.get(lang, "answer_source_about", title=p.doc_title)
+    if p.kind == "scenario":
+        return texts.get(lang, "answer_source_scenario", title=p.doc_title, date=date,
+                         year=p.date.year)
+    return texts.get(lang, "answer_source_proposal", title=p.doc_title, date=date,
+                     publisher=doc.publisher if doc else "")
 
 
-def answer_html(lang: str, header_key: str, hits: list[Hit], note: str = "") -> str:
+def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
+    """One hit: heading, excerpt (in English with a short English summary first) and source.
+
+    The excerpt is the source's own Dutch words; the answer to "what is this document" is the
+    maintainers' own ``over`` text, in the resident's language.
+    """
+    p = hit.passage
+    doc = knowledge.document(p.doc_id)
+    section = doc.section(p.section_id) if doc else None
+    heading, excerpt = p.heading, html.escape(hit.excerpt, quote=False)
+    if section is not None and section.is_about:
+        heading = f"{ABOUT_HEADING.get(lang, ABOUT_HEADING['nl'])}: {p.doc_title}"
+        excerpt = html.escape(section.kort.get(lang, p.text), quote=False)
+    elif lang != "nl" and section is not None and section.kort.get(lang):
+        excerpt = texts.get(lang, "answer_in_short", summary=section.kort[lang]) + "\n" + excerpt
+    return texts.get(lang, "answer_hit", heading=heading, excerpt=texts.Html(excerpt),
+                     source=texts.Html(source_html(lang, hit, knowledge)))
+
+
+def answer_html(lang: str, header_key: str, hits: list[Hit], knowledge: KnowledgeBase,
+                note: str = "") -> str:
     """A reply with a header and hits; stays within Telegram's 4096 characters."""
     parts = [texts.get(lang, header_key)]
     for hit in hits:
-        block = hit_html(lang, hit)
+        block = hit_html(lang, hit, knowledge)
         if len("\n\n".join([*parts, block, note])) > MAX_REPLY:
             break
         parts.append(block)
@@ -33,25 +74,29 @@ def answer_html(lang: str, header_key: str, hits: list[Hit], note: str = "") -> 
     return "\n\n".join(parts)
 
 
-RUNNER_UP = 0.75  # a second hit is shown at once only if it scores this close to the best
+RUNNER_UP = 0.75  # a second hit is shown at once only if it clears the threshold by this
+# share of the margin by which the best clears it (scale-free: e5 scores sit in a narrow band)
 
 
 def first_page(hits: tuple[Hit, ...], threshold: float) -> list[Hit]:
     """The best hit, plus the next if it is good enough on its own and close to the best."""
     page = list(hits[:1])
     if page:
+        margin = page[0].score - threshold
         page += [h for h in hits[1:FIRST_PAGE]
-                 if h.score >= threshold and h.score >= RUNNER_UP * page[0].score]
+                 if h.score >= threshold and h.score - threshold >= RUNNER_UP * margin]
     return page
 
 
 def idea_theme(knowledge: KnowledgeBase, hits: list[Hit]) -> str | None:
-    """The idea theme the shown hits belong to, if any (the best hit decides first)."""
-    theme_ids = {t.id for t in knowledge.themes}
+    """The idea theme whose own section is among the shown hits (the best hit first): the
+    share-your-idea button belongs under that section only, not under every passage that
+    mentions health or technology."""
+    by_section = {f"{t.document}#{t.section}": t.id for t in knowledge.themes}
     for hit in hits:
-        for tag in hit.passage.themes:
-            if tag in theme_ids:
-                return tag
+        theme = by_section.get(hit.passage.section_key)
+        if theme:
+            return theme
     return None
 
 

