@@ -123,3 +123,15 @@ def test_shipped_calibrations_name_their_model() -> None:
     for model in MODELS:
         path = Path(REPO / "src" / "assistant" / "retrieval" / "calibrations" / f"{model}.json")
         assert f'"model": "{model}"' in path.read_text(encoding="utf-8")
+
+
+def test_over_text_is_reached_only_through_its_phrasings(model_retriever: Retriever) -> None:
+    """The documents' own "over" text speaks of the whole region and 2040, so it is near every
+    question; topical questions must land on the sections that answer them."""
+    for question in ("Waar komt ons eten vandaan in 2040?", "Wat is een burgerberaad?",
+                     "Where does our food come from in 2040?",
+                     "Hoe vinden we genoeg mensen voor werk in de energietransitie?"):
+        top = [h.passage.section_id for h in model_retriever.search(question).hits[:2]]
+        assert "over" not in top, question
+    about = model_retriever.search("wie heeft dit scenario geschreven en wanneer?").hits[:2]
+    assert any(h.passage.section_id in ("over", "over-het-scenario") for h in about)

@@ -117,3 +117,39 @@ def test_a_third_document_is_picked_up(knowledge_dir: Path) -> None:
     kb = load_knowledge(knowledge_dir)
     assert kb.document("derde-scenario") is not None
     assert kb.content_hash != load_knowledge(KNOWLEDGE).content_hash
+
+
+def test_phrasings_summaries_and_over_block_load() -> None:
+    kb = load_knowledge(KNOWLEDGE)
+    for doc in kb.documents:
+        assert doc.over["nl"] and doc.over["en"]
+        about = doc.section("over")
+        assert about is not None and about.is_about and about.vragen
+        for section in doc.sections:
+            assert 8 <= len(section.vragen) <= 25, section.id
+            assert section.kort["nl"] and section.kort["en"]
+
+
+@pytest.mark.parametrize(("old", "new", "field", "problem"), [
+    ("  vragen:\n  - wie heeft dit scenario geschreven",
+     "  vragen:\n  - wie heeft dit scenario geschreven\n  - Wie heeft dit  scenario geschreven",
+     "over.vragen", "duplicate line"),
+    ("  vragen:\n  - wie heeft dit scenario geschreven", "  vragen:\n  - {vraag: wie schreef dit}",
+     "over.vragen", "must be a list of text"),
+    ("  vragen:\n  - wie heeft dit scenario geschreven", "  vragen:\n  - " + "lang " * 70,
+     "over.vragen", "one line of at most 300"),
+    ("over:\n  nl: |", "over:\n  fr: oui\n  nl: |", "over.fr", "unknown field"),
+    ("  kort:\n    nl:", "  kort:\n    de: nein\n    nl:", "sections[0].kort.de",
+     "unknown field"),
+    ("- id: achterstand-door-onenigheid", "- id: over", "sections[1].id", "reserved"),
+])
+def test_phrasing_faults_are_named(knowledge_dir: Path, old: str, new: str, field: str,
+                                   problem: str) -> None:
+    path = knowledge_dir / "local-for-local.yaml"
+    _edit(path, old, new)
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(knowledge_dir)
+    assert err.value.path == str(path)
+    assert err.value.field == field
+    assert problem in str(err.value)
+    assert err.value.line is not None

@@ -52,3 +52,26 @@ def test_empty_and_huge_questions(retriever: Retriever) -> None:
     answer = retriever.search("burgerberaad " * 5000)
     assert len(answer.question) <= 1000
     assert answer.hits[0].passage.section_id == "burgerberaden"
+
+
+@pytest.mark.parametrize("question", [
+    "Waar komt ons eten vandaan in 2040?", "Wat gebeurt er in 2040 met Europa?",
+    "Wat moeten we doen in dit scenario?", "Wat betekent dit voor de Metropool Amsterdam?",
+    "Welke initiatieven zijn er in de regio?", "Hoe ziet de wereld eruit in 2040?",
+])
+def test_excerpts_are_worth_reading(retriever: Retriever, question: str) -> None:
+    """No fragment of a few words, no rhetorical question and no bare list of example names
+    leads an excerpt (unless examples are asked for)."""
+    for hit in retriever.search(question).hits[:3]:
+        first = split_sentences(hit.excerpt.split(" … ")[0])[0]
+        assert len(first) >= 30 or len(hit.excerpt) >= 60, hit.excerpt
+        assert not first.endswith("?"), hit.excerpt
+        assert hit.excerpt != "Het is 2040."
+        if "voorbeeld" not in question.lower():
+            assert not first.startswith("Voorbeelden en inspiratie"), hit.excerpt
+
+
+def test_examples_are_shown_when_asked(retriever: Retriever) -> None:
+    hit = retriever.search("Zijn er voorbeelden van projecten rond diabetes?").hits[0]
+    assert hit.passage.section_id == "regionale-preventiecoalitie"
+    assert "Keer Diabetes2 Om" in hit.excerpt

@@ -18,10 +18,10 @@ from typing import Literal
 Intent = Literal["greeting", "capability", "thanks", "service", "off_topic"]
 
 _GREETING = re.compile(
-    r"^(?:(?:hoi|hoii+|hai|hallo+|hello+|helo|hi+|hey+|hee+|heey|hoy|yo|dag|daag|goeie?dag|"
-    r"goede(?:morgen|middag|avond|nacht)|goeie(?:morgen|middag|avond)|morgen|middag|"
-    r"good (?:morning|afternoon|evening)|greetings|howdy|moi|moin|salaam|salam|"
-    r"hoi daar|hi there|hello there|hey there|beste bot|dear bot)\b[\s,!.?:;-]*)+",
+    r"^(?:(?:hoi daar|hi there|hello there|hey there|beste bot|dear bot|"
+    r"good (?:morning|afternoon|evening)|hoi|hoii+|hai|hallo+|hello+|helo|hi+|hey+|hee+|heey|"
+    r"hoy|yo|dag|daag|goeie?dag|goede(?:morgen|middag|avond|nacht)|goeie(?:morgen|middag|avond)|"
+    r"morgen|middag|greetings|howdy|moi|moin|salaam|salam)\b[\s,!.?:;-]*)+",
     re.IGNORECASE)
 _CAPABILITY = re.compile(
     r"^(?:wat|wie|what|who|how)\b.{0,30}\b(?:kan|kun|doe|ben|can|do|are|does|is)\b.{0,20}"

@@ -1,0 +1,89 @@
+"""Every example question the bot suggests (start, help, no-answer, both languages) is answered
+from the section it is meant for, and replies frame their sources honestly."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from assistant.bot import replies, texts
+from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.retrieval.search import Retriever
+
+INTENDED = {
+    "example_1": "regionale-preventiecoalitie",
+    "example_2": "ai-verantwoord-en-voor-iedereen",
+    "example_3": "technologie-dient-de-mens",
+    "example_4": "burgerberaden",
+    "example_5": "regionaal-woonfonds",
+    "example_6": "lokale-allianties",
+}
+NL = Resident(id=601, first_name="Sanne", language_code="nl")
+EN = Resident(id=602, first_name="Mark", language_code="en")
+
+
+def test_every_example_has_an_intended_section() -> None:
+    assert set(INTENDED) == set(replies.EXAMPLES)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("key", sorted(INTENDED))
+def test_suggested_example_is_answered_from_its_section(retriever: Retriever, lang: str,
+                                                         key: str) -> None:
+    answer = retriever.search(texts.label(lang, key))
+    assert answer.answered
+    assert answer.hits[0].passage.section_id == INTENDED[key]
+
+
+def test_no_answer_examples_vary() -> None:
+    rng = random.Random(7)
+    shown = {tuple(replies.examples("nl", 3, rng)) for _ in range(20)}
+    assert len(shown) > 5 and all(len(set(s)) == 3 for s in shown)
+
+
+async def test_greeting_gets_a_welcome_not_a_no_answer(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "hoi")
+    assert "Metropool-assistent" in reply.text and "/help" in reply.text
+    assert "geen goed antwoord" not in reply.text
+    [reply] = await telegram.send(EN, "Hi! What is this bot for?")
+    assert "Metropool assistant" in reply.text and "/idee" in reply.text
+
+
+async def test_municipal_service_gets_a_referral(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "hoe vraag ik een parkeervergunning aan in haarlem")
+    assert "gemeente" in reply.text and "14" in reply.text
+    assert "Bron:" not in reply.text
+    [reply] = await telegram.send(EN, "How do I renew my passport?")
+    assert "municipality" in reply.text and "Source:" not in reply.text
+
+
+async def test_scenario_is_framed_as_an_imagined_future(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "Zijn er internationale treinverbindingen in 2040?")
+    assert "toekomstscenario uit 2020" in reply.text and "geen beleid" in reply.text
+    [reply] = await telegram.send(NL, "Wat is een regionaal woonfonds?")
+    assert "Amsterdam Economic Board" in reply.text and "geen vastgesteld beleid" in reply.text
+
+
+async def test_english_residents_told_once_that_sources_are_dutch(
+        telegram: LocalTelegram) -> None:
+    note = "The texts are in Dutch"
+    [first] = await telegram.send(EN, "Where does our food come from in 2040?")
+    assert note in first.text and "<i>In short:</i>" in first.text
+    [second] = await telegram.send(EN, "What is the regional prevention coalition?")
+    assert note not in second.text and "<i>In short:</i>" in second.text
+    [dutch] = await telegram.send(NL, "Waar komt ons eten vandaan in 2040?")
+    assert note not in dutch.text and "Kort gezegd" not in dutch.text
+
+
+async def test_about_the_document_answers_with_its_over_text(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(EN, "who wrote the Local for Local scenario?")
+    assert "About this text" in reply.text and "Amsterdam Economic Board" in reply.text
+    assert "not policy" in reply.text
+
+
+async def test_share_button_only_under_the_theme_section(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(NL, "Waar komt ons eten vandaan in 2040?")
+    assert not any(data.startswith("idea:") for _, data in reply.buttons)
+    [reply] = await telegram.send(NL, "Hoe zorgen we dat iedereen mee kan doen met AI?")
+    assert any(data == "idea:ai-voor-iedereen" for _, data in reply.buttons)
