@@ -183,15 +183,15 @@ class Retriever:
                 rows = index.sentence_vectors[start:start + count].astype(np.float32)
                 best = float((rows @ query[0]).max(initial=own))
                 asked = float(probe_best[index.passage_section[i]]) - t.probe_offset
-                # A document's "over" text speaks of the whole region and 2040, so it is near
-                # every question; only its phrasings ("wie schreef dit?") lead to it.
-                dense[j] = asked if index.is_about[i] else max(0.5 * own + 0.5 * best, asked)
+                dense[j] = max(0.5 * own + 0.5 * best, asked)
         saturated = (bm25[candidates] / (bm25[candidates] + t.lexical_saturation)).astype(
             np.float32)
         lexical = np.zeros(len(candidates), dtype=np.float32)
         if self.mode != "dense":
             stems = tokenize(question)
             for j, i in enumerate(candidates):
+                # A document's "over" block lists every topic of the document: its words prove
+                # nothing about a topical question (its phrasings still lead to it).
                 if saturated[j] > 0 and not index.is_about[i]:
                     lexical[j] = saturated[j] * coverage(stems, self._terms(index, int(i)))
         return candidates, dense, saturated, lexical
