@@ -19,11 +19,12 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluation import evaluate, format_reports, load_questions
 from assistant.knowledge import load_knowledge
-from assistant.logs import setup_logging
+from assistant.logs import log_to_file, setup_logging
 from assistant.passages import split_documents
 from assistant.progress import ProgressBar
+from assistant.retrieval.encoder import Encoder
 from assistant.retrieval.search import MODES, Answer
-from assistant.service import make_encoder, open_service, rebuild
+from assistant.service import make_encoder, open_service, rebuild, status
 
 DEFAULT_EVAL_SET = Path("tests/eval/questions.yaml")
 
@@ -125,16 +126,46 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings)
 
 
+def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
+    """Load the model and build the index if needed, saying what happens and how long it
+    takes (the bot's own start would otherwise do this silently)."""
+    say("[start 1/3] taalmodel laden (ongeveer 5 s) / loading the language model (about 5 s)")
+    encoder = make_encoder(settings)
+    knowledge = load_knowledge(settings.knowledge_dir)
+    state = status(settings, knowledge)
+    if state.usable:
+        say("[start 2/3] de index is actueel / the index is up to date")
+    else:
+        say("[start 2/3] de index wordt gebouwd (ongeveer 5 s) / building the index (about 5 s)")
+        bar = ProgressBar()
+        try:
+            rebuild(settings, encoder, progress=bar)
+        finally:
+            bar.close()
+    return encoder
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Talk to the real bot in the terminal, with no token and no network."""
     import asyncio
 
-    from assistant.bot.terminal import chat
+    from assistant.bot.terminal import TERMINAL_USER_ID, chat
 
-    print("Metropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
-          "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
-          "ends.)", flush=True)
-    return asyncio.run(chat(settings, language=args.lang))
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    log_file = settings.data_dir / "chat.log"
+    log_to_file(log_file, settings.log_format)
+    encoder = prepare_chat(settings, say)
+    say(f"[start 3/3] de assistent start; logregels staan in {log_file}\n"
+        f"            starting the assistant; log lines go to {log_file}")
+    if args.staff:
+        say(f"Je bent moderator en beheerder (Telegram-id {TERMINAL_USER_ID}): /review, /stats, "
+            f"/export, /reindex.\n(You are a moderator and maintainer.)")
+    say("\nMetropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
+        "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
+        "ends.)\n")
+    return asyncio.run(chat(settings, language=args.lang, staff=args.staff, encoder=encoder))
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
@@ -187,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
     chat.add_argument("--lang", default="nl", choices=["nl", "en"],
                       help="your Telegram language (default nl)")
+    chat.add_argument("--staff", action="store_true",
+                      help="be a moderator and maintainer too (/review, /export, /reindex)")
     chat.set_defaults(func=cmd_chat)
     report = sub.add_parser("report", help="unanswered questions and feedback ratio")
     report.add_argument("--top", type=int, default=20)
