@@ -8,7 +8,7 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.constants import ParseMode
 from telegram.ext import Application
 
-from assistant.bot import texts
+from assistant.bot import texts, wording
 from assistant.bot.context import BotContext
 from assistant.bot.lang import remember_language, user_language
 
@@ -62,7 +62,7 @@ def about_html(lang: str, context: BotContext) -> str:
     for doc in kb.documents:
         lines.append(texts.get(lang, "about_document", title=doc.title,
                                kind=texts.label(lang, f"kind_{doc.kind}"),
-                               publisher=doc.publisher, date=doc.date.strftime("%d-%m-%Y"),
+                               publisher=doc.publisher, date=wording.day(lang, doc.date),
                                sections=len(doc.sections)))
     if kb.themes:
         lines += ["", texts.get(lang, "about_themes_header")]
