@@ -189,6 +189,21 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete the texts of questions older than ASSISTANT_QUESTION_RETENTION_DAYS (the bot
+    does this at start and daily; this is for a cron job or by hand)."""
+    from assistant.store import Database, QuestionLog
+
+    days = settings.question_retention_days
+    db = Database(settings.database).open()
+    try:
+        count = QuestionLog(db).forget_old_texts(days)
+    finally:
+        db.close()
+    print(f"deleted the texts of {count} questions older than {days} days")
+    return 0
+
+
 def cmd_config(settings: Settings, args: argparse.Namespace) -> int:
     """Print the effective configuration, secrets masked."""
     for name, value in settings.describe().items():
@@ -224,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="unanswered questions and feedback ratio")
     report.add_argument("--top", type=int, default=20)
     report.set_defaults(func=cmd_report)
+    sub.add_parser("retention", help="delete question texts older than the retention period"
+                   ).set_defaults(func=cmd_retention)
     cli_ideas.register(sub)
     sub.add_parser("config", help="print the effective configuration (secrets masked)"
                    ).set_defaults(func=cmd_config)
