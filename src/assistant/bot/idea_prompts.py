@@ -84,8 +84,11 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
         await reply(update, context, text, markup)
         return THEME
     if draft.step == TEXT:
-        await reply(update, context, texts.get(lang, "idea_ask_text", theme=theme.title[lang],
-                                                min=MIN_CHARS, max=MAX_CHARS))
+        text = texts.get(lang, "idea_ask_text", theme=theme.title[lang], min=MIN_CHARS,
+                         max=MAX_CHARS).rstrip()
+        if draft.editing and draft.text:  # changing it: show what is there now
+            text += "\n\n" + texts.get(lang, "idea_current_text", text=draft.text)
+        await reply(update, context, text)
         return TEXT
     if draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
         draft.step = PLACE  # the theme lost questions in a re-index meanwhile
