@@ -136,7 +136,7 @@ def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
     if state.usable:
         say("[start 2/3] de index is actueel / the index is up to date")
     else:
-        say("[start 2/3] de index wordt gebouwd (ongeveer 5 s) / building the index (about 5 s)")
+        say("[start 2/3] de index wordt gebouwd (ongeveer 10 s) / building the index (about 10 s)")
         bar = ProgressBar()
         try:
             rebuild(settings, encoder, progress=bar)
