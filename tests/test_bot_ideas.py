@@ -121,7 +121,8 @@ async def test_cancel_at_any_step(telegram: LocalTelegram) -> None:
     [answer] = await telegram.send(NL, "Wat is een burgerberaad?")  # a question again
     assert "burgerberaden" in answer.text
     summary = await walk(telegram, EN, "AI: responsible", IDEA)
-    [reply] = await telegram.press(EN, summary, "cancel")
+    [question] = await telegram.press(EN, summary, "cancel")  # asked first
+    [reply] = await telegram.press(EN, question, "cancel:yes")
     assert reply.text == texts.get("en", "idea_cancelled")
     assert rows(telegram, "SELECT * FROM ideas") == [] == rows(telegram, "SELECT * FROM drafts")
 

@@ -185,7 +185,7 @@ async def test_flood_limit(telegram: LocalTelegram) -> None:
     replies = [await telegram.send(NL, f"Wat is een burgerberaad? {n}") for n in range(20)]
     assert all(len(r) == 1 and "burgerberaden" in r[0].text for r in replies)
     [warning] = await telegram.send(NL, "Wat is een burgerberaad?")
-    assert warning.text == texts.get("nl", "slow_down")
+    assert warning.text.startswith(texts.get("nl", "slow_down").split("{time}")[0])
     assert await telegram.send(NL, "Wat is een burgerberaad?") == []  # told once, then quiet
     [other] = await telegram.send(EN, "What is the regional prevention coalition?")
     assert "preventiecoalitie" in other.text  # other residents are unaffected

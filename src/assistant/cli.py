@@ -19,12 +19,13 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluation import by_kind, calibrate, evaluate, format_reports, half, load_questions
 from assistant.knowledge import load_knowledge
-from assistant.logs import setup_logging
+from assistant.logs import log_to_file, setup_logging
 from assistant.passages import split_documents
 from assistant.progress import ProgressBar
 from assistant.retrieval.calibration import Tuning, save_tuning
+from assistant.retrieval.encoder import Encoder
 from assistant.retrieval.search import MODES, Answer
-from assistant.service import make_encoder, open_service, rebuild
+from assistant.service import make_encoder, open_service, rebuild, status
 
 DEFAULT_EVAL_SETS = [Path("tests/eval/questions.yaml"), Path("tests/eval/residents.yaml")]
 
@@ -147,16 +148,46 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings)
 
 
+def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
+    """Load the model and build the index if needed, saying what happens and how long it
+    takes (the bot's own start would otherwise do this silently)."""
+    say("[start 1/3] taalmodel laden (ongeveer 5 s) / loading the language model (about 5 s)")
+    encoder = make_encoder(settings)
+    knowledge = load_knowledge(settings.knowledge_dir)
+    state = status(settings, knowledge)
+    if state.usable:
+        say("[start 2/3] de index is actueel / the index is up to date")
+    else:
+        say("[start 2/3] de index wordt gebouwd (ongeveer 10 s) / building the index (about 10 s)")
+        bar = ProgressBar()
+        try:
+            rebuild(settings, encoder, progress=bar)
+        finally:
+            bar.close()
+    return encoder
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Talk to the real bot in the terminal, with no token and no network."""
     import asyncio
 
-    from assistant.bot.terminal import chat
+    from assistant.bot.terminal import TERMINAL_USER_ID, chat
 
-    print("Metropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
-          "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
-          "ends.)", flush=True)
-    return asyncio.run(chat(settings, language=args.lang))
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    log_file = settings.data_dir / "chat.log"
+    log_to_file(log_file, settings.log_format)
+    encoder = prepare_chat(settings, say)
+    say(f"[start 3/3] de assistent start; logregels staan in {log_file}\n"
+        f"            starting the assistant; log lines go to {log_file}")
+    if args.staff:
+        say(f"Je bent moderator en beheerder (Telegram-id {TERMINAL_USER_ID}): /review, /stats, "
+            f"/export, /reindex.\n(You are a moderator and maintainer.)")
+    say("\nMetropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
+        "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
+        "ends.)\n")
+    return asyncio.run(chat(settings, language=args.lang, staff=args.staff, encoder=encoder))
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
@@ -177,6 +208,21 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         print("most frequent unanswered questions:")
         for text, count in report.unanswered_top:
             print(f"  {count:4d}  {text}")
+    return 0
+
+
+def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete the texts of questions older than ASSISTANT_QUESTION_RETENTION_DAYS (the bot
+    does this at start and daily; this is for a cron job or by hand)."""
+    from assistant.store import Database, QuestionLog
+
+    days = settings.question_retention_days
+    db = Database(settings.database).open()
+    try:
+        count = QuestionLog(db).forget_old_texts(days)
+    finally:
+        db.close()
+    print(f"deleted the texts of {count} questions older than {days} days")
     return 0
 
 
@@ -217,10 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
     chat.add_argument("--lang", default="nl", choices=["nl", "en"],
                       help="your Telegram language (default nl)")
+    chat.add_argument("--staff", action="store_true",
+                      help="be a moderator and maintainer too (/review, /export, /reindex)")
     chat.set_defaults(func=cmd_chat)
     report = sub.add_parser("report", help="unanswered questions and feedback ratio")
     report.add_argument("--top", type=int, default=20)
     report.set_defaults(func=cmd_report)
+    sub.add_parser("retention", help="delete question texts older than the retention period"
+                   ).set_defaults(func=cmd_retention)
     cli_ideas.register(sub)
     sub.add_parser("config", help="print the effective configuration (secrets masked)"
                    ).set_defaults(func=cmd_config)

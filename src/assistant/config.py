@@ -90,6 +90,10 @@ class Settings:
     pseudonym_secret: str = field(default="", repr=False)
     ops_port: int = 9090  # /healthz and /metrics while the bot runs (0: off)
     log_format: str = "text"  # or "json"
+    # Who is responsible for the personal data (the GDPR controller), as /privacy names it;
+    # empty: /privacy says honestly that it has not been set.
+    controller: str = ""
+    question_retention_days: int = 30  # question texts are deleted after this many days
 
     @property
     def index_dir(self) -> Path:
@@ -128,6 +132,8 @@ class Settings:
             pseudonym_secret=env.get("ASSISTANT_PSEUDONYM_SECRET", "").strip(),
             ops_port=_int(env, "ASSISTANT_OPS_PORT", 9090, 0, 65535),
             log_format=_choice(env, "ASSISTANT_LOG_FORMAT", "text", ("text", "json")),
+            controller=" ".join(env.get("ASSISTANT_CONTROLLER", "").split()),
+            question_retention_days=_int(env, "ASSISTANT_QUESTION_RETENTION_DAYS", 30, 1, 3650),
         )
 
     def describe(self) -> dict[str, str]:

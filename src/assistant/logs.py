@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 _HANDLER = "assistant"
@@ -43,7 +44,28 @@ def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER)
     root = logging.getLogger()
-    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER] + [handler]
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
+        root.removeHandler(old)
+        if isinstance(old, logging.FileHandler):  # the chat's log file, from log_to_file
+            old.close()
+    root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # every job run at INFO
+
+
+def log_to_file(path: Path, log_format: str = "text") -> None:
+    """Send the log to a file instead of standard error (the terminal chat: log lines must
+    not mix into the conversation). Keeps the level set by ``setup_logging``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.set_name(_HANDLER)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
+        root.removeHandler(old)
+        if isinstance(old, logging.FileHandler):
+            old.close()
+    root.addHandler(handler)
+    logging.captureWarnings(True)  # Python warnings too, instead of on standard error

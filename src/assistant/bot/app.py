@@ -23,7 +23,16 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from assistant.bot import commands, ideas, maintenance, moderation, questions, rights, texts
+from assistant.bot import (
+    commands,
+    ideas,
+    maintenance,
+    moderation,
+    questions,
+    retention,
+    rights,
+    texts,
+)
 from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
@@ -182,7 +191,11 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
 
     async def post_init(app: BotApplication) -> None:
         services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
+        await retention.forget_old_question_texts(services)  # then daily (the job below)
         await commands.register_commands(app)
+        if request is None and not settings.controller:
+            log.warning("ASSISTANT_CONTROLLER is not set: /privacy tells residents that no "
+                        "one is named as responsible for their data")
         if request is None and settings.ops_port:  # health for the container, both modes
             app.bot_data[OPS_SERVER] = await start_ops_server(
                 services, settings.webhook_listen, settings.ops_port)
@@ -219,6 +232,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     if app.job_queue is not None:
         app.job_queue.run_repeating(maintenance.watch_index, interval=maintenance.WATCH_SECONDS,
                                     first=maintenance.WATCH_SECONDS, name="watch-index")
+        app.job_queue.run_repeating(retention.retention_job, interval=retention.EVERY_SECONDS,
+                                    first=retention.EVERY_SECONDS, name=retention.JOB_NAME)
     return app
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application
 
-from assistant.bot import texts
+from assistant.bot import texts, wording
 from assistant.bot.context import BotContext
 from assistant.bot.lang import remember_language, user_language
 
@@ -55,20 +56,51 @@ async def help_command(update: Update, context: BotContext) -> None:
                                                   parse_mode=ParseMode.HTML)
 
 
+SUMMARY_CHARS = 700  # a summary longer than this is cut (the message must stay readable)
+
+
+def _link(url: str) -> str:
+    """A link to the original, only for web addresses (anything else is shown as text)."""
+    if url.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>'
+    return html.escape(url, quote=False)
+
+
 def about_html(lang: str, context: BotContext) -> str:
-    """The documents and idea themes in knowledge/, one line each."""
+    """The documents (summary, date, publisher, where to read the original) and the idea
+    themes in knowledge/."""
     kb = context.services.knowledge
     lines = [texts.get(lang, "about_header")]
     for doc in kb.documents:
-        lines.append(texts.get(lang, "about_document", title=doc.title,
-                               kind=texts.label(lang, f"kind_{doc.kind}"),
-                               publisher=doc.publisher, date=doc.date.strftime("%d-%m-%Y"),
-                               sections=len(doc.sections)))
+        lines += ["", texts.get(lang, "about_document", title=doc.title,
+                                kind=texts.label(lang, f"kind_{doc.kind}"),
+                                publisher=doc.publisher, date=wording.day(lang, doc.date),
+                                sections=wording.plural(lang, "count_sections",
+                                                        len(doc.sections))).rstrip()]
+        summary = " ".join(doc.summary.split())
+        if summary:
+            if len(summary) > SUMMARY_CHARS:
+                summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+            lines.append(texts.get(lang, "about_summary", summary=summary))
+        if doc.kind == "scenario":
+            lines.append(texts.get(lang, "about_scenario_note"))
+        lines.append(texts.get(lang, "about_original", link=texts.Html(_link(doc.url)))
+                     if doc.url else texts.get(lang, "about_no_original",
+                                               publisher=doc.publisher))
     if kb.themes:
         lines += ["", texts.get(lang, "about_themes_header")]
         lines += [texts.get(lang, "about_theme", title=t.title[lang],
                             description=t.description[lang]) for t in kb.themes]
     return "\n".join(lines)
+
+
+def privacy_html(lang: str, context: BotContext) -> str:
+    """What is stored, for how long, who is responsible, what moderators see, how to erase."""
+    settings = context.services.settings
+    controller = texts.get(lang, "privacy_controller", controller=settings.controller) \
+        if settings.controller else texts.get(lang, "privacy_controller_unset")
+    return texts.get(lang, "privacy", controller=texts.Html(controller),
+                     days=settings.question_retention_days)
 
 
 async def about(update: Update, context: BotContext) -> None:
@@ -83,7 +115,7 @@ async def privacy(update: Update, context: BotContext) -> None:
     """Say what is stored, why, who sees it and for how long."""
     lang = await user_language(update, context)
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "privacy"),
+        await update.effective_message.reply_text(privacy_html(lang, context),
                                                   parse_mode=ParseMode.HTML)
 
 
@@ -129,7 +161,7 @@ async def menu_button(update: Update, context: BotContext) -> None:
         await context.bot.send_message(chat_id, about_html(lang, context),
                                        parse_mode=ParseMode.HTML)
     elif choice == "privacy":
-        await context.bot.send_message(chat_id, texts.get(lang, "privacy"),
+        await context.bot.send_message(chat_id, privacy_html(lang, context),
                                        parse_mode=ParseMode.HTML)
 
 

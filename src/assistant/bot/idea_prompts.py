@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from assistant.bot import texts
+from assistant.bot import texts, wording
 from assistant.bot.context import BotContext
 from assistant.knowledge import Theme
 from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
@@ -84,8 +84,11 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
         await reply(update, context, text, markup)
         return THEME
     if draft.step == TEXT:
-        await reply(update, context, texts.get(lang, "idea_ask_text", theme=theme.title[lang],
-                                                min=MIN_CHARS, max=MAX_CHARS))
+        text = texts.get(lang, "idea_ask_text", theme=theme.title[lang], min=MIN_CHARS,
+                         max=MAX_CHARS).rstrip()
+        if draft.editing and draft.text:  # changing it: show what is there now
+            text += "\n\n" + texts.get(lang, "idea_current_text", text=draft.text)
+        await reply(update, context, text)
         return TEXT
     if draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
         draft.step = PLACE  # the theme lost questions in a re-index meanwhile
@@ -113,7 +116,7 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
 async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Ask whether to continue the saved draft or start over."""
     theme = theme_of(context, draft)
-    when = draft.updated_at[:16].replace("T", " ") + " UTC" if draft.updated_at else ""
+    when = wording.moment(lang, draft.updated_at) if draft.updated_at else ""
     key = "idea_resume" if theme else "idea_resume_no_theme"
     await reply(update, context, texts.get(lang, key, theme=theme.title[lang] if theme else "",
                                             when=when),

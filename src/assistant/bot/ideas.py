@@ -39,6 +39,7 @@ from assistant.bot.idea_prompts import (
     THEME,
     State,
     ask,
+    buttons,
     ids,
     offer_resume,
     reply,
@@ -242,13 +243,20 @@ async def place(update: Update, context: BotContext, draft: Draft, lang: str) ->
     return await _advance(update, context, draft, lang, CONTACT)
 
 
+# Typed answers taken where the buttons ask yes or no (the contact question).
+YES_NO = r"(?i)^\s*(ja|nee|yes|no)\s*[.!]?\s*$"
+
+
 @step
 async def contact(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Record whether the region may contact the resident."""
+    """Record whether the region may contact the resident (a button, or typed ja/nee)."""
     query = update.callback_query
-    assert query is not None
-    await query.answer()
-    draft.contact_ok = query.data == "contact:yes"
+    if query is not None:
+        await query.answer()
+        draft.contact_ok = query.data == "contact:yes"
+    else:
+        word = (update.effective_message.text or "") if update.effective_message else ""
+        draft.contact_ok = word.strip().rstrip(".!").strip().lower() in ("ja", "yes")
     return await _advance(update, context, draft, lang, CONFIRM)
 
 
@@ -257,9 +265,17 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     """Send (store the idea exactly once), edit, or cancel."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    if query.data == "cancel":
+    if query.data == "cancel":  # ask first: the whole summary would be thrown away
+        await query.answer()
+        await reply(update, context, texts.get(lang, "idea_cancel_confirm"), buttons(
+            lang, [("btn_cancel_yes", "cancel:yes"), ("btn_cancel_no", "cancel:no")]))
+        return CONFIRM
+    if query.data == "cancel:yes":
         await query.answer()
         return await cancel(update, context)
+    if query.data == "cancel:no":
+        await query.answer()
+        return await ask(update, context, draft, lang)
     if query.data == "edit":
         await query.answer()
         return await show_edit_menu(update, context, draft, lang)
@@ -414,8 +430,9 @@ def _conversation_handler(typed: filters.BaseFilter,
                         CallbackQueryHandler(follow_up, pattern=r"^skip$")],
             PLACE: [MessageHandler(typed, place), CallbackQueryHandler(place, pattern=r"^skip$")],
             CONTACT: [CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
-                      *buttons_only],
-            CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^(send|edit|cancel)$"),
+                      MessageHandler(typed & filters.Regex(YES_NO), contact), *buttons_only],
+            CONFIRM: [CallbackQueryHandler(confirm,
+                                           pattern=r"^(send|edit|cancel|cancel:yes|cancel:no)$"),
                       *buttons_only],
             EDIT: [CallbackQueryHandler(edit_choice, pattern=r"^edit:"), *buttons_only],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from assistant.bot import texts
+from assistant.bot import texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.export import to_csv
@@ -32,7 +32,7 @@ def review_html(services: Services, idea: Idea, lang: str) -> str:
                          if idea.contact_ok else "")
     parts = [texts.get(lang, "mod_review", number=idea.id,
                        theme=services.knowledge.theme_title(idea.theme, lang),
-                       date=idea.created_at[:10],
+                       date=wording.moment(lang, idea.created_at),
                        author=pseudonym(services.secret, idea.author_id), contact=contact,
                        text=idea.text).rstrip()]
     theme = services.knowledge.theme(idea.theme)
@@ -78,8 +78,8 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
         return
     count = await services.db.call(services.moderation.pending_count)
     await context.bot.send_message(
-        chat.id, review_html(services, idea, lang) + "\n\n" + texts.get(lang, "mod_pending",
-                                                                         count=count),
+        chat.id, review_html(services, idea, lang) + "\n\n" + wording.plural(lang, "mod_pending",
+                                                                            count),
         parse_mode=ParseMode.HTML, reply_markup=review_keyboard(lang, idea.id))
 
 
@@ -210,7 +210,9 @@ async def stats(update: Update, context: BotContext) -> None:
                                theme=services.knowledge.theme_title(theme_id, lang),
                                **{s: counts.get(s, 0) for s in STATUSES}))
     lines += ["", texts.get(lang, "stats_days")]
-    lines += [texts.get(lang, "stats_day", day=day, count=n) for day, n in figures.per_day]
+    lines += [texts.get(lang, "stats_day", day=wording.day(lang, dt.date.fromisoformat(day),
+                                                          with_year=False), count=n)
+              for day, n in figures.per_day]
     total = figures.votes_up + figures.votes_down
     ratio = f" ({figures.votes_up / total:.0%} 👍)" if total else ""
     lines += ["", texts.get(lang, "stats_questions", total=figures.questions,
@@ -247,7 +249,8 @@ async def export(update: Update, context: BotContext) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     await message.reply_document(
         data, filename=f"ideeen-{stamp}.csv",
-        caption=texts.get(lang, "export_caption", count=len(ideas),
+        caption=texts.get(lang, "export_caption",
+                          ideas=wording.plural(lang, "count_ideas", len(ideas)),
                           filter=", ".join(filter(None, [theme, "/".join(statuses)]))))
 
 

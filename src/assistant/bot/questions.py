@@ -9,7 +9,7 @@ import time
 from telegram import Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 
-from assistant.bot import replies, texts
+from assistant.bot import replies, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.intents import Intent
@@ -95,7 +95,8 @@ async def answer_question(update: Update, context: BotContext) -> None:
     verdict = services.flood.check(user.id)
     if verdict != "ok":
         if verdict == "warn":
-            await message.reply_text(texts.get(lang, "slow_down"))
+            await message.reply_text(texts.get(lang, "slow_down", time=wording.clock_in(
+                services.flood.wait(user.id))))
         return
     if not question.strip():
         await message.reply_text(texts.get(lang, "ask_prompt", example=texts.label(

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from assistant.bot import texts
+from assistant.bot import texts, wording
 from assistant.bot.context import BotContext
 from assistant.bot.lang import forget_language, user_language
 
@@ -31,7 +31,7 @@ async def my_ideas(update: Update, context: BotContext) -> None:
         lines.append(texts.get(lang, "my_idea_line", number=idea.id,
                                theme=services.knowledge.theme_title(idea.theme, lang),
                                status=texts.label(lang, f"status_{idea.status}"),
-                               date=idea.created_at[:10]))
+                               date=wording.date_of(lang, idea.created_at)))
         lines.append(texts.get(lang, "my_idea_preview", preview=preview))
     text = "\n".join(lines)
     if len(text) > 4000:

@@ -3,6 +3,7 @@ shown, and residents' thumbs up/down on it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -87,7 +88,27 @@ class QuestionLog:
         total, answered, up, down = self.totals()
         unanswered = self.db.execute(
             "SELECT lower(trim(text)) AS q, COUNT(*) AS n FROM questions WHERE answered = 0 "
-            "GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
+            "AND text <> '' GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
         return Report(questions=total, answered=answered,
                       unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
                       votes_up=up, votes_down=down)
+
+    def forget_old_texts(self, days: int, now: dt.datetime | None = None) -> int:
+        """Delete the text of questions asked more than ``days`` days ago; returns how many.
+
+        Residents write names and other personal details into questions ("groet, Joop"), and
+        the log cannot tell whose a question was, so /vergeetmij cannot find it: the text goes
+        after a fixed period instead. Whether it was answered, what was shown and the votes
+        stay, for the figures. Ideas, drafts and everything else are not touched.
+        """
+        cutoff = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)).astimezone(
+            dt.UTC).isoformat(timespec="seconds")
+        (pending,) = self.db.execute(
+            "SELECT COUNT(*) FROM questions WHERE created_at < ? AND text <> ''",
+            (cutoff,)).fetchone()
+        if not pending:  # nothing to do: no write, no lock
+            return 0
+        with self.db.transaction() as conn:
+            cursor = conn.execute("UPDATE questions SET text = '' WHERE created_at < ? "
+                                  "AND text <> ''", (cutoff,))
+            return int(cursor.rowcount)

@@ -1,0 +1,37 @@
+"""Question texts are kept for a stated period only (ASSISTANT_QUESTION_RETENTION_DAYS).
+
+Run at start and then daily by the Application's JobQueue; ``assistant retention`` does the
+same from the command line. The count is logged, never a text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.bot.context import BotContext, Services
+from assistant.store.db import unavailable
+
+log = logging.getLogger(__name__)
+JOB_NAME = "question-retention"
+EVERY_SECONDS = 24 * 60 * 60
+
+
+async def forget_old_question_texts(services: Services) -> int:
+    """Delete the texts of questions older than the retention period; returns how many."""
+    days = services.settings.question_retention_days
+    try:
+        count = await services.db.call(services.questions.forget_old_texts, days)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        log.warning("question retention postponed, the database refuses writes: %s",
+                    type(exc).__name__)
+        return 0
+    if count:
+        log.info("deleted the texts of %d questions older than %d days", count, days)
+    return count
+
+
+async def retention_job(context: BotContext) -> None:
+    """The daily job."""
+    await forget_old_question_texts(context.services)

@@ -1,0 +1,60 @@
+"""Small kindnesses in the idea conversation: the current text shown when editing it, a
+question before a summary is thrown away, typed ja/nee/yes/no where buttons ask yes or no.
+
+Mutations tried (each turned a test red): the current text left out of the edit prompt,
+"cancel" deleting the draft at once, "cancel:no" not showing the summary again, the typed
+handler missing from the contact step, "nee" taken as yes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.bot import texts
+from assistant.bot.simulator import LocalTelegram, Resident
+from tests.conftest import services_of
+from tests.test_bot_ideas import IDEA, walk
+
+NL = Resident(id=701, first_name="Joop", language_code="nl")
+EN = Resident(id=702, first_name="Sam", language_code="en")
+
+
+async def test_editing_the_idea_shows_its_current_text(telegram: LocalTelegram) -> None:
+    summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
+    [menu] = await telegram.press(NL, summary, "edit")
+    [prompt] = await telegram.press(NL, menu, "edit:text")
+    assert texts.get("nl", "idea_current_text", text=IDEA).strip() in prompt.text
+    [choice] = await telegram.send(EN, "/idee")  # a new idea: nothing to show yet
+    [fresh] = await telegram.press(EN, choice, "AI: responsible")
+    assert "blockquote" not in fresh.text
+
+
+async def test_cancel_at_the_summary_asks_first(telegram: LocalTelegram) -> None:
+    summary = await walk(telegram, EN, "AI: responsible", IDEA)
+    [question] = await telegram.press(EN, summary, "cancel")
+    assert question.text == texts.get("en", "idea_cancel_confirm")
+    assert services_of(telegram).ideas.draft(EN.id) is not None  # nothing deleted yet
+    [again] = await telegram.press(EN, question, "cancel:no")
+    assert IDEA in again.text and [d for _, d in again.buttons] == ["send", "edit", "cancel"]
+    await telegram.press(EN, again, "send")
+    [idea] = services_of(telegram).ideas.by_author(EN.id)
+    assert idea.text == IDEA
+
+
+@pytest.mark.parametrize(("typed", "agreed"), [("ja", True), ("Nee.", False), (" YES ", True),
+                                               ("no!", False)])
+async def test_typed_yes_or_no_at_the_contact_question(telegram: LocalTelegram, typed: str,
+                                                       agreed: bool) -> None:
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "Regionale preventiecoalitie")
+    await telegram.send(NL, IDEA)
+    [step] = await telegram.send(NL, "Kinderen")
+    [step] = await telegram.press(NL, step, "skip")
+    [step] = await telegram.send(NL, "Zaandam")
+    assert step.text == texts.get("nl", "idea_ask_contact")
+    [summary] = await telegram.send(NL, typed)
+    assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
+    draft = services_of(telegram).ideas.draft(NL.id)
+    assert draft is not None and draft.contact_ok is agreed
+    [hint] = await telegram.send(NL, "misschien")  # anything else: the buttons, as before
+    assert hint.text == texts.get("nl", "idea_use_buttons")
