@@ -142,6 +142,7 @@ async def test_no_answer_and_report(telegram: LocalTelegram,
     assert "questions: 4, answered: 1, unanswered: 3" in out
     assert "1 up, 0 down (100% positive)" in out
     assert "   2  hoe laat speelt ajax?" in out
+    assert "(off_topic)" in out  # grouped: everyday topics apart from content gaps
     await telegram.start()
 
 

@@ -205,10 +205,30 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     print(f"feedback: {report.votes_up} up, {report.votes_down} down" +
           (f" ({ratio:.0%} positive)" if ratio is not None else " (no votes yet)"))
     if report.unanswered_top:
-        print("most frequent unanswered questions:")
-        for text, count in report.unanswered_top:
-            print(f"  {count:4d}  {text}")
+        print("most frequent unanswered questions, by the section they come nearest to (add a "
+              "line to that section's 'vragen' to close a gap, then 'assistant index'):")
+        for section, questions in _by_nearest_section(settings, report.unanswered_top):
+            print(f"  {section}")
+            for text, count in questions:
+                print(f"    {count:4d}  {text}")
     return 0
+
+
+def _by_nearest_section(settings: Settings, questions: list[tuple[str, int]]
+                        ) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Unanswered questions grouped by the section the searcher ranks first (greetings and
+    services apart); one group when no index can be opened."""
+    try:
+        retriever = open_service(settings).retriever
+    except AssistantError as exc:
+        return [(f"(no index to group by: {exc})", questions)]
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for text, count in questions:
+        answer = retriever.search(text)
+        key = (f"({answer.intent})" if answer.intent else
+               answer.hits[0].passage.section_key if answer.hits else "(nothing near)")
+        groups.setdefault(key, []).append((text, count))
+    return sorted(groups.items(), key=lambda g: -sum(n for _, n in g[1]))
 
 
 def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:

@@ -75,9 +75,9 @@ def about_html(lang: str, context: BotContext) -> str:
         lines += ["", texts.get(lang, "about_document", title=doc.title,
                                 kind=texts.label(lang, f"kind_{doc.kind}"),
                                 publisher=doc.publisher, date=wording.day(lang, doc.date),
-                                sections=wording.plural(lang, "count_sections",
-                                                        len(doc.sections))).rstrip()]
-        summary = " ".join(doc.summary.split())
+                                sections=wording.plural(lang, "count_sections", len(
+                                    [s for s in doc.sections if not s.is_about]))).rstrip()]
+        summary = " ".join((doc.over.get(lang) or doc.summary).split())
         if summary:
             if len(summary) > SUMMARY_CHARS:
                 summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
