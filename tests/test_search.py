@@ -75,3 +75,12 @@ def test_examples_are_shown_when_asked(retriever: Retriever) -> None:
     hit = retriever.search("Zijn er voorbeelden van projecten rond diabetes?").hits[0]
     assert hit.passage.section_id == "regionale-preventiecoalitie"
     assert "Keer Diabetes2 Om" in hit.excerpt
+
+
+def test_more_results_stop_below_the_threshold(retriever: Retriever) -> None:
+    threshold = retriever.tuning.hybrid_threshold
+    answer = retriever.search("Hoe organiseren burgers duurzame energie?")
+    good = answer.good_hits(threshold)
+    assert answer.answered and 1 <= len(good) < len(answer.hits)
+    assert all(h.score >= threshold for h in good[1:])
+    assert retriever.search("Hoe laat speelt Ajax?").good_hits(threshold) == ()
