@@ -6,6 +6,11 @@ Mutations tried (each turned a test red): ``getUpdates`` ignoring ``offset`` (th
 answered twice); form fields passed on without JSON decoding (``setMyCommands`` failed, the bot
 did not start); the Bot API's status code replaced by 200 (a refused message passed);
 ``ask`` returning the first message of the chat instead of the first new one.
+``scripts/image-test`` itself was broken on purpose, each time going red: the bot's health port
+set to 0 (HEALTHCHECK unhealthy, with the log), the bot run as root (uid check), its data
+directory moved to /tmp (writes outside /data), an out-of-scope question (no sourced answer on
+burgerberaden), ``kill`` instead of ``stop`` (exit status 137); tests/test_docker.py went red
+when the production install kept torch's headers.
 """
 
 from __future__ import annotations
