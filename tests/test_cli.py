@@ -10,7 +10,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.config import Settings
-from assistant.retrieval.calibration import load_tuning
+from assistant.retrieval.calibration import Tuning, load_tuning
 from tests.conftest import REPO
 
 
@@ -84,19 +84,22 @@ def test_model_without_calibration_refuses_to_start(settings: Settings,
 
 def test_calibration_round_trip(settings: Settings, capsys: pytest.CaptureFixture[str],
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """A model calibrated with eval --calibrate (into the data dir) then starts and answers."""
-    monkeypatch.setenv("ASSISTANT_MODEL", "minilm")
+    """eval --calibrate writes a calibration into the data dir, which then takes precedence
+    over the shipped one: the bot answers by it."""
     assert main(["eval", "--calibrate", "--questions", str(REPO / "tests" / "eval" /
                                                             "questions.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "calibrated minilm on" in out
-    saved = settings.data_dir / "calibrations" / "minilm.json"
+    assert f"calibrated {settings.model} on" in out
+    saved = settings.data_dir / "calibrations" / f"{settings.model}.json"
     body = json.loads(saved.read_text(encoding="utf-8"))
-    assert body["model"] == "minilm" and 0 < body["tuning"]["hybrid_threshold"] < 1
-    assert load_tuning("minilm", settings.data_dir).hybrid_threshold == \
-        body["tuning"]["hybrid_threshold"]
+    assert body["model"] == settings.model and body["tuning"]["hybrid_threshold"] > 0
+    assert load_tuning(settings.model, settings.data_dir) == Tuning(**body["tuning"])
     assert main(["ask", "--json", "Wat is een burgerberaad?"]) == 0
-    assert json.loads(capsys.readouterr().out)["hits"]
+    assert json.loads(capsys.readouterr().out)["answered"] is True
+    body["tuning"]["hybrid_threshold"] = 5.0  # a calibration that trusts nothing
+    saved.write_text(json.dumps(body), encoding="utf-8")
+    assert main(["ask", "--json", "Wat is een burgerberaad?"]) == 0
+    assert json.loads(capsys.readouterr().out)["answered"] is False
 
 
 def test_eval_prints_all_modes(settings: Settings, capsys: pytest.CaptureFixture[str],
