@@ -51,10 +51,12 @@ from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
     MAX_PER_DAY,
+    MAX_PLACE_CHARS,
     MIN_CHARS,
     DailyLimitReached,
     Draft,
     problem_with_text,
+    text_length,
 )
 from assistant.text import strip_controls
 
@@ -62,7 +64,6 @@ log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 IDLE = dt.timedelta(minutes=30)  # after this, the draft is kept and resuming is offered
-MAX_PLACE_CHARS = 100
 
 Step = Callable[[Update, BotContext, Draft, str], Awaitable[State]]
 
@@ -189,7 +190,7 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
     problem = problem_with_text(text)
     if problem is not None:
         await reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
-                                                max=MAX_CHARS, length=len(text.strip())))
+                                                max=MAX_CHARS, length=text_length(text.strip())))
         return TEXT
     draft.text = text.strip()
     return await _advance(update, context, draft, lang, _after_text(context, draft))

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from assistant.bot import texts
+from assistant.bot import limits, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.export import to_csv
@@ -26,23 +26,39 @@ REASONS = ("offtopic", "duplicate", "inappropriate", "none")
 _SKIPPED = "review_skipped"
 
 
-def review_html(services: Services, idea: Idea, lang: str) -> str:
-    """An idea as a moderator sees it: pseudonymous author, everything escaped."""
-    contact = texts.Html(texts.get(lang, "mod_contact", name=idea.contact_name)
-                         if idea.contact_ok else "")
-    parts = [texts.get(lang, "mod_review", number=idea.id,
-                       theme=services.knowledge.theme_title(idea.theme, lang),
-                       date=idea.created_at[:10],
-                       author=pseudonym(services.secret, idea.author_id), contact=contact,
-                       text=idea.text).rstrip()]
+def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> str:
+    """An idea as a moderator sees it: pseudonymous author, everything escaped, within
+    Telegram's limit whatever the author typed (then shortened with "(...)" and a note that the
+    full text is in /export), so one long idea can never block the queue."""
     theme = services.knowledge.theme(idea.theme)
-    for question in theme.questions if theme else ():
-        answer = idea.answers.get(question.id)
-        parts.append(texts.get(lang, "mod_answer", question=question.text[lang],
-                               answer=answer or texts.label(lang, "summary_skipped")))
-    if idea.municipality:
-        parts.append(texts.get(lang, "mod_place", place=idea.municipality))
-    return "\n".join(parts)
+    questions = theme.questions if theme else ()
+    skipped = texts.label(lang, "summary_skipped")
+    values = {"text": idea.text, "place": idea.municipality,
+              "name": idea.contact_name if idea.contact_ok else ""}
+    values.update({f"q:{q.id}": idea.answers.get(q.id) or "" for q in questions})
+
+    def render(v: dict[str, str], note: bool) -> str:
+        contact = texts.Html(texts.get(lang, "mod_contact", name=v["name"])
+                             if idea.contact_ok else "")
+        parts = [texts.get(lang, "mod_review", number=idea.id,
+                           theme=services.knowledge.theme_title(idea.theme, lang),
+                           date=idea.created_at[:10],
+                           author=pseudonym(services.secret, idea.author_id), contact=contact,
+                           text=v["text"]).rstrip()]
+        parts += [texts.get(lang, "mod_answer", question=q.text[lang],
+                            answer=v[f"q:{q.id}"] or skipped) for q in questions]
+        if v["place"]:
+            parts.append(texts.get(lang, "mod_place", place=v["place"]))
+        if note:
+            parts.append(texts.get(lang, "mod_shortened"))
+        if footer:
+            parts += ["", footer]
+        return "\n".join(parts)
+
+    text, shortened = limits.fit(lambda v: render(v, False), values)
+    if shortened:
+        text, _ = limits.fit(lambda v: render(v, True), values)
+    return text
 
 
 def review_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
@@ -78,8 +94,7 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
         return
     count = await services.db.call(services.moderation.pending_count)
     await context.bot.send_message(
-        chat.id, review_html(services, idea, lang) + "\n\n" + texts.get(lang, "mod_pending",
-                                                                         count=count),
+        chat.id, review_html(services, idea, lang, texts.get(lang, "mod_pending", count=count)),
         parse_mode=ParseMode.HTML, reply_markup=review_keyboard(lang, idea.id))
 
 
@@ -135,8 +150,7 @@ async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
     await query.answer()
     log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
     await context.bot.edit_message_text(
-        review_html(services, change.idea, lang) + "\n\n" + texts.get(lang, "mod_done",
-                                                                       status=status),
+        review_html(services, change.idea, lang, texts.get(lang, "mod_done", status=status)),
         chat_id=query.message.chat.id, message_id=query.message.message_id,
         parse_mode=ParseMode.HTML)
     await notify_author(context, change.idea)
