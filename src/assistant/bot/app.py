@@ -17,13 +17,23 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from assistant.bot import commands, ideas, maintenance, moderation, questions, rights, texts
+from assistant.bot import (
+    commands,
+    ideas,
+    maintenance,
+    moderation,
+    private,
+    questions,
+    rights,
+    texts,
+)
 from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
@@ -58,6 +68,7 @@ NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO 
             | filters.CONTACT | filters.POLL | filters.VENUE | filters.Dice.ALL)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+BIND_GROUP = -3  # before everything: a button press that is not this person's stops here
 
 
 class RedactToken(logging.Filter):
@@ -144,6 +155,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     timeout = ideas.IDLE if settings.database.startswith("sqlite") else None
     conversation = ideas.conversation(NON_TEXT, [*general, forget], timeout=timeout)
     app.bot_data[CONVERSATIONS] = [conversation]
+    app.add_handler(TypeHandler(Update, private.bind_buttons), group=BIND_GROUP)
     app.add_handler(TypeHandler(Update, refresh_conversations), group=REFRESH_GROUP)
     app.add_handler(conversation)
     app.add_handler(CommandHandler("start", commands.start))
@@ -202,6 +214,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .persistence(SqlitePersistence(db))
+        # replies in groups quote the question; a deleted question must not lose the answer
+        .defaults(Defaults(allow_sending_without_reply=True))
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application
 
 from assistant.bot import texts
@@ -38,8 +38,33 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
         await application.bot.set_my_commands(commands, language_code=code)
 
 
+async def _deep_link(update: Update, context: BotContext) -> bool:
+    """``/start <what>`` from a "continue in private" button: run that command here."""
+    from assistant.bot import moderation, rights  # they use this module's neighbours
+
+    what = context.args[0] if context.args else ""
+    user = update.effective_user
+    staff = user is not None and user.id in context.services.settings.moderator_ids
+    context.args = []
+    if what == "mijnideeen":
+        await rights.my_ideas(update, context)
+    elif what == "vergeetmij":
+        await rights.forget_me(update, context)
+    elif what == "review" and staff:
+        await moderation.review(update, context)
+    elif what == "export" and staff:
+        await moderation.export(update, context)
+    else:
+        return False
+    return True
+
+
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome the resident and show what the assistant can do."""
+    """Welcome the resident and show what the assistant can do (or continue a command that
+    was started in a group, through its deep link)."""
+    if context.args and update.effective_chat is not None and \
+            update.effective_chat.type == ChatType.PRIVATE and await _deep_link(update, context):
+        return
     lang = await user_language(update, context)
     if update.effective_message:
         await update.effective_message.reply_text(texts.get(lang, "welcome"),
@@ -140,7 +165,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """Any command the bot does not know (or that this resident may not use)."""
     if update.effective_message is None:
         return
-    command = (update.effective_message.text or "").split()[0][1:].split("@")[0].lower()
+    word = ((update.effective_message.text or "").split() or [""])[0]
+    command, _, addressee = word[1:].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # "/start@OtherBot" in a group: not ours, not a word from us
+    command = command.lower()
     if command in STAFF_COMMANDS:  # same reply as unknown; logged without text or id
         log.warning("refused /%s for a user without that role", command)
     lang = await user_language(update, context)

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -47,6 +46,7 @@ from assistant.bot.idea_prompts import (
 )
 from assistant.bot.lang import user_language
 from assistant.bot.moderation import notify_moderators
+from assistant.bot.private import redirect_to_private
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
@@ -131,10 +131,7 @@ async def start_idea(update: Update, context: BotContext) -> State:
     """Begin an idea (or offer to resume the saved draft); private chats only."""
     lang = await user_language(update, context)
     await _answer_query(update)
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.get(lang, "idea_private_only"))
+    if await redirect_to_private(update, context, "idee", "idea_private_only"):
         return END
     user_id, _ = ids(update)
     services = context.services
@@ -406,6 +403,7 @@ def _conversation_handler(typed: filters.BaseFilter,
                           timeout: dt.timedelta | None) -> ConversationHandler[BotContext]:
     return ConversationHandler(
         entry_points=[CommandHandler(["idee", "idea"], start_idea),
+                      CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
                       CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$")],
         states={
             RESUME: [CallbackQueryHandler(resume_choice, pattern=r"^resume:"), *buttons_only],

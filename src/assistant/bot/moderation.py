@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from assistant.bot import limits, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
+from assistant.bot.private import redirect_to_private
 from assistant.export import to_csv
 from assistant.store.ideas import STATUSES, Idea
 from assistant.store.moderation import ACTIONS, VISIBLE, pseudonym
@@ -99,7 +100,9 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
 
 
 async def review(update: Update, context: BotContext) -> None:
-    """Show the next pending idea with moderation buttons."""
+    """Show the next pending idea with moderation buttons (in private only)."""
+    if await redirect_to_private(update, context, "review"):
+        return
     if context.user_data is not None:
         context.user_data[_SKIPPED] = set()
     await send_next(update, context, await user_language(update, context))
@@ -236,9 +239,10 @@ async def stats(update: Update, context: BotContext) -> None:
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """Send the ideas as CSV; /export [theme] [status|all] (default: pending and approved)."""
+    """Send the ideas as CSV; /export [theme] [status|all] (default: pending and approved);
+    in private only."""
     message = update.effective_message
-    if message is None:
+    if message is None or await redirect_to_private(update, context, "export"):
         return
     lang = await user_language(update, context)
     services = context.services

@@ -9,6 +9,7 @@ from telegram.ext import ConversationHandler
 from assistant.bot import limits, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import forget_language, user_language
+from assistant.bot.private import redirect_to_private
 from assistant.store.ideas import Idea
 
 PREVIEW_CHARS = 120
@@ -43,9 +44,11 @@ def ideas_page(services: Services, ideas: list[Idea], offset: int,
 
 
 async def my_ideas(update: Update, context: BotContext) -> None:
-    """List the resident's own ideas with their status (and only theirs), a page at a time."""
+    """List the resident's own ideas with their status (and only theirs), a page at a time;
+    in private only."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or await redirect_to_private(update, context,
+                                                                     "mijnideeen"):
         return
     lang = await user_language(update, context)
     services = context.services
@@ -60,7 +63,8 @@ async def my_ideas(update: Update, context: BotContext) -> None:
 async def my_ideas_more(update: Update, context: BotContext) -> None:
     """The next page of the presser's own ideas."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None:
+    if query is None or user is None or query.data is None or \
+            await redirect_to_private(update, context, "mijnideeen"):
         return
     lang = await user_language(update, context)
     raw = query.data.split(":", 1)[1]
@@ -80,9 +84,10 @@ async def my_ideas_more(update: Update, context: BotContext) -> None:
 
 
 async def forget_me(update: Update, context: BotContext) -> int:
-    """Ask for confirmation before erasing everything about the resident."""
+    """Ask for confirmation before erasing everything about the resident (in private only)."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or await redirect_to_private(update, context,
+                                                                     "vergeetmij"):
         return ConversationHandler.END
     lang = await user_language(update, context)
     services = context.services
@@ -99,7 +104,8 @@ async def forget_me(update: Update, context: BotContext) -> int:
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     """Erase ideas, draft, conversation state and language choice (or keep them)."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.message is None:
+    if query is None or user is None or query.message is None or \
+            await redirect_to_private(update, context, "vergeetmij"):
         return
     lang = await user_language(update, context)
     await query.answer()
