@@ -26,6 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from assistant.bot import (
     commands,
+    idea_detours,
     ideas,
     maintenance,
     moderation,
@@ -69,6 +70,7 @@ NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO 
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 BIND_GROUP = -3  # before everything: a button press that is not this person's stops here
+EDITS_GROUP = -2  # then: an edited message never reaches a handler (bot/idea_detours.py)
 
 
 class RedactToken(logging.Filter):
@@ -156,6 +158,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     conversation = ideas.conversation(NON_TEXT, [*general, forget], timeout=timeout)
     app.bot_data[CONVERSATIONS] = [conversation]
     app.add_handler(TypeHandler(Update, private.bind_buttons), group=BIND_GROUP)
+    app.add_handler(TypeHandler(Update, idea_detours.ignore_edits), group=EDITS_GROUP)
     app.add_handler(TypeHandler(Update, refresh_conversations), group=REFRESH_GROUP)
     app.add_handler(conversation)
     app.add_handler(CommandHandler("start", commands.start))

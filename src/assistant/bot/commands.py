@@ -59,24 +59,42 @@ async def _deep_link(update: Update, context: BotContext) -> bool:
     return True
 
 
+async def _open_idea_note(update: Update, context: BotContext, lang: str) -> str:
+    """A line about the resident's unfinished idea (private chats), or ""."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return ""
+    services = context.services
+    if await services.db.call(services.ideas.draft, user.id) is None:
+        return ""
+    return "\n\n" + texts.get(lang, "help_open_idea")
+
+
 async def start(update: Update, context: BotContext) -> None:
     """Welcome the resident and show what the assistant can do (or continue a command that
     was started in a group, through its deep link)."""
     if context.args and update.effective_chat is not None and \
             update.effective_chat.type == ChatType.PRIVATE and await _deep_link(update, context):
         return
+    await welcome(update, context, mention_draft=True)
+
+
+async def welcome(update: Update, context: BotContext, *, mention_draft: bool) -> None:
+    """The welcome message and menu, with a line about an unfinished idea if asked."""
     lang = await user_language(update, context)
+    note = await _open_idea_note(update, context, lang) if mention_draft else ""
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "welcome"),
+        await update.effective_message.reply_text(texts.get(lang, "welcome") + note,
                                                   parse_mode=ParseMode.HTML,
                                                   reply_markup=start_keyboard(lang))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """Explain how to use the assistant."""
+    """Explain how to use the assistant (and mention an unfinished idea)."""
     lang = await user_language(update, context)
+    note = await _open_idea_note(update, context, lang)
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "help"),
+        await update.effective_message.reply_text(texts.get(lang, "help") + note,
                                                   parse_mode=ParseMode.HTML)
 
 
@@ -133,6 +151,12 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     await remember_language(update, context, lang)
     await query.answer()
+    user = update.effective_user
+    services = context.services
+    draft = await services.db.call(services.ideas.draft, user.id) if user else None
+    if user is not None and draft is not None and query.message is not None:
+        draft.lang = lang  # the idea and its notices follow the new language
+        await services.db.call(services.ideas.save_draft, user.id, query.message.chat.id, draft)
     if query.message is not None:
         await context.bot.send_message(query.message.chat.id, texts.get(lang, "language_set"))
 

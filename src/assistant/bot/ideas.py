@@ -27,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from assistant.bot import commands, texts
 from assistant.bot.context import BotContext
+from assistant.bot.idea_detours import answer_during_idea, looks_like_question
 from assistant.bot.idea_prompts import (
     CONFIRM,
     CONTACT,
@@ -38,6 +39,7 @@ from assistant.bot.idea_prompts import (
     THEME,
     State,
     ask,
+    buttons,
     ids,
     offer_resume,
     reply,
@@ -179,11 +181,44 @@ async def theme_chosen(update: Update, context: BotContext, draft: Draft, lang: 
     return await _advance(update, context, draft, lang, TEXT)
 
 
+async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -> str | None:
+    """What the resident answered in this step: the typed text, or the question-like text they
+    confirmed as their answer; None after asking whether a question-like text is an answer."""
+    query = update.callback_query
+    if query is not None and query.data == "isq:answer":
+        await query.answer()
+        text, draft.pending = draft.pending, ""
+        return text
+    message = update.effective_message
+    text = strip_controls((message.text or "") if message else "")
+    if looks_like_question(text):
+        draft.pending = text
+        await save(update, context, draft)
+        await reply(update, context, texts.get(lang, "idea_is_question"), buttons(
+            lang, [("btn_is_answer", "isq:answer"), ("btn_is_question", "isq:ask")]))
+        return None
+    return text
+
+
+@step
+async def question_asked(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """The question-like text was a question: answer it, then ask this step again."""
+    await _answer_query(update)
+    question, draft.pending = draft.pending, ""
+    await save(update, context, draft)
+    if question:
+        _, chat_id = ids(update)
+        await answer_during_idea(context, chat_id, lang, question)
+    return await ask(update, context, draft, lang)
+
+
 @step
 async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take the idea itself (10-2000 characters, real words)."""
-    message = update.effective_message
-    text = strip_controls((message.text or "") if message else "")
+    typed = await _typed(update, context, draft, lang)
+    if typed is None:
+        return TEXT
+    text = typed
     problem = problem_with_text(text)
     if problem is not None:
         await reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
@@ -196,15 +231,19 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
 _INVALID = "\0invalid"
 
 
-async def _optional_answer(update: Update, context: BotContext, lang: str,
+async def _optional_answer(update: Update, context: BotContext, draft: Draft, lang: str,
                            maximum: int) -> str:
     """A skippable answer: the typed text, "" when skipped, or _INVALID after explaining why
-    the text cannot be taken (the step then asks again)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    the text cannot be taken, or after asking whether a question is an answer (the step then
+    waits)."""
+    query = update.callback_query
+    if query is not None and query.data == "skip":
+        await query.answer()
         return ""
-    text = strip_controls((update.effective_message.text or "")
-                          if update.effective_message else "")
+    typed = await _typed(update, context, draft, lang)
+    if typed is None:
+        return _INVALID
+    text = typed
     problem = problem_with_text(text, minimum=1, maximum=maximum)
     if problem is not None:
         key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
@@ -220,7 +259,7 @@ async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str
     if theme is None or draft.question_index >= len(theme.questions):
         return await _advance(update, context, draft, lang, PLACE)
     question = theme.questions[draft.question_index]
-    answer = await _optional_answer(update, context, lang, MAX_ANSWER_CHARS)
+    answer = await _optional_answer(update, context, draft, lang, MAX_ANSWER_CHARS)
     if answer is _INVALID:
         return FOLLOW_UP
     draft.answers[question.id] = answer or None
@@ -233,7 +272,7 @@ async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str
 @step
 async def place(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take (or skip) the municipality or neighbourhood."""
-    answer = await _optional_answer(update, context, lang, MAX_PLACE_CHARS)
+    answer = await _optional_answer(update, context, draft, lang, MAX_PLACE_CHARS)
     if answer is _INVALID:
         return PLACE
     draft.municipality = answer
@@ -355,7 +394,7 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
 
 async def restart(update: Update, context: BotContext) -> State:
     """/start inside the conversation: leave it cleanly; the draft stays for later."""
-    await commands.start(update, context)
+    await commands.welcome(update, context, mention_draft=False)
     lang = await user_language(update, context)
     await reply(update, context, texts.get(lang, "idea_draft_kept"))
     return END
@@ -401,6 +440,8 @@ def _conversation_handler(typed: filters.BaseFilter,
                           non_text: filters.BaseFilter,
                           extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
                           timeout: dt.timedelta | None) -> ConversationHandler[BotContext]:
+    asked: BaseHandler[Update, BotContext, Any] = CallbackQueryHandler(question_asked,
+                                                                       pattern=r"^isq:ask$")
     return ConversationHandler(
         entry_points=[CommandHandler(["idee", "idea"], start_idea),
                       CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
@@ -408,10 +449,12 @@ def _conversation_handler(typed: filters.BaseFilter,
         states={
             RESUME: [CallbackQueryHandler(resume_choice, pattern=r"^resume:"), *buttons_only],
             THEME: [CallbackQueryHandler(theme_chosen, pattern=r"^theme:"), *buttons_only],
-            TEXT: [MessageHandler(typed, idea_text)],
+            TEXT: [MessageHandler(typed, idea_text),
+                   CallbackQueryHandler(idea_text, pattern=r"^isq:answer$"), asked],
             FOLLOW_UP: [MessageHandler(typed, follow_up),
-                        CallbackQueryHandler(follow_up, pattern=r"^skip$")],
-            PLACE: [MessageHandler(typed, place), CallbackQueryHandler(place, pattern=r"^skip$")],
+                        CallbackQueryHandler(follow_up, pattern=r"^(skip|isq:answer)$"), asked],
+            PLACE: [MessageHandler(typed, place),
+                    CallbackQueryHandler(place, pattern=r"^(skip|isq:answer)$"), asked],
             CONTACT: [CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
                       *buttons_only],
             CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^(send|edit|cancel)$"),

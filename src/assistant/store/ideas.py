@@ -47,6 +47,7 @@ class Draft:
     question_index: int = 0
     editing: bool = False
     updated_at: str = ""
+    pending: str = ""  # a question-like message: is it the answer? (asked with buttons)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
