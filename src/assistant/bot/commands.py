@@ -6,6 +6,7 @@ import logging
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from assistant.bot import texts
@@ -35,7 +36,11 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     """Publish the command menu in Dutch (default) and English."""
     for lang, code in (("nl", None), ("en", "en")):
         commands = [BotCommand(name, texts.label(lang, key)) for name, key in MENU]
-        await application.bot.set_my_commands(commands, language_code=code)
+        try:
+            await application.bot.set_my_commands(commands, language_code=code)
+        except TelegramError as exc:  # the menu is a convenience: the bot runs without it
+            log.warning("could not publish the command menu (%s): %s", lang,
+                        type(exc).__name__)
 
 
 async def _deep_link(update: Update, context: BotContext) -> bool:

@@ -12,7 +12,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from assistant.bot import limits, texts
 from assistant.bot.context import BotContext, Services
@@ -128,6 +128,17 @@ async def notify_author(context: BotContext, idea: Idea) -> None:
         log.warning("could not notify the author of idea %s: %s", idea.id, type(exc).__name__)
 
 
+async def _drop_buttons(context: BotContext, chat_id: int, message_id: int,
+                        markup: InlineKeyboardMarkup | None = None) -> None:
+    """Set (by default remove) the buttons of a review; already so (a double tap) is fine."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower() and \
+                "not found" not in exc.message.lower():
+            raise
+
+
 async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
                  reason_key: str = "") -> None:
     query = update.callback_query
@@ -145,10 +156,9 @@ async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
         await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
         return
     status = texts.label(lang, f"status_{change.idea.status}")
-    if not change.changed:
+    if not change.changed:  # another moderator, or a double tap: no apology
         await query.answer(texts.label(lang, "mod_already", status=status), show_alert=True)
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id, reply_markup=None)
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id)
         return
     await query.answer()
     log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
@@ -182,23 +192,23 @@ async def review_button(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     _, action, raw_id = query.data.split(":")
     idea_id = int(raw_id)
+    if action not in (*ACTIONS, "skip", "reject", "back"):  # crafted data
+        await query.answer(texts.label(lang, "expired_button"))
+        return
     if action == "skip":
         await query.answer()
         if context.user_data is not None:
             context.user_data.setdefault(_SKIPPED, set()).add(idea_id)
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id, reply_markup=None)
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id)
         await send_next(update, context, lang)
     elif action == "reject":
         await query.answer()
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id,
-                                                    reply_markup=reason_keyboard(lang, idea_id))
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id,
+                            reason_keyboard(lang, idea_id))
     elif action == "back":
         await query.answer()
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id,
-                                                    reply_markup=review_keyboard(lang, idea_id))
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id,
+                            review_keyboard(lang, idea_id))
     else:
         await _apply(update, context, idea_id, action)
 
@@ -210,6 +220,9 @@ async def reject_reason(update: Update, context: BotContext) -> None:
     if await _not_a_moderator(update, context):
         return
     _, raw_id, reason = query.data.split(":")
+    if reason not in REASONS:  # crafted data
+        await query.answer(texts.label(await user_language(update, context), "expired_button"))
+        return
     await _apply(update, context, int(raw_id), "reject", reason)
 
 

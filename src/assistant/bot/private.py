@@ -10,6 +10,7 @@ ids) and, in a group, the presser is the person the message answered.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -60,9 +61,28 @@ async def _refuse(update: Update, context: BotContext, key: str) -> None:
     raise ApplicationHandlerStop
 
 
+MAX_ID = 2**63 - 1  # Telegram ids fit a signed 64-bit integer, and so do our columns
+_NUMBER = re.compile(r"\d+")
+
+
+def _impossible_ids(update: Update) -> bool:
+    """Ids no real Telegram update carries (a crafted update): beyond 64 bits."""
+    numbers = [update.effective_user.id if update.effective_user else 0,
+               update.effective_chat.id if update.effective_chat else 0,
+               update.effective_message.message_id if update.effective_message else 0]
+    query = update.callback_query
+    if query is not None and query.data:
+        numbers += [int(n) for n in _NUMBER.findall(query.data[:64])]
+    return any(abs(n) > MAX_ID for n in numbers)
+
+
 async def bind_buttons(update: Update, context: BotContext) -> None:
     """Stop a press that is not this person's: forged data, another member in a group, or a
-    button without a message (inline messages: the bot sends none)."""
+    button without a message (inline messages: the bot sends none). Also stops crafted
+    updates with impossible ids before any handler or the database sees them."""
+    if _impossible_ids(update):
+        log.warning("ignored an update with impossible ids")
+        raise ApplicationHandlerStop
     query = update.callback_query
     if query is None:
         return

@@ -213,6 +213,7 @@ class IdeaStore:
                 # table and column come from the constant pairs above (bandit B608)
                 removed[table] = conn.execute(f"DELETE FROM {table} WHERE {column} = ?",  # nosec B608
                                               (user_id,)).rowcount
+        self.db.checkpoint()  # the erased rows leave the write-ahead log too
         return removed
 
 
