@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -318,12 +319,16 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     if created:
         services.metrics.ideas.labels(theme=idea.theme).inc()
         await notify_moderators(context, idea)
-    await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
-                                                reply_markup=InlineKeyboardMarkup([[
-                                                    InlineKeyboardButton(texts.label(
-                                                        lang, "idea_sent_label",
-                                                        number=idea.id),
-                                                        callback_data="noop")]]))
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
+                                                    reply_markup=InlineKeyboardMarkup([[
+                                                        InlineKeyboardButton(texts.label(
+                                                            lang, "idea_sent_label",
+                                                            number=idea.id),
+                                                            callback_data="noop")]]))
+    except BadRequest as exc:  # a second press at the same moment already relabelled it
+        if "not modified" not in exc.message.lower():
+            raise
     text = texts.get(lang, "idea_sent", number=idea.id).rstrip()
     if idea.contact_ok:
         text += "\n" + texts.get(lang, "idea_sent_contact")
