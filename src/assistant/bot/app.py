@@ -168,6 +168,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(forget)
     app.add_handler(CallbackQueryHandler(rights.forget_confirmed, pattern=r"^forget:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
+    app.add_handler(CallbackQueryHandler(ideas.send_outside, pattern=r"^send$"))
     app.add_handler(CallbackQueryHandler(rights.my_ideas_more, pattern=r"^mine:\d+$"))
     app.add_handler(CallbackQueryHandler(moderation.reject_reason,
                                          pattern=r"^modr:\d+:[a-z]+$"))

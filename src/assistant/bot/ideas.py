@@ -397,6 +397,24 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
     await cancel(update, context)
 
 
+async def send_outside(update: Update, context: BotContext) -> None:
+    """Send pressed when this replica sees no conversation (another replica, or the other
+    press of a double tap, already stored it): confirm the same idea, or say it expired."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    lang = await user_language(update, context)
+    user_id, chat_id = ids(update)
+    services = context.services
+    idea = await services.db.call(services.ideas.by_submit_key,
+                                  f"{chat_id}:{query.message.message_id}")
+    if idea is None or idea.author_id != user_id:
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    await query.answer()
+    await reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
+
+
 async def restart(update: Update, context: BotContext) -> State:
     """/start inside the conversation: leave it cleanly; the draft stays for later."""
     await commands.welcome(update, context, mention_draft=False)
