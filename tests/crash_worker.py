@@ -1,17 +1,21 @@
-"""A bot process for the crash test: residents share ideas one after another; after each
-confirmation the resident saw, it prints ``ACK <resident> <idea number>``. The test kills it
-with SIGKILL at random moments. Run: python -m tests.crash_worker FIRST_RESIDENT COUNT."""
+"""A bot process for the crash test: residents share ideas one after another. The moment the
+transport is handed a confirmation (what Telegram would deliver to the resident), it prints
+``ACK <resident> <idea number>`` (not after the handler returns: a confirmation sent before the
+commit must show up as a lost acknowledged idea). The test kills it with SIGKILL at random
+moments. Run: python -m tests.crash_worker FIRST_RESIDENT COUNT."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import sys
+from collections.abc import Callable
 
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi
+from assistant.bot.local import LocalBotApi, SentMessage
 from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.store.db import Database
 
 
 def idea_text(resident_id: int) -> str:
@@ -19,9 +23,24 @@ def idea_text(resident_id: int) -> str:
     return f"Crash-test idee van inwoner {resident_id}: een moestuin bij elke school."
 
 
+def acknowledger(witness: Database) -> Callable[[SentMessage], None]:
+    """Print ACK as a confirmation leaves the bot (the transport calls it on every send); a
+    second connection checks that the idea is committed by then (else UNCOMMITTED)."""
+    def acknowledge(message: SentMessage) -> None:
+        number = re.search(r"#(\d+)", message.text)
+        if number and message.chat_id > 0:
+            stored = witness.execute("SELECT COUNT(*) FROM ideas WHERE id = ?",
+                                     (int(number.group(1)),)).fetchone()[0]
+            print(f"{'ACK' if stored else 'UNCOMMITTED'} {message.chat_id} {number.group(1)}",
+                  flush=True)
+
+    return acknowledge
+
+
 async def main(first: int, count: int) -> None:
-    api = LocalBotApi()
-    async with LocalTelegram(build_application(Settings.from_env(), request=api),
+    settings = Settings.from_env()
+    api = LocalBotApi(on_send=acknowledger(Database(settings.database)))
+    async with LocalTelegram(build_application(settings, request=api),
                              api) as telegram:
         print("READY", flush=True)
         for rid in range(first, first + count):
@@ -35,10 +54,7 @@ async def main(first: int, count: int) -> None:
             [step] = await telegram.press(who, step, "skip")
             [step] = await telegram.press(who, step, "skip")
             [summary] = await telegram.press(who, step, "contact:no")
-            replies = await telegram.press(who, summary, "send")
-            number = re.search(r"#(\d+)", replies[-1].text)
-            if number:  # the resident has seen the confirmation
-                print(f"ACK {rid} {number.group(1)}", flush=True)
+            await telegram.press(who, summary, "send")  # ACK printed as it is sent
 
 
 if __name__ == "__main__":

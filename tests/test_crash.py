@@ -1,5 +1,10 @@
 """Kill the bot process (SIGKILL) at random moments of idea submissions, many times: every idea
-acknowledged to a resident is stored, intact; no half-written row; the database is sound."""
+acknowledged to a resident is stored, intact; no half-written row; the database is sound. An
+acknowledgement is the confirmation as the transport receives it (tests/crash_worker.py), and at
+that moment a second connection must already find the idea.
+
+Mutation tried: the SQLite COMMIT replaced by a no-op (confirmation before the commit): the
+worker prints UNCOMMITTED and this test fails."""
 
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ from tests.crash_worker import idea_text
 KILLS = int(os.environ.get("CRASH_KILLS", "8"))
 
 
-def _worker(env: dict[str, str], first: int, acks: list[tuple[int, int]]) -> None:
+def _worker(env: dict[str, str], first: int, acks: list[tuple[int, int]],
+            uncommitted: list[str]) -> None:
     """Start a worker, kill it at a random moment after it is ready, collect its ACKs."""
     process = subprocess.Popen([sys.executable, "-m", "tests.crash_worker", str(first), "500"],
                                cwd=REPO, env=env, stdout=subprocess.PIPE,
@@ -36,6 +42,8 @@ def _worker(env: dict[str, str], first: int, acks: list[tuple[int, int]]) -> Non
             elif line.startswith("ACK"):
                 _, rid, number = line.split()
                 acks.append((int(rid), int(number)))
+            elif line.startswith("UNCOMMITTED"):  # confirmed before the commit
+                uncommitted.append(line.strip())
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
@@ -55,8 +63,10 @@ def test_sigkill_loses_no_acknowledged_idea(settings: Settings) -> None:
            "ASSISTANT_FLOOD_LIMIT": "10000"}
     random.seed(7)
     acks: list[tuple[int, int]] = []
+    uncommitted: list[str] = []
     for kill in range(KILLS):
-        _worker(env, 100_000 * (kill + 1), acks)
+        _worker(env, 100_000 * (kill + 1), acks, uncommitted)
+    assert uncommitted == []  # every confirmation left after its idea was committed
     assert len(acks) >= KILLS  # the kills landed in the middle of real work
     print(f"{KILLS} kills, {len(acks)} acknowledged ideas checked")
     db = Database(settings.database).open()

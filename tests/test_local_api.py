@@ -82,3 +82,46 @@ async def test_faults_are_injected_and_retried() -> None:
         await bot.send_message(1, "server error")
     assert len(api.to_chat(1)) == 1
     await bot.shutdown()
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("<code><b>x</b></code>", "nest"), ("<a href='x'><a href='y'>z</a></a>", "nested"),
+    ("<blockquote><blockquote>q</blockquote></blockquote>", "nested"),
+])
+def test_nesting_rules(text: str, problem: str) -> None:
+    with pytest.raises(HtmlError, match=problem):
+        parse_html(text)
+    assert parse_html("<pre><code>x</code></pre>") == "x"
+
+
+async def test_strict_as_telegram_on_units_edits_blocks_and_replies() -> None:
+    from telegram.error import Forbidden
+
+    api = LocalBotApi()
+    bot = await make_bot(api)
+    assert await bot.send_message(1, "😀" * 2048)  # 4096 UTF-16 units
+    with pytest.raises(BadRequest, match=r"(?i)too long"):
+        await bot.send_message(1, "😀" * 2049)
+    assert await bot.send_message(1, "<b>" + "&amp;" * 4096 + "</b>", parse_mode=ParseMode.HTML)
+    message = await bot.send_message(1, "1 &lt; 2", parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):  # same text once parsed
+        await bot.edit_message_text("1 &#60; 2", chat_id=1, message_id=message.message_id,
+                                    parse_mode=ParseMode.HTML)
+    assert await bot.edit_message_text("<b>1 &lt; 2</b>", chat_id=1,  # new entity: modified
+                                       message_id=message.message_id, parse_mode=ParseMode.HTML)
+    api.blocked.add(5)
+    with pytest.raises(Forbidden, match="blocked"):
+        await bot.send_message(5, "hallo")
+    api.inject("403", "sendMessage")
+    with pytest.raises(Forbidden, match="blocked"):
+        await bot.send_message(1, "hallo")
+    with pytest.raises(BadRequest, match="replied not found"):
+        await bot.send_message(1, "antwoord", reply_to_message_id=424242)
+    sent = await bot.send_message(1, "antwoord", reply_to_message_id=424242,
+                                  allow_sending_without_reply=True)
+    reply = await bot.send_message(1, "op jou", reply_to_message_id=sent.message_id)
+    assert reply.reply_to_message is not None
+    api.expect_callback("q1")
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):
+        await bot.answer_callback_query("q1", "😀" * 101)  # 202 units
+    await bot.shutdown()

@@ -17,6 +17,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,9 +26,11 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from assistant.bot import (
     commands,
+    idea_detours,
     ideas,
     maintenance,
     moderation,
+    private,
     questions,
     retention,
     rights,
@@ -67,6 +70,8 @@ NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO 
             | filters.CONTACT | filters.POLL | filters.VENUE | filters.Dice.ALL)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+BIND_GROUP = -3  # before everything: a button press that is not this person's stops here
+EDITS_GROUP = -2  # then: an edited message never reaches a handler (bot/idea_detours.py)
 
 
 class RedactToken(logging.Filter):
@@ -153,6 +158,8 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     timeout = ideas.IDLE if settings.database.startswith("sqlite") else None
     conversation = ideas.conversation(NON_TEXT, [*general, forget], timeout=timeout)
     app.bot_data[CONVERSATIONS] = [conversation]
+    app.add_handler(TypeHandler(Update, private.bind_buttons), group=BIND_GROUP)
+    app.add_handler(TypeHandler(Update, idea_detours.ignore_edits), group=EDITS_GROUP)
     app.add_handler(TypeHandler(Update, refresh_conversations), group=REFRESH_GROUP)
     app.add_handler(conversation)
     app.add_handler(CommandHandler("start", commands.start))
@@ -162,6 +169,8 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(forget)
     app.add_handler(CallbackQueryHandler(rights.forget_confirmed, pattern=r"^forget:(yes|no)$"))
     app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
+    app.add_handler(CallbackQueryHandler(ideas.send_outside, pattern=r"^send$"))
+    app.add_handler(CallbackQueryHandler(rights.my_ideas_more, pattern=r"^mine:\d+$"))
     app.add_handler(CallbackQueryHandler(moderation.reject_reason,
                                          pattern=r"^modr:\d+:[a-z]+$"))
     app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
@@ -214,6 +223,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .persistence(SqlitePersistence(db))
+        # replies in groups quote the question; a deleted question must not lose the answer
+        .defaults(Defaults(allow_sending_without_reply=True))
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))

@@ -6,7 +6,8 @@ import html
 import logging
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from assistant.bot import texts, wording
@@ -36,23 +37,70 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     """Publish the command menu in Dutch (default) and English."""
     for lang, code in (("nl", None), ("en", "en")):
         commands = [BotCommand(name, texts.label(lang, key)) for name, key in MENU]
-        await application.bot.set_my_commands(commands, language_code=code)
+        try:
+            await application.bot.set_my_commands(commands, language_code=code)
+        except TelegramError as exc:  # the menu is a convenience: the bot runs without it
+            log.warning("could not publish the command menu (%s): %s", lang,
+                        type(exc).__name__)
+
+
+async def _deep_link(update: Update, context: BotContext) -> bool:
+    """``/start <what>`` from a "continue in private" button: run that command here."""
+    from assistant.bot import moderation, rights  # they use this module's neighbours
+
+    what = context.args[0] if context.args else ""
+    user = update.effective_user
+    staff = user is not None and user.id in context.services.settings.moderator_ids
+    context.args = []
+    if what == "mijnideeen":
+        await rights.my_ideas(update, context)
+    elif what == "vergeetmij":
+        await rights.forget_me(update, context)
+    elif what == "review" and staff:
+        await moderation.review(update, context)
+    elif what == "export" and staff:
+        await moderation.export(update, context)
+    else:
+        return False
+    return True
+
+
+async def _open_idea_note(update: Update, context: BotContext, lang: str) -> str:
+    """A line about the resident's unfinished idea (private chats), or ""."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return ""
+    services = context.services
+    if await services.db.call(services.ideas.draft, user.id) is None:
+        return ""
+    return "\n\n" + texts.get(lang, "help_open_idea")
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome the resident and show what the assistant can do."""
+    """Welcome the resident and show what the assistant can do (or continue a command that
+    was started in a group, through its deep link)."""
+    if context.args and update.effective_chat is not None and \
+            update.effective_chat.type == ChatType.PRIVATE and await _deep_link(update, context):
+        return
+    await welcome(update, context, mention_draft=True)
+
+
+async def welcome(update: Update, context: BotContext, *, mention_draft: bool) -> None:
+    """The welcome message and menu, with a line about an unfinished idea if asked."""
     lang = await user_language(update, context)
+    note = await _open_idea_note(update, context, lang) if mention_draft else ""
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "welcome"),
+        await update.effective_message.reply_text(texts.get(lang, "welcome") + note,
                                                   parse_mode=ParseMode.HTML,
                                                   reply_markup=start_keyboard(lang))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """Explain how to use the assistant."""
+    """Explain how to use the assistant (and mention an unfinished idea)."""
     lang = await user_language(update, context)
+    note = await _open_idea_note(update, context, lang)
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "help"),
+        await update.effective_message.reply_text(texts.get(lang, "help") + note,
                                                   parse_mode=ParseMode.HTML)
 
 
@@ -140,6 +188,12 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     await remember_language(update, context, lang)
     await query.answer()
+    user = update.effective_user
+    services = context.services
+    draft = await services.db.call(services.ideas.draft, user.id) if user else None
+    if user is not None and draft is not None and query.message is not None:
+        draft.lang = lang  # the idea and its notices follow the new language
+        await services.db.call(services.ideas.save_draft, user.id, query.message.chat.id, draft)
     if query.message is not None:
         await context.bot.send_message(query.message.chat.id, texts.get(lang, "language_set"))
 
@@ -172,7 +226,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """Any command the bot does not know (or that this resident may not use)."""
     if update.effective_message is None:
         return
-    command = (update.effective_message.text or "").split()[0][1:].split("@")[0].lower()
+    word = ((update.effective_message.text or "").split() or [""])[0]
+    command, _, addressee = word[1:].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # "/start@OtherBot" in a group: not ours, not a word from us
+    command = command.lower()
     if command in STAFF_COMMANDS:  # same reply as unknown; logged without text or id
         log.warning("refused /%s for a user without that role", command)
     lang = await user_language(update, context)

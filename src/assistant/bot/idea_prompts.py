@@ -8,7 +8,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from assistant.bot import texts, wording
+from assistant.bot import limits, texts, wording
 from assistant.bot.context import BotContext
 from assistant.knowledge import Theme
 from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
@@ -53,20 +53,31 @@ def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 
 def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
-    """The resident's idea as they will send it, every value escaped."""
+    """The resident's idea as they will send it, every value escaped, within Telegram's limit
+    (typed values shortened with "(...)" and a note if ever needed; the draft keeps them all)."""
     theme = theme_of(context, draft)
     title = context.services.knowledge.theme_title(draft.theme, lang)
-    parts = [texts.get(lang, "idea_summary", theme=title, text=draft.text).rstrip()]
-    for question in theme.questions if theme else ():
-        answer = draft.answers.get(question.id)
-        parts.append(texts.get(lang, "idea_summary_answer", question=question.text[lang],
-                               answer=answer or texts.label(lang, "summary_skipped")))
-    parts.append(texts.get(lang, "idea_summary_place",
-                           place=draft.municipality or texts.label(lang, "summary_skipped")))
-    parts.append(texts.get(lang, "idea_summary_contact", contact=texts.label(
-        lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no")))
-    parts += ["", texts.get(lang, "idea_summary_footer")]
-    return "\n".join(parts)
+    questions = theme.questions if theme else ()
+    skipped = texts.label(lang, "summary_skipped")
+    values = {"text": draft.text, "place": draft.municipality or ""}
+    values.update({f"q:{q.id}": draft.answers.get(q.id) or "" for q in questions})
+
+    def render(v: dict[str, str], note: bool) -> str:
+        parts = [texts.get(lang, "idea_summary", theme=title, text=v["text"]).rstrip()]
+        parts += [texts.get(lang, "idea_summary_answer", question=q.text[lang],
+                            answer=v[f"q:{q.id}"] or skipped) for q in questions]
+        parts.append(texts.get(lang, "idea_summary_place", place=v["place"] or skipped))
+        parts.append(texts.get(lang, "idea_summary_contact", contact=texts.label(
+            lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no")))
+        if note:
+            parts += ["", texts.get(lang, "idea_summary_shortened")]
+        parts += ["", texts.get(lang, "idea_summary_footer")]
+        return "\n".join(parts)
+
+    text, shortened = limits.fit(lambda v: render(v, False), values)
+    if shortened:
+        text, _ = limits.fit(lambda v: render(v, True), values)
+    return text
 
 
 async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> State:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -28,6 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from assistant.bot import commands, texts
 from assistant.bot.context import BotContext
+from assistant.bot.idea_detours import answer_during_idea, looks_like_question
 from assistant.bot.idea_prompts import (
     CONFIRM,
     CONTACT,
@@ -48,14 +49,17 @@ from assistant.bot.idea_prompts import (
 )
 from assistant.bot.lang import user_language
 from assistant.bot.moderation import notify_moderators
+from assistant.bot.private import redirect_to_private
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
     MAX_PER_DAY,
+    MAX_PLACE_CHARS,
     MIN_CHARS,
     DailyLimitReached,
     Draft,
     problem_with_text,
+    text_length,
 )
 from assistant.text import strip_controls
 
@@ -63,7 +67,6 @@ log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
 IDLE = dt.timedelta(minutes=30)  # after this, the draft is kept and resuming is offered
-MAX_PLACE_CHARS = 100
 
 Step = Callable[[Update, BotContext, Draft, str], Awaitable[State]]
 
@@ -131,10 +134,7 @@ async def start_idea(update: Update, context: BotContext) -> State:
     """Begin an idea (or offer to resume the saved draft); private chats only."""
     lang = await user_language(update, context)
     await _answer_query(update)
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.get(lang, "idea_private_only"))
+    if await redirect_to_private(update, context, "idee", "idea_private_only"):
         return END
     user_id, _ = ids(update)
     services = context.services
@@ -182,15 +182,48 @@ async def theme_chosen(update: Update, context: BotContext, draft: Draft, lang: 
     return await _advance(update, context, draft, lang, TEXT)
 
 
+async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -> str | None:
+    """What the resident answered in this step: the typed text, or the question-like text they
+    confirmed as their answer; None after asking whether a question-like text is an answer."""
+    query = update.callback_query
+    if query is not None and query.data == "isq:answer":
+        await query.answer()
+        text, draft.pending = draft.pending, ""
+        return text
+    message = update.effective_message
+    text = strip_controls((message.text or "") if message else "")
+    if looks_like_question(text):
+        draft.pending = text
+        await save(update, context, draft)
+        await reply(update, context, texts.get(lang, "idea_is_question"), buttons(
+            lang, [("btn_is_answer", "isq:answer"), ("btn_is_question", "isq:ask")]))
+        return None
+    return text
+
+
+@step
+async def question_asked(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """The question-like text was a question: answer it, then ask this step again."""
+    await _answer_query(update)
+    question, draft.pending = draft.pending, ""
+    await save(update, context, draft)
+    if question:
+        _, chat_id = ids(update)
+        await answer_during_idea(context, chat_id, lang, question)
+    return await ask(update, context, draft, lang)
+
+
 @step
 async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take the idea itself (10-2000 characters, real words)."""
-    message = update.effective_message
-    text = strip_controls((message.text or "") if message else "")
+    typed = await _typed(update, context, draft, lang)
+    if typed is None:
+        return TEXT
+    text = typed
     problem = problem_with_text(text)
     if problem is not None:
         await reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
-                                                max=MAX_CHARS, length=len(text.strip())))
+                                                max=MAX_CHARS, length=text_length(text.strip())))
         return TEXT
     draft.text = text.strip()
     return await _advance(update, context, draft, lang, _after_text(context, draft))
@@ -199,15 +232,19 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
 _INVALID = "\0invalid"
 
 
-async def _optional_answer(update: Update, context: BotContext, lang: str,
+async def _optional_answer(update: Update, context: BotContext, draft: Draft, lang: str,
                            maximum: int) -> str:
     """A skippable answer: the typed text, "" when skipped, or _INVALID after explaining why
-    the text cannot be taken (the step then asks again)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    the text cannot be taken, or after asking whether a question is an answer (the step then
+    waits)."""
+    query = update.callback_query
+    if query is not None and query.data == "skip":
+        await query.answer()
         return ""
-    text = strip_controls((update.effective_message.text or "")
-                          if update.effective_message else "")
+    typed = await _typed(update, context, draft, lang)
+    if typed is None:
+        return _INVALID
+    text = typed
     problem = problem_with_text(text, minimum=1, maximum=maximum)
     if problem is not None:
         key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
@@ -223,7 +260,7 @@ async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str
     if theme is None or draft.question_index >= len(theme.questions):
         return await _advance(update, context, draft, lang, PLACE)
     question = theme.questions[draft.question_index]
-    answer = await _optional_answer(update, context, lang, MAX_ANSWER_CHARS)
+    answer = await _optional_answer(update, context, draft, lang, MAX_ANSWER_CHARS)
     if answer is _INVALID:
         return FOLLOW_UP
     draft.answers[question.id] = answer or None
@@ -236,7 +273,7 @@ async def follow_up(update: Update, context: BotContext, draft: Draft, lang: str
 @step
 async def place(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Take (or skip) the municipality or neighbourhood."""
-    answer = await _optional_answer(update, context, lang, MAX_PLACE_CHARS)
+    answer = await _optional_answer(update, context, draft, lang, MAX_PLACE_CHARS)
     if answer is _INVALID:
         return PLACE
     draft.municipality = answer
@@ -297,12 +334,16 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     if created:
         services.metrics.ideas.labels(theme=idea.theme).inc()
         await notify_moderators(context, idea)
-    await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
-                                                reply_markup=InlineKeyboardMarkup([[
-                                                    InlineKeyboardButton(texts.label(
-                                                        lang, "idea_sent_label",
-                                                        number=idea.id),
-                                                        callback_data="noop")]]))
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
+                                                    reply_markup=InlineKeyboardMarkup([[
+                                                        InlineKeyboardButton(texts.label(
+                                                            lang, "idea_sent_label",
+                                                            number=idea.id),
+                                                            callback_data="noop")]]))
+    except BadRequest as exc:  # a second press at the same moment already relabelled it
+        if "not modified" not in exc.message.lower():
+            raise
     text = texts.get(lang, "idea_sent", number=idea.id).rstrip()
     if idea.contact_ok:
         text += "\n" + texts.get(lang, "idea_sent_contact")
@@ -371,9 +412,27 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
     await cancel(update, context)
 
 
+async def send_outside(update: Update, context: BotContext) -> None:
+    """Send pressed when this replica sees no conversation (another replica, or the other
+    press of a double tap, already stored it): confirm the same idea, or say it expired."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    lang = await user_language(update, context)
+    user_id, chat_id = ids(update)
+    services = context.services
+    idea = await services.db.call(services.ideas.by_submit_key,
+                                  f"{chat_id}:{query.message.message_id}")
+    if idea is None or idea.author_id != user_id:
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    await query.answer()
+    await reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
+
+
 async def restart(update: Update, context: BotContext) -> State:
     """/start inside the conversation: leave it cleanly; the draft stays for later."""
-    await commands.start(update, context)
+    await commands.welcome(update, context, mention_draft=False)
     lang = await user_language(update, context)
     await reply(update, context, texts.get(lang, "idea_draft_kept"))
     return END
@@ -419,16 +478,21 @@ def _conversation_handler(typed: filters.BaseFilter,
                           non_text: filters.BaseFilter,
                           extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
                           timeout: dt.timedelta | None) -> ConversationHandler[BotContext]:
+    asked: BaseHandler[Update, BotContext, Any] = CallbackQueryHandler(question_asked,
+                                                                       pattern=r"^isq:ask$")
     return ConversationHandler(
         entry_points=[CommandHandler(["idee", "idea"], start_idea),
+                      CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
                       CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$")],
         states={
             RESUME: [CallbackQueryHandler(resume_choice, pattern=r"^resume:"), *buttons_only],
             THEME: [CallbackQueryHandler(theme_chosen, pattern=r"^theme:"), *buttons_only],
-            TEXT: [MessageHandler(typed, idea_text)],
+            TEXT: [MessageHandler(typed, idea_text),
+                   CallbackQueryHandler(idea_text, pattern=r"^isq:answer$"), asked],
             FOLLOW_UP: [MessageHandler(typed, follow_up),
-                        CallbackQueryHandler(follow_up, pattern=r"^skip$")],
-            PLACE: [MessageHandler(typed, place), CallbackQueryHandler(place, pattern=r"^skip$")],
+                        CallbackQueryHandler(follow_up, pattern=r"^(skip|isq:answer)$"), asked],
+            PLACE: [MessageHandler(typed, place),
+                    CallbackQueryHandler(place, pattern=r"^(skip|isq:answer)$"), asked],
             CONTACT: [CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
                       MessageHandler(typed & filters.Regex(YES_NO), contact), *buttons_only],
             CONFIRM: [CallbackQueryHandler(confirm,

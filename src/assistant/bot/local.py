@@ -3,8 +3,11 @@
 It lets the real ``Application`` run with no network and no token, for ``assistant chat`` and
 for the tests. It is as strict as Telegram where our bot could go wrong (text length, empty
 text, HTML entities, callback_data size, edits that change nothing or target no message,
-callback answers for unknown queries), answering with the Bot API's own error texts as 400s,
-and can inject faults (429 with retry_after, 5xx, timeouts, dropped connections).
+callback answers for unknown queries, replies to messages that do not exist), answering with
+the Bot API's own error texts as 400s; lengths are UTF-16 units of the parsed text, "not
+modified" is decided on the parsed text and its entities, HTML must nest as Telegram allows. A
+chat can block the bot (403), and faults can be injected (429 with retry_after, 403, 5xx,
+timeouts, dropped connections).
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from assistant.bot.html_check import HtmlError, parse_html
+from assistant.bot.html_check import HtmlError, parse_entities, utf16_len
 
 BOT_ID = 7_000_000_001
 BOT_USERNAME = "MetropoolAssistentBot"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_CAPTION = 1024
+MAX_CALLBACK_ANSWER = 200
+BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message")
 
 
 @dataclass
@@ -42,6 +49,12 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     document: tuple[str, bytes] | None = None  # (file name, content)
     edits: int = 0
+    reply_to: dict[str, Any] | None = None  # the message this one replies to
+
+    @property
+    def reply_to_message_id(self) -> int | None:
+        """The id of the message this one replies to, if any."""
+        return int(self.reply_to["message_id"]) if self.reply_to else None
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -67,6 +80,8 @@ class SentMessage:
             data["text"] = self.text
         if self.reply_markup:
             data["reply_markup"] = self.reply_markup
+        if self.reply_to:
+            data["reply_to_message"] = self.reply_to
         return data
 
 
@@ -74,7 +89,7 @@ class SentMessage:
 class Fault:
     """A fault to inject on the next ``times`` calls of ``method`` (None: any method)."""
 
-    kind: str  # "429" | "500" | "timeout" | "drop" | "read-timeout"
+    kind: str  # "429" | "403" | "500" | "timeout" | "drop" | "read-timeout"
     method: str | None = None
     times: int = 1
     retry_after: int = 1
@@ -94,6 +109,10 @@ class BadRequest(Exception):
     """A 400 the local Bot API answers with (message = Telegram's description)."""
 
 
+class Forbidden(Exception):
+    """A 403 the local Bot API answers with (the resident blocked the bot)."""
+
+
 @dataclass
 class LocalBotApi(BaseRequest):
     """Serves the Bot API methods the assistant uses, in-process; records everything."""
@@ -108,6 +127,8 @@ class LocalBotApi(BaseRequest):
     valid_token: Callable[[str], bool] = field(default=lambda token: True)
     on_send: Callable[[SentMessage], None] | None = None
     webhook: dict[str, Any] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
+    incoming: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _pending_callbacks: set[str] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -140,6 +161,8 @@ class LocalBotApi(BaseRequest):
                 return 429, self._error(429, f"Too Many Requests: retry after "
                                         f"{fault.retry_after}",
                                         parameters={"retry_after": fault.retry_after})
+            if fault.kind == "403":
+                return 403, self._error(403, BLOCKED)
             if fault.kind == "500":
                 return 500, self._error(500, "Internal Server Error")
             if fault.kind == "timeout":  # the connection could not be made in time
@@ -168,6 +191,9 @@ class LocalBotApi(BaseRequest):
         except BadRequest as exc:
             self.calls.append(Call(api_method, params, ok=False, error=str(exc)))
             return 400, self._error(400, f"Bad Request: {exc}")
+        except Forbidden as exc:
+            self.calls.append(Call(api_method, params, ok=False, error=str(exc)))
+            return 403, self._error(403, str(exc))
         self.calls.append(Call(api_method, params, ok=True))
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -196,6 +222,10 @@ class LocalBotApi(BaseRequest):
         """Register a callback query id the bot may answer (as Telegram would know it)."""
         self._pending_callbacks.add(query_id)
 
+    def receive(self, message: dict[str, Any]) -> None:
+        """Know a message a resident sent (the bot may reply to it)."""
+        self.incoming[(int(message["chat"]["id"]), int(message["message_id"]))] = message
+
     def new_message_id(self) -> int:
         """A message id not used by any other message in this local Telegram."""
         return next(self._ids)
@@ -208,22 +238,30 @@ class LocalBotApi(BaseRequest):
     @staticmethod
     def _check_text(text: Any, parse_mode: str | None, limit: int = MAX_TEXT,
                     what: str = "message") -> str:
+        LocalBotApi._parsed(text, parse_mode, limit, what)
+        return str(text)
+
+    @staticmethod
+    def _parsed(text: Any, parse_mode: str | None, limit: int = MAX_TEXT,
+                what: str = "message") -> tuple[str, list[tuple[str, int, int]]]:
+        """The text and entities Telegram would store; refused as Telegram would refuse it."""
         if not isinstance(text, str) or not text.strip():
             raise BadRequest(f"{what} text is empty")
-        visible = text
+        visible: str = text
+        entities: list[tuple[str, int, int]] = []
         if parse_mode and parse_mode.upper() == "HTML":
             try:
-                visible = parse_html(text)
+                visible, entities = parse_entities(text)
             except HtmlError as exc:
                 raise BadRequest(str(exc)) from exc
         elif parse_mode:
             raise BadRequest(f"unsupported parse_mode {parse_mode!r} in the local Bot API")
         if not visible.strip():
             raise BadRequest(f"{what} text is empty")
-        if len(visible.encode("utf-16-le")) // 2 > limit:
+        if utf16_len(visible) > limit:
             raise BadRequest("message is too long" if what == "message" else
                              "message caption is too long")
-        return text
+        return visible, entities
 
     @staticmethod
     def _check_markup(markup: Any) -> dict[str, Any] | None:
@@ -256,11 +294,40 @@ class LocalBotApi(BaseRequest):
                 "username": BOT_USERNAME, "can_join_groups": True,
                 "can_read_all_group_messages": False, "supports_inline_queries": False}
 
+    def _recipient(self, params: dict[str, Any]) -> int:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise Forbidden(BLOCKED)
+        return chat_id
+
+    def _reply_target(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The message replied to (reply_parameters / reply_to_message_id), as Telegram checks
+        it: it must exist in that chat unless allow_sending_without_reply is set."""
+        raw = params.get("reply_parameters")
+        if isinstance(raw, str):
+            raw = json.loads(raw)
+        reply = dict(raw or {})
+        if params.get("reply_to_message_id") is not None:
+            reply.setdefault("message_id", params["reply_to_message_id"])
+            reply.setdefault("allow_sending_without_reply",
+                             params.get("allow_sending_without_reply", False))
+        if "message_id" not in reply:
+            return None
+        key = (int(reply.get("chat_id", chat_id)), int(reply["message_id"]))
+        target = self.incoming.get(key)
+        if target is None and key in self.messages:
+            target = self.messages[key].as_json()
+        if target is None and not reply.get("allow_sending_without_reply"):
+            raise BadRequest("message to be replied not found")
+        return target
+
     def _api_sendMessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         text = self._check_text(params.get("text"), params.get("parse_mode"))
-        message = SentMessage(chat_id=int(params["chat_id"]), message_id=self.new_message_id(),
+        chat_id = self._recipient(params)
+        message = SentMessage(chat_id=chat_id, message_id=self.new_message_id(),
                               text=text, parse_mode=params.get("parse_mode"),
-                              reply_markup=self._check_markup(params.get("reply_markup")))
+                              reply_markup=self._check_markup(params.get("reply_markup")),
+                              reply_to=self._reply_target(chat_id, params))
         return self._store(message)
 
     def _api_sendDocument(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
@@ -272,9 +339,11 @@ class LocalBotApi(BaseRequest):
         caption = params.get("caption") or ""
         if caption:
             self._check_text(caption, params.get("parse_mode"), MAX_CAPTION, "caption")
-        message = SentMessage(chat_id=int(params["chat_id"]), message_id=self.new_message_id(),
+        chat_id = self._recipient(params)
+        message = SentMessage(chat_id=chat_id, message_id=self.new_message_id(),
                               text=caption, parse_mode=params.get("parse_mode"),
-                              document=(str(name), bytes(content)))
+                              document=(str(name), bytes(content)),
+                              reply_to=self._reply_target(chat_id, params))
         return self._store(message)
 
     def _edit_target(self, params: dict[str, Any]) -> SentMessage:
@@ -289,10 +358,11 @@ class LocalBotApi(BaseRequest):
         message = self._edit_target(params)
         text = self._check_text(params.get("text"), params.get("parse_mode"))
         markup = self._check_markup(params.get("reply_markup"))
-        if text == message.text and markup == message.reply_markup:
-            raise BadRequest("message is not modified: specified new message content and reply "
-                             "markup are exactly the same as a current content and reply markup "
-                             "of the message")
+        # Telegram compares what it stores: the parsed text and its entities, not the HTML
+        same = self._parsed(text, params.get("parse_mode")) == self._parsed(
+            message.text, message.parse_mode)
+        if same and markup == message.reply_markup:
+            raise BadRequest(NOT_MODIFIED)
         message.text, message.reply_markup = text, markup
         message.parse_mode = params.get("parse_mode")
         message.edits += 1
@@ -303,9 +373,7 @@ class LocalBotApi(BaseRequest):
         message = self._edit_target(params)
         markup = self._check_markup(params.get("reply_markup"))
         if markup == message.reply_markup:
-            raise BadRequest("message is not modified: specified new message content and reply "
-                             "markup are exactly the same as a current content and reply markup "
-                             "of the message")
+            raise BadRequest(NOT_MODIFIED)
         message.reply_markup = markup
         message.edits += 1
         return message.as_json()
@@ -317,7 +385,7 @@ class LocalBotApi(BaseRequest):
             raise BadRequest("query is too old and response timeout expired or query ID is "
                              "invalid")
         self._pending_callbacks.discard(query_id)
-        if params.get("text") and len(str(params["text"])) > 200:
+        if params.get("text") and utf16_len(str(params["text"])) > MAX_CALLBACK_ANSWER:
             raise BadRequest("MESSAGE_TOO_LONG")
         self.callback_answers[query_id] = params
         return True

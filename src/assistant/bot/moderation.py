@@ -12,11 +12,12 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
-from assistant.bot import texts, wording
+from assistant.bot import limits, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
+from assistant.bot.private import redirect_to_private
 from assistant.export import to_csv
 from assistant.store.ideas import STATUSES, Idea
 from assistant.store.moderation import ACTIONS, VISIBLE, pseudonym
@@ -26,23 +27,39 @@ REASONS = ("offtopic", "duplicate", "inappropriate", "none")
 _SKIPPED = "review_skipped"
 
 
-def review_html(services: Services, idea: Idea, lang: str) -> str:
-    """An idea as a moderator sees it: pseudonymous author, everything escaped."""
-    contact = texts.Html(texts.get(lang, "mod_contact", name=idea.contact_name)
-                         if idea.contact_ok else "")
-    parts = [texts.get(lang, "mod_review", number=idea.id,
-                       theme=services.knowledge.theme_title(idea.theme, lang),
-                       date=wording.moment(lang, idea.created_at),
-                       author=pseudonym(services.secret, idea.author_id), contact=contact,
-                       text=idea.text).rstrip()]
+def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> str:
+    """An idea as a moderator sees it: pseudonymous author, everything escaped, within
+    Telegram's limit whatever the author typed (then shortened with "(...)" and a note that the
+    full text is in /export), so one long idea can never block the queue."""
     theme = services.knowledge.theme(idea.theme)
-    for question in theme.questions if theme else ():
-        answer = idea.answers.get(question.id)
-        parts.append(texts.get(lang, "mod_answer", question=question.text[lang],
-                               answer=answer or texts.label(lang, "summary_skipped")))
-    if idea.municipality:
-        parts.append(texts.get(lang, "mod_place", place=idea.municipality))
-    return "\n".join(parts)
+    questions = theme.questions if theme else ()
+    skipped = texts.label(lang, "summary_skipped")
+    values = {"text": idea.text, "place": idea.municipality,
+              "name": idea.contact_name if idea.contact_ok else ""}
+    values.update({f"q:{q.id}": idea.answers.get(q.id) or "" for q in questions})
+
+    def render(v: dict[str, str], note: bool) -> str:
+        contact = texts.Html(texts.get(lang, "mod_contact", name=v["name"])
+                             if idea.contact_ok else "")
+        parts = [texts.get(lang, "mod_review", number=idea.id,
+                           theme=services.knowledge.theme_title(idea.theme, lang),
+                           date=wording.moment(lang, idea.created_at),
+                           author=pseudonym(services.secret, idea.author_id), contact=contact,
+                           text=v["text"]).rstrip()]
+        parts += [texts.get(lang, "mod_answer", question=q.text[lang],
+                            answer=v[f"q:{q.id}"] or skipped) for q in questions]
+        if v["place"]:
+            parts.append(texts.get(lang, "mod_place", place=v["place"]))
+        if note:
+            parts.append(texts.get(lang, "mod_shortened"))
+        if footer:
+            parts += ["", footer]
+        return "\n".join(parts)
+
+    text, shortened = limits.fit(lambda v: render(v, False), values)
+    if shortened:
+        text, _ = limits.fit(lambda v: render(v, True), values)
+    return text
 
 
 def review_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
@@ -78,13 +95,14 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
         return
     count = await services.db.call(services.moderation.pending_count)
     await context.bot.send_message(
-        chat.id, review_html(services, idea, lang) + "\n\n" + wording.plural(lang, "mod_pending",
-                                                                            count),
+        chat.id, review_html(services, idea, lang, wording.plural(lang, "mod_pending", count)),
         parse_mode=ParseMode.HTML, reply_markup=review_keyboard(lang, idea.id))
 
 
 async def review(update: Update, context: BotContext) -> None:
-    """Show the next pending idea with moderation buttons."""
+    """Show the next pending idea with moderation buttons (in private only)."""
+    if await redirect_to_private(update, context, "review"):
+        return
     if context.user_data is not None:
         context.user_data[_SKIPPED] = set()
     await send_next(update, context, await user_language(update, context))
@@ -110,6 +128,17 @@ async def notify_author(context: BotContext, idea: Idea) -> None:
         log.warning("could not notify the author of idea %s: %s", idea.id, type(exc).__name__)
 
 
+async def _drop_buttons(context: BotContext, chat_id: int, message_id: int,
+                        markup: InlineKeyboardMarkup | None = None) -> None:
+    """Set (by default remove) the buttons of a review; already so (a double tap) is fine."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower() and \
+                "not found" not in exc.message.lower():
+            raise
+
+
 async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
                  reason_key: str = "") -> None:
     query = update.callback_query
@@ -127,16 +156,14 @@ async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
         await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
         return
     status = texts.label(lang, f"status_{change.idea.status}")
-    if not change.changed:
+    if not change.changed:  # another moderator, or a double tap: no apology
         await query.answer(texts.label(lang, "mod_already", status=status), show_alert=True)
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id, reply_markup=None)
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id)
         return
     await query.answer()
     log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
     await context.bot.edit_message_text(
-        review_html(services, change.idea, lang) + "\n\n" + texts.get(lang, "mod_done",
-                                                                       status=status),
+        review_html(services, change.idea, lang, texts.get(lang, "mod_done", status=status)),
         chat_id=query.message.chat.id, message_id=query.message.message_id,
         parse_mode=ParseMode.HTML)
     await notify_author(context, change.idea)
@@ -165,23 +192,23 @@ async def review_button(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     _, action, raw_id = query.data.split(":")
     idea_id = int(raw_id)
+    if action not in (*ACTIONS, "skip", "reject", "back"):  # crafted data
+        await query.answer(texts.label(lang, "expired_button"))
+        return
     if action == "skip":
         await query.answer()
         if context.user_data is not None:
             context.user_data.setdefault(_SKIPPED, set()).add(idea_id)
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id, reply_markup=None)
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id)
         await send_next(update, context, lang)
     elif action == "reject":
         await query.answer()
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id,
-                                                    reply_markup=reason_keyboard(lang, idea_id))
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id,
+                            reason_keyboard(lang, idea_id))
     elif action == "back":
         await query.answer()
-        await context.bot.edit_message_reply_markup(query.message.chat.id,
-                                                    query.message.message_id,
-                                                    reply_markup=review_keyboard(lang, idea_id))
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id,
+                            review_keyboard(lang, idea_id))
     else:
         await _apply(update, context, idea_id, action)
 
@@ -193,6 +220,9 @@ async def reject_reason(update: Update, context: BotContext) -> None:
     if await _not_a_moderator(update, context):
         return
     _, raw_id, reason = query.data.split(":")
+    if reason not in REASONS:  # crafted data
+        await query.answer(texts.label(await user_language(update, context), "expired_button"))
+        return
     await _apply(update, context, int(raw_id), "reject", reason)
 
 
@@ -224,9 +254,10 @@ async def stats(update: Update, context: BotContext) -> None:
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """Send the ideas as CSV; /export [theme] [status|all] (default: pending and approved)."""
+    """Send the ideas as CSV; /export [theme] [status|all] (default: pending and approved);
+    in private only."""
     message = update.effective_message
-    if message is None:
+    if message is None or await redirect_to_private(update, context, "export"):
         return
     lang = await user_language(update, context)
     services = context.services

@@ -44,7 +44,7 @@ async def _search(services: Services, question: str) -> Answer:
 
 async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: str,
                      page: list[Hit], *, question_id: int | None, first_rank: int, total: int,
-                     note: str = "") -> None:
+                     note: str = "", reply_to: int | None = None) -> None:
     """Send a page of hits with feedback, "more" and (for a theme) share-your-idea buttons."""
     services = context.services
     theme_id = replies.idea_theme(services.knowledge, page)
@@ -60,7 +60,8 @@ async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: s
         reply_markup=replies.answer_keyboard(
             lang, question_id, shown=first_rank + len(page), total=total,
             first_rank=first_rank, count=len(page),
-            theme_title=theme.title[lang] if theme else None, theme_id=theme_id))
+            theme_title=theme.title[lang] if theme else None, theme_id=theme_id),
+        reply_to_message_id=reply_to)  # in groups: a reply to the question it answers
 
 
 async def _logged(update: Update, context: BotContext, lang: str, fields: int
@@ -133,7 +134,9 @@ async def answer_question(update: Update, context: BotContext) -> None:
         _count(services, answered=False, started=started)
         return
     await _send_hits(context, message.chat_id, lang, "answer_header", shown,
-                     question_id=question_id, first_rank=0, total=len(good), note=note)
+                     question_id=question_id, first_rank=0, total=len(good), note=note,
+                     reply_to=None if message.chat.type == ChatType.PRIVATE
+                     else message.message_id)
     _count(services, answered=True, started=started)
 
 
@@ -171,8 +174,10 @@ async def more_results(update: Update, context: BotContext) -> None:
     if not page:
         await context.bot.send_message(query.message.chat.id, texts.get(lang, "no_more"))
         return
+    asked = getattr(query.message, "reply_to_message", None)
     await _send_hits(context, query.message.chat.id, lang, "more_header", page,
-                     question_id=logged.id, first_rank=offset, total=len(good))
+                     question_id=logged.id, first_rank=offset, total=len(good),
+                     reply_to=asked.message_id if asked is not None else None)
 
 
 async def feedback(update: Update, context: BotContext) -> None:

@@ -6,17 +6,49 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
-from assistant.bot import texts, wording
-from assistant.bot.context import BotContext
+from assistant.bot import limits, texts, wording
+from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import forget_language, user_language
+from assistant.bot.private import redirect_to_private
+from assistant.store.ideas import Idea
 
 PREVIEW_CHARS = 120
+PAGE = 10  # ideas per /mijnideeen message; a button shows the next ones
+
+
+def ideas_page(services: Services, ideas: list[Idea], offset: int,
+               lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the resident's ideas; never drops any silently: past the page (or the
+    message limit) it says how many more there are and offers a button to see them."""
+    lines = [texts.get(lang, "my_ideas_header")]
+    shown = 0
+    for idea in ideas[offset:offset + PAGE]:
+        block = [texts.get(lang, "my_idea_line", number=idea.id,
+                           theme=services.knowledge.theme_title(idea.theme, lang),
+                           status=texts.label(lang, f"status_{idea.status}"),
+                           date=wording.date_of(lang, idea.created_at)),
+                 texts.get(lang, "my_idea_preview", preview=limits.cut(idea.text,
+                                                                       PREVIEW_CHARS))]
+        room = limits.MAX_MESSAGE - 200  # the "and N more" line
+        if shown and limits.visible_len("\n".join([*lines, *block])) > room:
+            break
+        lines += block
+        shown += 1
+    rest = len(ideas) - offset - shown
+    if rest <= 0:
+        return "\n".join(lines), None
+    lines += ["", texts.get(lang, "my_ideas_more", count=rest)]
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+        texts.label(lang, "btn_my_ideas_more"), callback_data=f"mine:{offset + shown}")]])
+    return "\n".join(lines), markup
 
 
 async def my_ideas(update: Update, context: BotContext) -> None:
-    """List the resident's own ideas with their status (and only theirs)."""
+    """List the resident's own ideas with their status (and only theirs), a page at a time;
+    in private only."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or await redirect_to_private(update, context,
+                                                                     "mijnideeen"):
         return
     lang = await user_language(update, context)
     services = context.services
@@ -24,25 +56,38 @@ async def my_ideas(update: Update, context: BotContext) -> None:
     if not ideas:
         await message.reply_text(texts.get(lang, "my_ideas_none"))
         return
-    lines = [texts.get(lang, "my_ideas_header")]
-    for idea in ideas:
-        preview = idea.text if len(idea.text) <= PREVIEW_CHARS else \
-            idea.text[:PREVIEW_CHARS].rstrip() + "…"
-        lines.append(texts.get(lang, "my_idea_line", number=idea.id,
-                               theme=services.knowledge.theme_title(idea.theme, lang),
-                               status=texts.label(lang, f"status_{idea.status}"),
-                               date=wording.date_of(lang, idea.created_at)))
-        lines.append(texts.get(lang, "my_idea_preview", preview=preview))
-    text = "\n".join(lines)
-    if len(text) > 4000:
-        text = text[:4000].rsplit("\n", 1)[0]
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    text, markup = ideas_page(services, ideas, 0, lang)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def my_ideas_more(update: Update, context: BotContext) -> None:
+    """The next page of the presser's own ideas."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.data is None or \
+            await redirect_to_private(update, context, "mijnideeen"):
+        return
+    lang = await user_language(update, context)
+    raw = query.data.split(":", 1)[1]
+    if not raw.isdigit() or len(raw) > 9 or query.message is None:
+        await query.answer(texts.label(lang, "expired_button"))
+        return
+    await query.answer()
+    services = context.services
+    ideas = await services.db.call(services.ideas.by_author, user.id)
+    if int(raw) >= len(ideas):
+        await context.bot.send_message(query.message.chat.id, texts.get(lang, "my_ideas_none")
+                                       if not ideas else texts.get(lang, "no_more"))
+        return
+    text, markup = ideas_page(services, ideas, int(raw), lang)
+    await context.bot.send_message(query.message.chat.id, text, parse_mode=ParseMode.HTML,
+                                   reply_markup=markup)
 
 
 async def forget_me(update: Update, context: BotContext) -> int:
-    """Ask for confirmation before erasing everything about the resident."""
+    """Ask for confirmation before erasing everything about the resident (in private only)."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or await redirect_to_private(update, context,
+                                                                     "vergeetmij"):
         return ConversationHandler.END
     lang = await user_language(update, context)
     services = context.services
@@ -59,7 +104,8 @@ async def forget_me(update: Update, context: BotContext) -> int:
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     """Erase ideas, draft, conversation state and language choice (or keep them)."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.message is None:
+    if query is None or user is None or query.message is None or \
+            await redirect_to_private(update, context, "vergeetmij"):
         return
     lang = await user_language(update, context)
     await query.answer()

@@ -86,8 +86,29 @@ class LocalTelegram:
         if reply_to is not None:
             message["reply_to_message"] = reply_to.as_json()
         message.update(extra or {})
+        self.api.receive(message)
         return Update.de_json({"update_id": next(self._update_ids), "message": message},
                               self.app.bot)
+
+    def edit_update(self, original: Update, text: str) -> Update:
+        """The resident edits a message they sent earlier (Telegram's ``edited_message``)."""
+        assert original.message is not None
+        message = original.message.to_dict()
+        message.update(text=text, edit_date=int(time.time()))
+        message.pop("entities", None)
+        if text.startswith("/"):
+            length = len(text.split()[0].encode("utf-16-le")) // 2
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        self.api.receive(message)
+        return Update.de_json({"update_id": next(self._update_ids), "edited_message": message},
+                              self.app.bot)
+
+    def raw_update(self, data: dict[str, Any]) -> Update:
+        """Any update as JSON (crafted ones included); callback query ids are expected."""
+        query = data.get("callback_query")
+        if query is not None:
+            self.api.expect_callback(str(query["id"]))
+        return Update.de_json({"update_id": next(self._update_ids), **data}, self.app.bot)
 
     def callback_update(self, resident: Resident, message: SentMessage, data: str) -> Update:
         """A press on an inline button of a bot message."""

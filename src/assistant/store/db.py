@@ -181,7 +181,14 @@ class Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")  # an acknowledged idea survives power loss
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # erased rows are overwritten, not left over
         return conn
+
+    def checkpoint(self) -> None:
+        """Fold the SQLite write-ahead log into the database file and empty it, so erased rows
+        do not linger in the log (after /vergeetmij). Nothing to do on PostgreSQL."""
+        if self.dialect == "sqlite":
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _open_postgres(self) -> Any:
         import psycopg

@@ -18,9 +18,13 @@ from assistant.errors import AssistantError
 from assistant.store.db import Database, utcnow
 
 STATUSES = ("pending", "approved", "rejected", "hidden")
+# Limits in UTF-16 units (how Telegram counts; an emoji is two). They add up so that the
+# summary and the moderators' review of the longest allowed idea fit in one Telegram message
+# (4096 units): 2000 + 2 x 500 + 100 + the fixed texts (tests/test_message_limits.py).
 MIN_CHARS = 10
 MAX_CHARS = 2000
-MAX_ANSWER_CHARS = 1000
+MAX_ANSWER_CHARS = 500
+MAX_PLACE_CHARS = 100
 MAX_PER_DAY = 10
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+\.(nl|com|org|net|eu|io)\b\S*)", re.IGNORECASE)
 
@@ -43,6 +47,7 @@ class Draft:
     question_index: int = 0
     editing: bool = False
     updated_at: str = ""
+    pending: str = ""  # a question-like message: is it the answer? (asked with buttons)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -82,12 +87,17 @@ class Idea:
     moderation_reason: str | None = None
 
 
+def text_length(text: str) -> int:
+    """Length in UTF-16 units, as Telegram counts (and as the limits above are meant)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def problem_with_text(text: str, *, minimum: int = MIN_CHARS,
                       maximum: int = MAX_CHARS) -> str | None:
     """Why a text cannot be accepted ('too_short', 'too_long', 'no_words', 'only_link'), or
     None. Emoji, punctuation and links do not count as words."""
     stripped = text.strip()
-    if len(stripped) > maximum:
+    if text_length(stripped) > maximum:
         return "too_long"
     without_links = _URL.sub(" ", stripped)
     letters = sum(1 for c in without_links if unicodedata.category(c).startswith(("L", "N")))
@@ -203,6 +213,7 @@ class IdeaStore:
                 # table and column come from the constant pairs above (bandit B608)
                 removed[table] = conn.execute(f"DELETE FROM {table} WHERE {column} = ?",  # nosec B608
                                               (user_id,)).rowcount
+        self.db.checkpoint()  # the erased rows leave the write-ahead log too
         return removed
 
 

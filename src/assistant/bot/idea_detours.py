@@ -1,0 +1,67 @@
+"""Detours during /idee: an edited message, and a message that looks like a question.
+
+Edits never move a conversation (an edit is an update too, and would otherwise be taken as the
+answer to the next step): they are ignored, and during an idea the resident gets a short note
+saying to send the change as a new message or use Edit at the summary. A question typed where
+an answer is expected ("wat is een burgerberaad?") is not stored as the answer: the bot asks
+"is this your answer, or a question to me?" and either takes it or answers it and asks again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ApplicationHandlerStop
+
+from assistant.bot import replies, texts
+from assistant.bot.context import BotContext
+from assistant.bot.lang import user_language
+
+_QUESTION_WORDS = re.compile(
+    r"^(wat|wie|waar|waarom|wanneer|hoe|welke|welk|hoeveel|what|who|where|why|when|how|"
+    r"which)\b", re.IGNORECASE)
+MAX_QUESTION_WORDS = 20  # longer texts are answers, even if they start with "hoe"
+
+
+def looks_like_question(text: str) -> bool:
+    """A short text ending in '?' or starting with a question word."""
+    stripped = text.strip()
+    if len(stripped.split()) > MAX_QUESTION_WORDS:
+        return False
+    return stripped.endswith("?") or bool(_QUESTION_WORDS.match(stripped))
+
+
+async def ignore_edits(update: Update, context: BotContext) -> None:
+    """Stop every edited message before any handler sees it; during an idea, say so."""
+    edited = update.edited_message or update.edited_channel_post
+    if edited is None:
+        return
+    user = update.effective_user
+    if edited.chat.type == ChatType.PRIVATE and user is not None:
+        services = context.services
+        if await services.db.call(services.ideas.draft, user.id) is not None:
+            lang = await user_language(update, context)
+            await context.bot.send_message(edited.chat.id, texts.get(lang, "idea_edit_ignored"),
+                                           parse_mode=ParseMode.HTML,
+                                           reply_to_message_id=edited.message_id)
+    raise ApplicationHandlerStop
+
+
+async def answer_during_idea(context: BotContext, chat_id: int, lang: str,
+                             question: str) -> None:
+    """Answer a question asked in the middle of an idea (excerpts only, no buttons: the
+    resident is still in the idea, whose prompt follows)."""
+    services = context.services
+    answer = await asyncio.to_thread(services.retriever.search, question)
+    threshold = services.retriever.tuning.hybrid_threshold
+    shown = replies.first_page(answer.good_hits(threshold), threshold)
+    if not shown:
+        example1, example2, example3 = replies.examples(lang, 3)
+        text = texts.get(lang, "no_answer", example1=example1, example2=example2,
+                         example3=example3)
+    else:
+        text = replies.answer_html(lang, "answer_header", shown, services.knowledge)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)

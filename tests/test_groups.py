@@ -1,0 +1,128 @@
+"""Groups are public (issue 13, items 2 and 4): personal screens move to a private chat, a
+button belongs to the person it was shown to, commands for other bots are not ours, and answers
+are replies to the question they answer. Through the real Application and local Bot API."""
+
+from __future__ import annotations
+
+from assistant.bot import texts
+from assistant.bot.local import BOT_USERNAME, LocalBotApi, SentMessage
+from assistant.bot.simulator import LocalTelegram, Resident
+from tests.conftest import services_of
+from tests.test_bot_ideas import IDEA, walk
+from tests.test_bot_moderation import MOD, staffed  # noqa: F401 - the fixture
+
+GROUP = -100400
+ANNA = Resident(id=701, first_name="Anna", language_code="nl")
+BOB = Resident(id=702, first_name="Bob", language_code="nl")
+MENTION = f"@{BOT_USERNAME} wat is een burgerberaad?"
+
+
+def private_link(message: SentMessage, what: str) -> None:
+    assert message.buttons == [(texts.label("nl", "btn_continue_private"),
+                                f"https://t.me/{BOT_USERNAME}?start={what}")]
+
+
+async def share(telegram: LocalTelegram, who: Resident) -> int:
+    summary = await walk(telegram, who, "theme:preventiecoalitie", IDEA)
+    await telegram.press(who, summary, "send")
+    return services_of(telegram).ideas.by_author(who.id)[0].id
+
+
+async def test_my_ideas_in_a_group_continue_in_private(telegram: LocalTelegram) -> None:
+    number = await share(telegram, ANNA)
+    [reply] = await telegram.send(ANNA, "/mijnideeen", chat_id=GROUP)
+    assert reply.text == texts.get("nl", "private_only") and "Moestuinen" not in reply.text
+    assert f"#{number}" not in reply.text
+    private_link(reply, "mijnideeen")
+    assert reply.reply_to_message_id is not None  # a reply to the command
+    [mine] = await telegram.send(ANNA, "/start mijnideeen")  # the link opens the private chat
+    assert f"#{number}" in mine.text and "Moestuinen" in mine.text
+
+
+async def test_forget_me_in_a_group_shows_nothing_and_erases_nothing(
+        telegram: LocalTelegram) -> None:
+    await share(telegram, ANNA)
+    await share(telegram, BOB)
+    [reply] = await telegram.send(ANNA, "/vergeetmij", chat_id=GROUP)
+    assert "(1)" not in reply.text and not any(d.startswith("forget:") for _, d in reply.buttons)
+    private_link(reply, "vergeetmij")
+    [confirm] = await telegram.send(ANNA, "/start vergeetmij")
+    assert [d for _, d in confirm.buttons] == ["forget:yes", "forget:no"]
+    # Bob cannot press Anna's button (in Telegram he cannot even see her private chat; a
+    # forged press with her message is still refused by the binding in groups, and in private
+    # erases only the presser's own data, so we check that the data stays)
+    await telegram.press(ANNA, confirm, "forget:yes")
+    services = services_of(telegram)
+    assert services.ideas.by_author(ANNA.id) == [] and len(services.ideas.by_author(BOB.id)) == 1
+
+
+async def test_a_button_belongs_to_the_person_it_was_shown_to(telegram: LocalTelegram) -> None:
+    [answer] = await telegram.send(ANNA, MENTION, chat_id=GROUP)
+    assert answer.reply_to is not None and answer.reply_to["from"]["id"] == ANNA.id
+    votes = "SELECT COUNT(*) FROM feedback"
+    db = services_of(telegram).db
+    before = db.execute(votes).fetchone()[0]
+    assert await telegram.press(BOB, answer, "👍") == []
+    assert telegram.callback_answer()["text"] == texts.label("nl", "not_your_button")
+    assert db.execute(votes).fetchone()[0] == before
+    await telegram.press(ANNA, answer, texts.label("nl", "btn_up"))
+    assert telegram.callback_answer()["text"] == texts.label("nl", "feedback_thanks")
+    [welcome] = await telegram.send(ANNA, "/start", chat_id=GROUP)
+    assert await telegram.press(BOB, welcome, "menu:about") == []
+    assert telegram.callback_answer()["text"] == texts.label("nl", "not_your_button")
+
+
+async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
+    [answer] = await telegram.send(ANNA, "Wat is een burgerberaad?")
+    [data] = [d for _, d in answer.buttons if d.startswith("fb:")][:1]
+    other = data.replace(":0:", ":1:")  # a guessed rank on a real question
+    await telegram.process(telegram.callback_update(ANNA, answer, other))
+    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+
+
+async def test_review_and_export_in_a_group(staffed: LocalTelegram,  # noqa: F811
+                                            api: LocalBotApi) -> None:
+    await share(staffed, ANNA)
+    [review] = await staffed.send(MOD, "/review", chat_id=GROUP)
+    assert "Moestuinen" not in review.text
+    private_link(review, "review")
+    [export] = await staffed.send(MOD, "/export alle", chat_id=GROUP)
+    assert export.document is None
+    private_link(export, "export")
+    [private_review] = await staffed.send(MOD, "/start review")
+    assert "Moestuinen" in private_review.text
+    [private_export] = await staffed.send(MOD, "/start export")
+    assert private_export.document is not None
+    [welcome] = await staffed.send(ANNA, "/start review")  # not a moderator: just a welcome
+    assert welcome.text == texts.get("nl", "welcome")
+
+
+async def test_idea_in_a_group_links_to_private(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send(ANNA, "/idee", chat_id=GROUP)
+    assert reply.text == texts.get("nl", "idea_private_only")
+    private_link(reply, "idee")
+    [themes] = await telegram.send(ANNA, "/start idee")
+    assert any(d.startswith("theme:") for _, d in themes.buttons)
+
+
+async def test_commands_for_other_bots_are_not_ours(telegram: LocalTelegram) -> None:
+    assert await telegram.send(ANNA, "/start@OtherBot", chat_id=GROUP) == []
+    assert await telegram.send(ANNA, "/help@OtherBot", chat_id=GROUP) == []
+    assert await telegram.send(ANNA, "/onbekend@OtherBot", chat_id=GROUP) == []
+    [welcome] = await telegram.send(ANNA, f"/start@{BOT_USERNAME}", chat_id=GROUP)
+    assert welcome.text == texts.get("nl", "welcome")
+
+
+async def test_group_answers_are_replies_to_the_question(telegram: LocalTelegram) -> None:
+    first = telegram.message_update(ANNA, MENTION, chat_id=GROUP)
+    second = telegram.message_update(BOB, f"@{BOT_USERNAME} wat is circulaire economie?",
+                                     chat_id=GROUP)
+    await telegram.process(first)
+    await telegram.process(second)
+    replies = telegram.api.to_chat(GROUP)
+    assert [m.reply_to_message_id for m in replies] == [first.message.message_id,  # type: ignore[union-attr]
+                                                        second.message.message_id]  # type: ignore[union-attr]
+    more = [m for m in replies if any(d.startswith("more:") for _, d in m.buttons)]
+    if more:  # "more results" stays a reply to the same question
+        [page] = await telegram.press(ANNA if more[0] is replies[0] else BOB, more[0], "Meer")
+        assert page.reply_to_message_id == more[0].reply_to_message_id
