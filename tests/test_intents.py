@@ -21,6 +21,7 @@ from assistant.retrieval.places import has_topic, names_a_place, strip_places
     ("wanneer moet ik de afvalstoffenheffing betalen", "service"),
     ("Wat voor weer wordt het morgen in Amsterdam?", "off_topic"),
     ("Hoe laat speelt Ajax?", "off_topic"), ("hoeveel inwoners heeft amsterdam", "off_topic"),
+    ("Hoe laat vertrekt de trein naar Utrecht?", "off_topic"),
 ])
 def test_recognised(message: str, intent: str) -> None:
     assert read_message(message).intent == intent

@@ -87,7 +87,9 @@ _OFF_TOPIC = re.compile(
     r"bitcoin|crypto|lotto|hoe laat is het|what time is it|vertaal|translate|"
     r"hoofdstad|capital of|eiffeltoren|eiffel tower|te doen dit weekend|uitgaan|uitgaans\w*|"
     r"things to do|restaurant\w*|pizza\w*|kroeg\w*|nightlife|huiswerk|homework|"
-    r"hoeveel inwoners|inwonertal|aantal inwoners|how many people live|population of)\b",
+    r"hoeveel inwoners|inwonertal|aantal inwoners|how many people live|population of|"
+    r"hoe laat (?:vertrekt|rijdt|komt)|vertrektijd\w*|departure time|reisplanner|9292|"
+    r"ov-?chipkaart|what time does the (?:train|bus|tram))\b",
     re.IGNORECASE)
 
 

@@ -322,6 +322,9 @@ def _read_manifest(directory: Path) -> Manifest:
         return Manifest(**data)
     except FileNotFoundError as exc:
         raise IndexCorrupt(f"index at {directory} has no manifest; run 'assistant index'") from exc
+    except OSError as exc:  # e.g. a volume mounted with the wrong owner
+        raise IndexCorrupt(f"index at {directory} cannot be read ({exc.strerror}); check its "
+                           "owner and permissions, or run 'assistant index'") from exc
     except (ValueError, TypeError) as exc:
         raise IndexCorrupt(f"index manifest at {directory} is unreadable; run "
                            "'assistant index'") from exc
