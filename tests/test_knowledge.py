@@ -131,12 +131,12 @@ def test_phrasings_summaries_and_over_block_load() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "field", "problem"), [
-    ("  vragen:\n  - wie heeft dit scenario geschreven",
-     "  vragen:\n  - wie heeft dit scenario geschreven\n  - Wie heeft dit  scenario geschreven",
+    ("  - wie heeft dit scenario geschreven\n",
+     "  - wie heeft dit scenario geschreven\n  - Wie heeft dit  scenario geschreven\n",
      "over.vragen", "duplicate line"),
-    ("  vragen:\n  - wie heeft dit scenario geschreven", "  vragen:\n  - {vraag: wie schreef dit}",
+    ("  - wie heeft dit scenario geschreven\n", "  - {vraag: wie schreef dit}\n",
      "over.vragen", "must be a list of text"),
-    ("  vragen:\n  - wie heeft dit scenario geschreven", "  vragen:\n  - " + "lang " * 70,
+    ("  - wie heeft dit scenario geschreven\n", "  - " + "lang " * 70 + "\n",
      "over.vragen", "one line of at most 300"),
     ("over:\n  nl: |", "over:\n  fr: oui\n  nl: |", "over.fr", "unknown field"),
     ("  kort:\n    nl:", "  kort:\n    de: nein\n    nl:", "sections[0].kort.de",

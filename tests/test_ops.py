@@ -42,7 +42,7 @@ async def test_health_and_metrics(telegram: LocalTelegram) -> None:
     assert health.status_code == 200
     body = health.json()
     assert body["status"] == "ok" and body["database"] == "ok"
-    assert body["index"]["passages"] == 22 and body["index"]["model"] == "usem3"
+    assert body["index"]["passages"] == 24 and body["index"]["model"] == "usem3"
     text = metrics.text
     assert 'assistant_questions_total{answered="yes"} 1.0' in text
     assert 'assistant_questions_total{answered="no"} 1.0' in text
