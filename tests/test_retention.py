@@ -154,8 +154,9 @@ async def test_about_shows_summary_date_publisher_and_original(
         [nl] = await telegram.send(Resident(id=1, language_code="nl"), "/over")
         [en] = await telegram.send(Resident(id=2, language_code="en"), "/over")
     kb = services_of(telegram).knowledge
-    for doc in kb.documents:
-        assert " ".join(doc.summary.split())[:80] in " ".join(nl.text.split())
+    for doc in kb.documents:  # the plain "over" text, in the resident's language
+        assert " ".join(doc.over["nl"].split())[:80] in " ".join(nl.text.split())
+        assert " ".join(doc.over["en"].split())[:80] in " ".join(en.text.split())
     assert "Scenario van Amsterdam Economic Board, 9 juni 2020" in nl.text
     assert "11 juli 2023" in nl.text and "11 July 2023" in en.text
     assert '<a href="https://example.org/mvm?a=1&amp;b=2">' in nl.text
