@@ -39,16 +39,8 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
     """Configure the root logger once; quiet httpx (it logs request URLs, token included)."""
-    handler = _StderrHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.set_name(_HANDLER)
+    _install(_StderrHandler(), log_format)
     root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
-        root.removeHandler(old)
-        if isinstance(old, logging.FileHandler):  # the chat's log file, from log_to_file
-            old.close()
-    root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # every job run at INFO
@@ -58,14 +50,18 @@ def log_to_file(path: Path, log_format: str = "text") -> None:
     """Send the log to a file instead of standard error (the terminal chat: log lines must
     not mix into the conversation). Keeps the level set by ``setup_logging``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    _install(logging.FileHandler(path, encoding="utf-8"), log_format)
+    logging.captureWarnings(True)  # Python warnings too, instead of on standard error
+
+
+def _install(handler: logging.Handler, log_format: str) -> None:
+    """Make ``handler`` the assistant's one log handler (replacing, and closing, the last)."""
     handler.setFormatter(JsonFormatter() if log_format == "json" else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
         root.removeHandler(old)
-        if isinstance(old, logging.FileHandler):
+        if isinstance(old, logging.FileHandler):  # the chat's log file, from log_to_file
             old.close()
     root.addHandler(handler)
-    logging.captureWarnings(True)  # Python warnings too, instead of on standard error
