@@ -49,8 +49,9 @@ def _hit_rate(encoder: CachedEncoder) -> float:
     return round(queries.hits / max(1, queries.hits + queries.misses), 3)
 
 
-async def throughput(residents: int, questions_each: int, rate: float,
-                     seconds: float, model: str = "usem3") -> dict[str, Any]:
+async def throughput(
+    residents: int, questions_each: int, rate: float, seconds: float, model: str = "usem3"
+) -> dict[str, Any]:
     """Run the load with this model and return the figures."""
     questions = all_question_texts()
     random.Random(12).shuffle(questions)
@@ -60,11 +61,15 @@ async def throughput(residents: int, questions_each: int, rate: float,
     assert isinstance(encoder, CachedEncoder)
     model_load_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_env({"ASSISTANT_DATA_DIR": tmp,
-                                      "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"),
-                                      "ASSISTANT_MODEL": model,
-                                      "ASSISTANT_RATE_LIMIT": "false",
-                                      "ASSISTANT_FLOOD_LIMIT": "10000"})
+        settings = Settings.from_env(
+            {
+                "ASSISTANT_DATA_DIR": tmp,
+                "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"),
+                "ASSISTANT_MODEL": model,
+                "ASSISTANT_RATE_LIMIT": "false",
+                "ASSISTANT_FLOOD_LIMIT": "10000",
+            }
+        )
         api = LocalBotApi()
         app = build_application(settings, request=api, encoder=encoder)
         async with LocalTelegram(app, api) as telegram:
@@ -83,45 +88,58 @@ async def throughput(residents: int, questions_each: int, rate: float,
             rss_before = rss_mb()
             paced = await _open_loop(telegram, questions, rate, seconds, residents)
             paced["cache_hit_rate"] = _hit_rate(encoder)
-            return {"model": model, "model_load_s": round(model_load_s, 2),
-                    "distinct_questions": len(questions),
-                    "closed_loop": saturation, "open_loop": paced,
-                    "retrieval_only_uncached_latency": percentiles(retrieval_ms),
-                    "rss_start_mb": round(rss_start, 1),
-                    "rss_mb_after": round(rss_mb(), 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-                    "rss_growth_mb_during_open_loop": round(rss_mb() - rss_before, 1),
-                    "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+            return {
+                "model": model,
+                "model_load_s": round(model_load_s, 2),
+                "distinct_questions": len(questions),
+                "closed_loop": saturation,
+                "open_loop": paced,
+                "retrieval_only_uncached_latency": percentiles(retrieval_ms),
+                "rss_start_mb": round(rss_start, 1),
+                "rss_mb_after": round(rss_mb(), 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+                "rss_growth_mb_during_open_loop": round(rss_mb() - rss_before, 1),
+                "cpus": os.cpu_count(),
+                "load_avg_1m": round(os.getloadavg()[0], 2),
+            }
 
 
-async def _ask(telegram: LocalTelegram, who: Resident, question: str,
-               latencies: list[float]) -> None:
+async def _ask(
+    telegram: LocalTelegram, who: Resident, question: str, latencies: list[float]
+) -> None:
     started = time.perf_counter()
     replies = await telegram.send(who, question)
     latencies.append((time.perf_counter() - started) * 1000)
     assert len(replies) == 1, "every question gets exactly one reply"
 
 
-async def _closed_loop(telegram: LocalTelegram, questions: list[str], residents: int,
-                       questions_each: int) -> dict[str, Any]:
+async def _closed_loop(
+    telegram: LocalTelegram, questions: list[str], residents: int, questions_each: int
+) -> dict[str, Any]:
     """All residents ask at once, each waiting for its reply: the bot's saturation rate."""
     latencies: list[float] = []
 
     async def resident(n: int) -> None:
         who = Resident(id=10_000 + n, language_code="nl" if n % 4 else "en")
         for i in range(questions_each):
-            await _ask(telegram, who, questions[(n * questions_each + i) % len(questions)],
-                       latencies)
+            await _ask(
+                telegram, who, questions[(n * questions_each + i) % len(questions)], latencies
+            )
 
     started = time.perf_counter()
     await asyncio.gather(*(resident(n) for n in range(residents)))
     elapsed = time.perf_counter() - started
-    return {"residents": residents, "questions": len(latencies),
-            "questions_per_s": round(len(latencies) / elapsed, 1),
-            "reply_latency": percentiles(latencies)}
+    return {
+        "residents": residents,
+        "questions": len(latencies),
+        "questions_per_s": round(len(latencies) / elapsed, 1),
+        "reply_latency": percentiles(latencies),
+    }
 
 
-async def _open_loop(telegram: LocalTelegram, questions: list[str], rate: float,
-                     seconds: float, residents: int) -> dict[str, Any]:
+async def _open_loop(
+    telegram: LocalTelegram, questions: list[str], rate: float, seconds: float, residents: int
+) -> dict[str, Any]:
     """Questions arrive at a fixed rate from many residents: latency under that load."""
     latencies: list[float] = []
     tasks = []
@@ -132,22 +150,51 @@ async def _open_loop(telegram: LocalTelegram, questions: list[str], rate: float,
         if delay > 0:
             await asyncio.sleep(delay)
         who = Resident(id=20_000 + n % residents, language_code="nl" if n % 4 else "en")
-        tasks.append(asyncio.create_task(_ask(telegram, who, questions[n % len(questions)],
-                                              latencies)))
+        tasks.append(
+            asyncio.create_task(_ask(telegram, who, questions[n % len(questions)], latencies))
+        )
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
-    return {"target_questions_per_s": rate, "questions": total,
-            "achieved_questions_per_s": round(total / elapsed, 1),
-            "reply_latency": percentiles(latencies)}
+    return {
+        "target_questions_per_s": rate,
+        "questions": total,
+        "achieved_questions_per_s": round(total / elapsed, 1),
+        "reply_latency": percentiles(latencies),
+    }
 
 
-def run_in_subprocess(model: str, residents: int, questions_each: int, rate: float,
-                      seconds: float, env: dict[str, str] | None = None) -> dict[str, Any]:
+def run_in_subprocess(
+    model: str,
+    residents: int,
+    questions_each: int,
+    rate: float,
+    seconds: float,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """One model's bot figures in a fresh process, so that RSS figures do not mix."""
-    cmd = [sys.executable, "-m", "bench.bot", "--model", model, "--residents", str(residents),
-           "--questions", str(questions_each), "--rate", str(rate), "--seconds", str(seconds)]
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.bot",
+        "--model",
+        model,
+        "--residents",
+        str(residents),
+        "--questions",
+        str(questions_each),
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+    ]
+    done = subprocess.run(
+        cmd,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     if done.returncode:
         raise RuntimeError(f"bench.bot --model {model} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -162,8 +209,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0, help="open-loop questions/s")
     parser.add_argument("--seconds", type=float, default=20.0, help="open-loop duration")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(throughput(args.residents, args.questions, args.rate,
-                                            args.seconds, args.model))))
+    print(
+        json.dumps(
+            asyncio.run(
+                throughput(args.residents, args.questions, args.rate, args.seconds, args.model)
+            )
+        )
+    )
 
 
 if __name__ == "__main__":

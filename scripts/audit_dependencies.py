@@ -70,23 +70,42 @@ def load_exceptions(path: Path) -> list[Exception_]:
         raise ValueError(f"{path}: 'exceptions' must be a list")
     result = []
     for number, entry in enumerate(entries, 1):
-        missing = [k for k in ("id", "package", "reason", "review_by")
-                   if not isinstance(entry, dict) or not entry.get(k)]
+        missing = [
+            k
+            for k in ("id", "package", "reason", "review_by")
+            if not isinstance(entry, dict) or not entry.get(k)
+        ]
         if missing:
             raise ValueError(f"{path}: exception {number} lacks {', '.join(missing)}")
         review_by = entry["review_by"]
         if not isinstance(review_by, dt.date):
             raise ValueError(f"{path}: exception {number}: review_by must be a date (YYYY-MM-DD)")
-        result.append(Exception_(str(entry["id"]), str(entry["package"]),
-                                 str(entry["reason"]).strip(), review_by))
+        result.append(
+            Exception_(
+                str(entry["id"]), str(entry["package"]), str(entry["reason"]).strip(), review_by
+            )
+        )
     return result
 
 
 def pip_audit(osv_url: str, timeout: int, *args: str) -> dict[str, Any] | None:
     """Run pip-audit against OSV; its JSON report, or None when it could not run at all."""
-    command = [sys.executable, "-m", "pip_audit", "--vulnerability-service", "osv",
-               "--osv-url", osv_url, "--format", "json", "--progress-spinner", "off",
-               "--timeout", str(timeout), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "--vulnerability-service",
+        "osv",
+        "--osv-url",
+        osv_url,
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+        "--timeout",
+        str(timeout),
+        *args,
+    ]
     # pip-audit with this interpreter and fixed arguments, no shell (B404, B603).
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # nosec B603
     try:
@@ -107,9 +126,14 @@ def findings(report: dict[str, Any]) -> tuple[list[Finding], list[str], int]:
             continue
         audited += 1
         for vuln in dep.get("vulns", []):
-            found.append(Finding(dep["name"], dep["version"],
-                                 (vuln["id"], *vuln.get("aliases", [])),
-                                 tuple(vuln.get("fix_versions", []))))
+            found.append(
+                Finding(
+                    dep["name"],
+                    dep["version"],
+                    (vuln["id"], *vuln.get("aliases", [])),
+                    tuple(vuln.get("fix_versions", [])),
+                )
+            )
     return found, skipped, audited
 
 
@@ -118,8 +142,9 @@ def canary_advisories(osv_url: str, timeout: int) -> int:
     with tempfile.TemporaryDirectory() as folder:
         requirements = Path(folder) / "canary.txt"
         requirements.write_text(f"{CANARY[0]}=={CANARY[1]}\n", encoding="utf-8")
-        report = pip_audit(osv_url, timeout, "--requirement", str(requirements),
-                           "--no-deps", "--disable-pip")
+        report = pip_audit(
+            osv_url, timeout, "--requirement", str(requirements), "--no-deps", "--disable-pip"
+        )
     if report is None:
         return 0
     found, _, _ = findings(report)
@@ -133,8 +158,11 @@ def canonical(name: str) -> str:
 
 def excepted(finding: Finding, exceptions: list[Exception_], today: dt.date) -> Exception_ | None:
     for exc in exceptions:
-        if exc.id in finding.ids and canonical(exc.package) == canonical(finding.package) \
-                and today <= exc.review_by:
+        if (
+            exc.id in finding.ids
+            and canonical(exc.package) == canonical(finding.package)
+            and today <= exc.review_by
+        ):
             return exc
     return None
 
@@ -142,9 +170,12 @@ def excepted(finding: Finding, exceptions: list[Exception_], today: dt.date) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--osv-url", default=os.environ.get("AUDIT_OSV_URL", DEFAULT_OSV_URL))
-    parser.add_argument("--required", action="store_true",
-                        default=os.environ.get("AUDIT_REQUIRED", "") not in ("", "0"),
-                        help="fail (exit 3) when the audit cannot be done from this machine")
+    parser.add_argument(
+        "--required",
+        action="store_true",
+        default=os.environ.get("AUDIT_REQUIRED", "") not in ("", "0"),
+        help="fail (exit 3) when the audit cannot be done from this machine",
+    )
     parser.add_argument("--exceptions", type=Path, default=DEFAULT_EXCEPTIONS)
     parser.add_argument("--timeout", type=int, default=15)
     args = parser.parse_args(argv)
@@ -157,16 +188,19 @@ def main(argv: list[str] | None = None) -> int:
 
     known = canary_advisories(args.osv_url, args.timeout)
     if known == 0:
-        print(f"Dependency audit NOT RUN: the vulnerability service ({args.osv_url}) gave no "
-              f"advisories for {CANARY[0]} {CANARY[1]}, which has public ones, so it is out of "
-              "reach or has no data here. Run it where it is reachable (AUDIT_REQUIRED=1).",
-              file=sys.stderr)
+        print(
+            f"Dependency audit NOT RUN: the vulnerability service ({args.osv_url}) gave no "
+            f"advisories for {CANARY[0]} {CANARY[1]}, which has public ones, so it is out of "
+            "reach or has no data here. Run it where it is reachable (AUDIT_REQUIRED=1).",
+            file=sys.stderr,
+        )
         return 3 if args.required else 0
 
     report = pip_audit(args.osv_url, args.timeout, "--skip-editable")
     if report is None:
-        print("Dependency audit FAILED: pip-audit could not audit this environment.",
-              file=sys.stderr)
+        print(
+            "Dependency audit FAILED: pip-audit could not audit this environment.", file=sys.stderr
+        )
         return 3 if args.required else 1
     found, skipped, audited = findings(report)
     today = dt.date.today()
@@ -176,13 +210,16 @@ def main(argv: list[str] | None = None) -> int:
         if accepted is None:
             open_findings.append(finding)
         else:
-            print(f"  accepted until {accepted.review_by}: {finding.describe()}: "
-                  f"{accepted.reason}")
+            print(
+                f"  accepted until {accepted.review_by}: {finding.describe()}: {accepted.reason}"
+            )
     for line in skipped:
         print(f"  not audited: {line}")
-    print(f"Dependency audit: {audited} packages checked against {args.osv_url} "
-          f"(canary {CANARY[0]} {CANARY[1]}: {known} advisories known); "
-          f"{len(open_findings)} open, {len(found) - len(open_findings)} accepted.")
+    print(
+        f"Dependency audit: {audited} packages checked against {args.osv_url} "
+        f"(canary {CANARY[0]} {CANARY[1]}: {known} advisories known); "
+        f"{len(open_findings)} open, {len(found) - len(open_findings)} accepted."
+    )
     for finding in open_findings:
         print(f"  VULNERABLE {finding.describe()}", file=sys.stderr)
     return 1 if open_findings else 0

@@ -90,8 +90,9 @@ def knowledge_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, knowledge_dir: Path, database_url: str,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(
+    tmp_path: Path, knowledge_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
     """Settings from the environment, pointed at a temporary data dir, knowledge copy and
     database (each test runs once per database backend)."""
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
@@ -109,8 +110,9 @@ def api() -> LocalBotApi:
 
 
 @pytest.fixture
-async def telegram(settings: Settings, api: LocalBotApi,
-                   encoder: Encoder) -> AsyncIterator[LocalTelegram]:
+async def telegram(
+    settings: Settings, api: LocalBotApi, encoder: Encoder
+) -> AsyncIterator[LocalTelegram]:
     """The real Application, started on the local Bot API with a fresh data directory."""
     app = build_application(settings, request=api, encoder=encoder)
     async with LocalTelegram(app, api) as running:

@@ -26,13 +26,17 @@ def idea_text(resident_id: int) -> str:
 def acknowledger(witness: Database) -> Callable[[SentMessage], None]:
     """Print ACK as a confirmation leaves the bot (the transport calls it on every send); a
     second connection checks that the idea is committed by then (else UNCOMMITTED)."""
+
     def acknowledge(message: SentMessage) -> None:
         number = re.search(r"#(\d+)", message.text)
         if number and message.chat_id > 0:
-            stored = witness.execute("SELECT COUNT(*) FROM ideas WHERE id = ?",
-                                     (int(number.group(1)),)).fetchone()[0]
-            print(f"{'ACK' if stored else 'UNCOMMITTED'} {message.chat_id} {number.group(1)}",
-                  flush=True)
+            stored = witness.execute(
+                "SELECT COUNT(*) FROM ideas WHERE id = ?", (int(number.group(1)),)
+            ).fetchone()[0]
+            print(
+                f"{'ACK' if stored else 'UNCOMMITTED'} {message.chat_id} {number.group(1)}",
+                flush=True,
+            )
 
     return acknowledge
 
@@ -40,8 +44,7 @@ def acknowledger(witness: Database) -> Callable[[SentMessage], None]:
 async def main(first: int, count: int) -> None:
     settings = Settings.from_env()
     api = LocalBotApi(on_send=acknowledger(Database(settings.database)))
-    async with LocalTelegram(build_application(settings, request=api),
-                             api) as telegram:
+    async with LocalTelegram(build_application(settings, request=api), api) as telegram:
         print("READY", flush=True)
         for rid in range(first, first + count):
             who = Resident(id=rid)

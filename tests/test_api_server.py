@@ -35,8 +35,9 @@ QUESTION = "Wat is een burgerberaad?"
 
 
 @pytest.fixture
-async def served(settings: Settings, encoder: Encoder,
-                 monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[str, LocalBotApi, Any]]:
+async def served(
+    settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[str, LocalBotApi, Any]]:
     """The stand-in on a free port, and the real bot polling it over HTTP."""
     port = free_port()
     api, queue = LocalBotApi(), UpdateQueue()
@@ -94,7 +95,8 @@ async def test_second_question_gets_its_own_reply(served: tuple[str, LocalBotApi
 
 
 async def test_refusals_keep_telegrams_status_and_text(
-        served: tuple[str, LocalBotApi, Any]) -> None:
+    served: tuple[str, LocalBotApi, Any],
+) -> None:
     _, api, app = served
     with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await app.bot.send_message(42, "   ")

@@ -29,40 +29,57 @@ def rows(telegram: LocalTelegram, sql: str, *args: object) -> list[dict[str, obj
     return [dict(r) for r in services_of(telegram).db.execute(sql, args).fetchall()]
 
 
-async def walk(telegram: LocalTelegram, who: Resident, theme: str, text: str,
-               answers: tuple[str | None, ...] = ("Kinderen", None), place: str | None = "Zaandam",
-               contact: bool = True) -> SentMessage:
+async def walk(
+    telegram: LocalTelegram,
+    who: Resident,
+    theme: str,
+    text: str,
+    answers: tuple[str | None, ...] = ("Kinderen", None),
+    place: str | None = "Zaandam",
+    contact: bool = True,
+) -> SentMessage:
     """Go from /idee to the summary; returns the summary message."""
     [choice] = await telegram.send(who, "/idee")
     [prompt] = await telegram.press(who, choice, theme)
     assert "10" in prompt.text and "2000" in prompt.text
     [step] = await telegram.send(who, text)
     for answer in answers:
-        [step] = (await telegram.press(who, step, "skip") if answer is None
-                  else await telegram.send(who, answer))
-    [step] = (await telegram.press(who, step, "skip") if place is None
-              else await telegram.send(who, place))
+        [step] = (
+            await telegram.press(who, step, "skip")
+            if answer is None
+            else await telegram.send(who, answer)
+        )
+    [step] = (
+        await telegram.press(who, step, "skip")
+        if place is None
+        else await telegram.send(who, place)
+    )
     [summary] = await telegram.press(who, step, "contact:yes" if contact else "contact:no")
     assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
     return summary
 
 
-@pytest.mark.parametrize(("who", "theme_label", "theme_id", "skip_word"), [
-    (NL, "Regionale preventiecoalitie", "preventiecoalitie", "(overgeslagen)"),
-    (NL, "AI: verantwoord en voor iedereen", "ai-voor-iedereen", "(overgeslagen)"),
-    (EN, "Regional prevention coalition", "preventiecoalitie", "(skipped)"),
-    (EN, "AI: responsible and for everyone", "ai-voor-iedereen", "(skipped)"),
-])
-async def test_whole_flow(telegram: LocalTelegram, who: Resident, theme_label: str,
-                          theme_id: str, skip_word: str) -> None:
+@pytest.mark.parametrize(
+    ("who", "theme_label", "theme_id", "skip_word"),
+    [
+        (NL, "Regionale preventiecoalitie", "preventiecoalitie", "(overgeslagen)"),
+        (NL, "AI: verantwoord en voor iedereen", "ai-voor-iedereen", "(overgeslagen)"),
+        (EN, "Regional prevention coalition", "preventiecoalitie", "(skipped)"),
+        (EN, "AI: responsible and for everyone", "ai-voor-iedereen", "(skipped)"),
+    ],
+)
+async def test_whole_flow(
+    telegram: LocalTelegram, who: Resident, theme_label: str, theme_id: str, skip_word: str
+) -> None:
     summary = await walk(telegram, who, theme_label, IDEA, answers=("Voor ouderen", None))
     assert IDEA in summary.text and "Voor ouderen" in summary.text and skip_word in summary.text
     replies = await telegram.press(who, summary, "send")
     confirmation = replies[-1]
     [idea] = rows(telegram, "SELECT * FROM ideas")
     assert f"#{idea['id']}" in confirmation.text
-    assert summary.buttons == [(texts.label(who.language_code or "nl", "idea_sent_label",
-                                            number=idea["id"]), "noop")]
+    assert summary.buttons == [
+        (texts.label(who.language_code or "nl", "idea_sent_label", number=idea["id"]), "noop")
+    ]
     assert summary.buttons[0][0].endswith(f"#{idea['id']}")
     assert idea["theme"] == theme_id and idea["text"] == IDEA
     assert idea["author_id"] == who.id and idea["status"] == "pending"
@@ -84,8 +101,9 @@ async def test_theme_button_under_an_answer_starts_the_flow(telegram: LocalTeleg
 
 
 async def test_skipping_everything_and_no_contact(telegram: LocalTelegram) -> None:
-    summary = await walk(telegram, NL, "AI: verantwoord", IDEA, answers=(None, None), place=None,
-                         contact=False)
+    summary = await walk(
+        telegram, NL, "AI: verantwoord", IDEA, answers=(None, None), place=None, contact=False
+    )
     await telegram.press(NL, summary, "send")
     [idea] = rows(telegram, "SELECT * FROM ideas")
     assert json.loads(str(idea["answers"])) == {"risico_of_kans": None, "iedereen_mee": None}
@@ -148,16 +166,18 @@ async def test_start_inside_the_flow_keeps_the_draft(telegram: LocalTelegram) ->
 async def test_bad_idea_texts_are_explained(telegram: LocalTelegram) -> None:
     [choice] = await telegram.send(NL, "/idee")
     await telegram.press(NL, choice, "AI: verantwoord")
-    cases = [("kort", "idea_too_short"), ("x" * 2001, "idea_too_long"),
-             ("🤖🤖🤖🤖🤖🤖🤖🤖🤖🤖🤖", "idea_no_words"),
-             ("https://example.org/ai-plan", "idea_only_link")]
+    cases = [
+        ("kort", "idea_too_short"),
+        ("x" * 2001, "idea_too_long"),
+        ("🤖🤖🤖🤖🤖🤖🤖🤖🤖🤖🤖", "idea_no_words"),
+        ("https://example.org/ai-plan", "idea_only_link"),
+    ]
     for text, key in cases:
         [reply] = await telegram.send(NL, text)
         assert reply.text == texts.get("nl", key, min=10, max=2000, length=len(text))
     [photo_reply] = await telegram.send_other(NL, "photo")
     assert photo_reply.text == texts.get("nl", "text_only")
-    [next_step] = await telegram.send(NL, "<b>AI-les</b> & uitleg in de bibliotheek voor "
-                                          "ouderen")
+    [next_step] = await telegram.send(NL, "<b>AI-les</b> & uitleg in de bibliotheek voor ouderen")
     assert "Welk risico" in next_step.text
     draft = services_of(telegram).ideas.draft(NL.id)
     assert draft is not None and draft.text.startswith("<b>AI-les</b> & uitleg")  # verbatim
@@ -195,15 +215,17 @@ async def test_idle_draft_offers_resume(telegram: LocalTelegram) -> None:
     assert kept is not None and kept.text == IDEA and kept.answers["voor_wie"] == "Voor kinderen"
 
 
-async def test_live_timeout_keeps_draft(settings: Settings, encoder: Encoder, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_live_timeout_keeps_draft(
+    settings: Settings, encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One process on SQLite: the conversation's own timeout job tells the resident."""
     monkeypatch.setattr(idea_flow, "IDLE", dt.timedelta(seconds=1.5))
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{tmp_path / 'live.sqlite3'}")
     settings = Settings.from_env()
     api = LocalBotApi()
-    async with LocalTelegram(build_application(settings, request=api, encoder=encoder),
-                             api) as telegram:
+    async with LocalTelegram(
+        build_application(settings, request=api, encoder=encoder), api
+    ) as telegram:
         [choice] = await telegram.send(NL, "/idee")
         await telegram.press(NL, choice, "Regionale preventiecoalitie")
         await telegram.send(NL, IDEA)
@@ -238,8 +260,10 @@ async def test_restart_mid_flow_continues(settings: Settings, encoder: Encoder) 
         await again.press(NL, summary, "send")
         [idea] = rows(again, "SELECT * FROM ideas")
         assert idea["text"] == IDEA and idea["municipality"] == "Haarlem"
-        assert json.loads(str(idea["answers"]))["risico_of_kans"] == \
-            "Dat AI beslist zonder dat iemand het ziet"
+        assert (
+            json.loads(str(idea["answers"]))["risico_of_kans"]
+            == "Dat AI beslist zonder dat iemand het ziet"
+        )
     finally:
         await again.stop()
 
@@ -281,18 +305,25 @@ async def test_send_delivered_again_after_restart(settings: Settings, encoder: E
 async def test_two_residents_at_once_no_crosstalk(telegram: LocalTelegram) -> None:
     a, b = Resident(id=701, language_code="nl"), Resident(id=702, language_code="en")
     choices = await asyncio.gather(telegram.send(a, "/idee"), telegram.send(b, "/idee"))
-    await asyncio.gather(telegram.press(a, choices[0][0], "theme:preventiecoalitie"),
-                         telegram.press(b, choices[1][0], "theme:ai-voor-iedereen"))
-    steps = await asyncio.gather(telegram.send(a, "Idee van A: buurtsport voor ouderen."),
-                                 telegram.send(b, "Idea of B: AI lessons in libraries."))
+    await asyncio.gather(
+        telegram.press(a, choices[0][0], "theme:preventiecoalitie"),
+        telegram.press(b, choices[1][0], "theme:ai-voor-iedereen"),
+    )
+    steps = await asyncio.gather(
+        telegram.send(a, "Idee van A: buurtsport voor ouderen."),
+        telegram.send(b, "Idea of B: AI lessons in libraries."),
+    )
     for _ in range(2):
-        steps = await asyncio.gather(telegram.press(a, steps[0][0], "skip"),
-                                     telegram.press(b, steps[1][0], "skip"))
+        steps = await asyncio.gather(
+            telegram.press(a, steps[0][0], "skip"), telegram.press(b, steps[1][0], "skip")
+        )
     steps = await asyncio.gather(telegram.send(a, "Purmerend"), telegram.send(b, "Almere"))
-    steps = await asyncio.gather(telegram.press(a, steps[0][0], "contact:no"),
-                                 telegram.press(b, steps[1][0], "contact:yes"))
-    await asyncio.gather(telegram.press(a, steps[0][0], "send"),
-                         telegram.press(b, steps[1][0], "send"))
+    steps = await asyncio.gather(
+        telegram.press(a, steps[0][0], "contact:no"), telegram.press(b, steps[1][0], "contact:yes")
+    )
+    await asyncio.gather(
+        telegram.press(a, steps[0][0], "send"), telegram.press(b, steps[1][0], "send")
+    )
     got = {r["author_id"]: r for r in rows(telegram, "SELECT * FROM ideas")}
     assert got[701]["text"] == "Idee van A: buurtsport voor ouderen."
     assert got[701]["theme"] == "preventiecoalitie" and got[701]["municipality"] == "Purmerend"
@@ -301,8 +332,10 @@ async def test_two_residents_at_once_no_crosstalk(telegram: LocalTelegram) -> No
 
 
 async def test_my_ideas_shows_only_own(telegram: LocalTelegram) -> None:
-    for who, text in ((NL, "Mijn eigen idee over preventie in de wijk."),
-                      (EN, "Someone else's idea about AI in schools.")):
+    for who, text in (
+        (NL, "Mijn eigen idee over preventie in de wijk."),
+        (EN, "Someone else's idea about AI in schools."),
+    ):
         summary = await walk(telegram, who, "theme:preventiecoalitie", text)
         await telegram.press(who, summary, "send")
     [mine] = await telegram.send(NL, "/mijnideeen")
@@ -329,8 +362,12 @@ async def test_forget_me_leaves_no_row(telegram: LocalTelegram) -> None:
     [confirm] = await telegram.send(NL, "/vergeetmij")
     [done] = await telegram.press(NL, confirm, "forget:yes")
     assert done.text == texts.get("nl", "forget_done")
-    for table, column in (("ideas", "author_id"), ("drafts", "user_id"),
-                          ("conversations", "user_id"), ("prefs", "user_id")):
+    for table, column in (
+        ("ideas", "author_id"),
+        ("drafts", "user_id"),
+        ("conversations", "user_id"),
+        ("prefs", "user_id"),
+    ):
         assert rows(telegram, f"SELECT * FROM {table} WHERE {column} = ?", NL.id) == []
     assert len(rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", EN.id)) == 1
     # the deletion sticks after a restart, and the bot treats the resident as new
@@ -344,8 +381,13 @@ async def test_forget_me_leaves_no_row(telegram: LocalTelegram) -> None:
 async def test_daily_limit(telegram: LocalTelegram) -> None:
     store = services_of(telegram).ideas
     for n in range(10):
-        store.submit(NL.id, Draft(theme="preventiecoalitie", text=f"Idee nummer {n} voor de "
-                                  "wijk", contact_ok=False), f"seed:{n}")
+        store.submit(
+            NL.id,
+            Draft(
+                theme="preventiecoalitie", text=f"Idee nummer {n} voor de wijk", contact_ok=False
+            ),
+            f"seed:{n}",
+        )
     summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
     replies = await telegram.press(NL, summary, "send")
     assert replies[-1].text == texts.get("nl", "idea_limit", max=10)

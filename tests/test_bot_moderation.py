@@ -32,8 +32,9 @@ MOD_CHAT = -500
 
 
 @pytest.fixture
-async def staffed(settings: Settings, monkeypatch: pytest.MonkeyPatch, api: LocalBotApi,
-                  encoder: Encoder) -> AsyncIterator[LocalTelegram]:
+async def staffed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, api: LocalBotApi, encoder: Encoder
+) -> AsyncIterator[LocalTelegram]:
     monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
     monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
     monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", str(MOD_CHAT))
@@ -42,42 +43,52 @@ async def staffed(settings: Settings, monkeypatch: pytest.MonkeyPatch, api: Loca
         yield running
 
 
-async def submit(telegram: LocalTelegram, who: Resident, text: str, contact: bool,
-                 theme: str = "theme:preventiecoalitie") -> int:
+async def submit(
+    telegram: LocalTelegram,
+    who: Resident,
+    text: str,
+    contact: bool,
+    theme: str = "theme:preventiecoalitie",
+) -> int:
     summary = await walk(telegram, who, theme, text, contact=contact)
     await telegram.press(who, summary, "send")
     return int(services_of(telegram).ideas.by_author(who.id)[0].id)
 
 
 def audit_rows(telegram: LocalTelegram) -> list[dict[str, object]]:
-    return [dict(r) for r in services_of(telegram).db.execute(
-        "SELECT * FROM moderation_audit ORDER BY id")]
+    return [
+        dict(r)
+        for r in services_of(telegram).db.execute("SELECT * FROM moderation_audit ORDER BY id")
+    ]
 
 
 @pytest.mark.parametrize("command", ["/review", "/stats", "/export", "/reindex"])
-async def test_staff_commands_look_unknown_to_residents(staffed: LocalTelegram, command: str,
-                                                        caplog: pytest.LogCaptureFixture
-                                                        ) -> None:
+async def test_staff_commands_look_unknown_to_residents(
+    staffed: LocalTelegram, command: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING)
     [reply] = await staffed.send(AUTHOR, command + " geheim")
     [unknown] = await staffed.send(AUTHOR, "/bestaatniet")
     assert reply.text == unknown.text == texts.get("en", "unknown_command")
     refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert refusals == [f"refused {command} for a user without that role"]
-    assert not any("geheim" in r.getMessage() or str(AUTHOR.id) in r.getMessage()
-                   for r in caplog.records)
+    assert not any(
+        "geheim" in r.getMessage() or str(AUTHOR.id) in r.getMessage() for r in caplog.records
+    )
 
 
-async def test_moderators_group_hears_of_new_ideas(staffed: LocalTelegram,
-                                                   api: LocalBotApi) -> None:
+async def test_moderators_group_hears_of_new_ideas(
+    staffed: LocalTelegram, api: LocalBotApi
+) -> None:
     number = await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
     [note] = api.to_chat(MOD_CHAT)
     assert f"#{number}" in note.text and "/review" in note.text
     assert "Gratis sportlessen" not in note.text  # the text stays in the review
 
 
-async def test_review_approve_notifies_consenting_author(staffed: LocalTelegram,
-                                                         api: LocalBotApi) -> None:
+async def test_review_approve_notifies_consenting_author(
+    staffed: LocalTelegram, api: LocalBotApi
+) -> None:
     number = await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
     [review] = await staffed.send(MOD, "/review")
     assert f"Idee #{number}" in review.text and "Gratis sportlessen" in review.text
@@ -92,15 +103,24 @@ async def test_review_approve_notifies_consenting_author(staffed: LocalTelegram,
     [notice] = api.to_chat(AUTHOR.id)[before:]
     assert "was approved" in notice.text and f"#{number}" in notice.text  # author's language
     [row] = audit_rows(staffed)
-    assert (row["idea_id"], row["action"], row["status_before"], row["status_after"],
-            row["actor"]) == (number, "approve", "pending", "approved", "telegram:900")
+    assert (
+        row["idea_id"],
+        row["action"],
+        row["status_before"],
+        row["status_after"],
+        row["actor"],
+    ) == (number, "approve", "pending", "approved", "telegram:900")
 
 
-async def test_reject_with_reason_hide_and_skip(staffed: LocalTelegram,
-                                                api: LocalBotApi) -> None:
+async def test_reject_with_reason_hide_and_skip(staffed: LocalTelegram, api: LocalBotApi) -> None:
     first = await submit(staffed, SHY, "Een wandelclub voor ouderen in de wijk.", False)
-    second = await submit(staffed, AUTHOR, "AI-spreekuur in de bibliotheek voor iedereen.",
-                          True, theme="theme:ai-voor-iedereen")
+    second = await submit(
+        staffed,
+        AUTHOR,
+        "AI-spreekuur in de bibliotheek voor iedereen.",
+        True,
+        theme="theme:ai-voor-iedereen",
+    )
     [review] = await staffed.send(MOD2, "/review")
     assert f"Idea #{first}" in review.text and "contact:" not in review.text
     [next_review] = await staffed.press(MOD2, review, "Skip")
@@ -127,15 +147,16 @@ async def test_two_moderators_race_on_one_idea(staffed: LocalTelegram) -> None:
     number = await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
     [one] = await staffed.send(MOD, "/review")
     [two] = await staffed.send(MOD2, "/review")
-    await asyncio.gather(staffed.press(MOD, one, "Goedkeuren"),
-                         staffed.press(MOD2, two, "Hide"))
+    await asyncio.gather(staffed.press(MOD, one, "Goedkeuren"), staffed.press(MOD2, two, "Hide"))
     rows = audit_rows(staffed)
     assert len(rows) == 1
     idea = services_of(staffed).ideas.get(number)
     assert idea is not None and idea.status == rows[0]["status_after"]
     answers = [a.get("text", "") for a in staffed.api.callback_answers.values()]
-    assert any(a.startswith("Dit idee is al behandeld") or
-               a.startswith("This idea was already handled") for a in answers)
+    assert any(
+        a.startswith("Dit idee is al behandeld") or a.startswith("This idea was already handled")
+        for a in answers
+    )
 
 
 async def test_forged_moderation_button_from_a_resident(staffed: LocalTelegram) -> None:
@@ -149,13 +170,14 @@ async def test_forged_moderation_button_from_a_resident(staffed: LocalTelegram) 
 
 
 async def test_stats_and_export_leave_out_hidden(staffed: LocalTelegram) -> None:
-    keep = await submit(staffed, AUTHOR, "=HYPERLINK(\"x\") sportlessen; \"gratis\" in de wijk",
-                        True)
+    keep = await submit(staffed, AUTHOR, '=HYPERLINK("x") sportlessen; "gratis" in de wijk', True)
     hide = await submit(staffed, SHY, "Een wandelclub voor ouderen in de wijk.", False)
     services_of(staffed).moderation.set_status(hide, "hidden", "test")
     [stats] = await staffed.send(MOD, "/stats")
-    assert "<b>Regionale preventiecoalitie</b>: 1 wachtend, 0 goedgekeurd, 0 afgewezen, " \
+    assert (
+        "<b>Regionale preventiecoalitie</b>: 1 wachtend, 0 goedgekeurd, 0 afgewezen, "
         "1 verborgen" in stats.text
+    )
     assert stats.text.count(": 1\n") + stats.text.endswith(": 1") >= 1  # today's visible idea
     assert "Vragen:</b> 0" in stats.text
     [document] = await staffed.send(MOD, "/export")
@@ -171,8 +193,9 @@ async def test_stats_and_export_leave_out_hidden(staffed: LocalTelegram) -> None
     assert row["contact_telegram_id"] == str(AUTHOR.id)  # consented
     [everything] = await staffed.send(MOD, "/export alle")
     assert everything.document is not None
-    all_rows = list(csv.DictReader(io.StringIO(everything.document[1].decode("utf-8-sig")),
-                                   delimiter=";"))
+    all_rows = list(
+        csv.DictReader(io.StringIO(everything.document[1].decode("utf-8-sig")), delimiter=";")
+    )
     shy = next(r for r in all_rows if int(r["id"]) == hide)
     assert shy["contact_name"] == "" and shy["contact_telegram_id"] == ""  # pseudonymous
     assert all(str(SHY.id) not in (cell, f"'{cell}") for r in all_rows for cell in r.values())
@@ -180,8 +203,9 @@ async def test_stats_and_export_leave_out_hidden(staffed: LocalTelegram) -> None
     assert "Gebruik: /export" in usage.text
 
 
-async def test_cli_for_moderators(staffed: LocalTelegram, settings: Settings, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+async def test_cli_for_moderators(
+    staffed: LocalTelegram, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     number = await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
     other = await submit(staffed, SHY, "Een wandelclub voor ouderen in de wijk.", False)
     capsys.readouterr()
@@ -196,8 +220,21 @@ async def test_cli_for_moderators(staffed: LocalTelegram, settings: Settings, tm
     assert f"#{other} " in capsys.readouterr().out
     assert main(["ideas", "set-status", "9999", "approved"]) == 1
     assert main(["ideas", "set-status", str(number), "gek"]) == 1
-    assert main(["ideas", "export", "--format", "json", "-o", str(tmp_path / "i.json"),
-                 "--status", "all"]) == 0
+    assert (
+        main(
+            [
+                "ideas",
+                "export",
+                "--format",
+                "json",
+                "-o",
+                str(tmp_path / "i.json"),
+                "--status",
+                "all",
+            ]
+        )
+        == 0
+    )
     exported = json.loads((tmp_path / "i.json").read_text(encoding="utf-8"))
     assert {e["id"] for e in exported} == {number, other}
     assert main(["ideas", "export", "-o", str(tmp_path / "i.csv")]) == 0
@@ -211,13 +248,19 @@ async def test_cli_for_moderators(staffed: LocalTelegram, settings: Settings, tm
 
 async def test_reindex_while_answering(staffed: LocalTelegram, settings: Settings) -> None:
     path = settings.knowledge_dir / "metropool-van-morgen.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Innoveren doe je nooit alleen.", "Innoveren doe je nooit alleen. Een zeppelinhaven in "
-        "Lelystad hoort bij de regionale innovatieagenda."), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Innoveren doe je nooit alleen.",
+            "Innoveren doe je nooit alleen. Een zeppelinhaven in "
+            "Lelystad hoort bij de regionale innovatieagenda.",
+        ),
+        encoding="utf-8",
+    )
     askers = [Resident(id=800 + n) for n in range(8)]
     results = await asyncio.gather(
         staffed.send(MAINTAINER, "/reindex"),
-        *(staffed.send(r, "Wat is een burgerberaad?") for r in askers))
+        *(staffed.send(r, "Wat is een burgerberaad?") for r in askers),
+    )
     assert all(len(r) == 1 and "burgerberaden" in r[0].text for r in results[1:])
     status = results[0][0]
     assert status.text.startswith("Klaar: 24 passages")
@@ -225,8 +268,7 @@ async def test_reindex_while_answering(staffed: LocalTelegram, settings: Setting
     assert "zeppelinhaven" in answer.text
 
 
-async def test_broken_content_keeps_old_index(staffed: LocalTelegram,
-                                              settings: Settings) -> None:
+async def test_broken_content_keeps_old_index(staffed: LocalTelegram, settings: Settings) -> None:
     old = services_of(staffed).retriever.index.path
     (settings.knowledge_dir / "themes.yaml").write_text("themes: [\n", encoding="utf-8")
     [status] = await staffed.send(MAINTAINER, "/reindex")
@@ -236,13 +278,18 @@ async def test_broken_content_keeps_old_index(staffed: LocalTelegram,
     assert "burgerberaden" in answer.text
 
 
-async def test_index_rebuilt_by_cli_is_picked_up(staffed: LocalTelegram, settings: Settings,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+async def test_index_rebuilt_by_cli_is_picked_up(
+    staffed: LocalTelegram, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     old = services_of(staffed).retriever.index.path
     path = settings.knowledge_dir / "local-for-local.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Er zijn diverse lokale munten in omloop.", "Er zijn diverse lokale munten in omloop, "
-        "zoals de Zaanse Zeppelindaalder."), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Er zijn diverse lokale munten in omloop.",
+            "Er zijn diverse lokale munten in omloop, zoals de Zaanse Zeppelindaalder.",
+        ),
+        encoding="utf-8",
+    )
     assert main(["index"]) == 0
     [job] = [j for j in staffed.app.job_queue.jobs() if j.name == "watch-index"]
     await job.run(staffed.app)

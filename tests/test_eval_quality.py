@@ -41,8 +41,18 @@ def test_resident_set_shape() -> None:
     assert len(inside) >= 60 and len(outside) >= 25
     assert sum(q.lang == "en" for q in questions) >= 0.25 * len(questions)
     kinds = {q.kind for q in questions}
-    assert {"everyday", "typo", "short", "long", "place", "oos-greeting", "oos-capability",
-            "oos-service", "oos-place", "oos-other"} <= kinds
+    assert {
+        "everyday",
+        "typo",
+        "short",
+        "long",
+        "place",
+        "oos-greeting",
+        "oos-capability",
+        "oos-service",
+        "oos-place",
+        "oos-other",
+    } <= kinds
 
 
 def test_halves_are_fixed_disjoint_and_balanced() -> None:
@@ -67,8 +77,9 @@ def leaks(questions: list[EvalQuestion], phrasings: list[str]) -> list[tuple[str
         a = _norm(q.text)
         for line in phrasings:
             b = _norm(line)
-            words = len(set(a.split()) & set(b.split())) / max(1, len(set(a.split()) |
-                                                                      set(b.split())))
+            words = len(set(a.split()) & set(b.split())) / max(
+                1, len(set(a.split()) | set(b.split()))
+            )
             if difflib.SequenceMatcher(None, a, b).ratio() >= 0.8 or words >= 0.8:
                 found.append((q.text, line))
     return found
@@ -86,8 +97,9 @@ def test_no_eval_question_is_a_vragen_line() -> None:
 
 
 @pytest.fixture(scope="module", params=MODELS)
-def model_retriever(request: pytest.FixtureRequest,
-                    tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+def model_retriever(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Retriever:
     """A retriever over the real content for each offline model, with its own calibration."""
     encoder = load_encoder(request.param)
     root = tmp_path_factory.mktemp(f"index-{request.param}")
@@ -115,8 +127,13 @@ def test_curated_questions_do_not_drop(model_retriever: Retriever) -> None:
 
 
 def test_a_place_alone_never_makes_an_answer(model_retriever: Retriever) -> None:
-    for question in ("amsterdam", "Amsterdam 2040?", "wat is er in haarlem", "zaandam",
-                     "What about Almere in 2040?"):
+    for question in (
+        "amsterdam",
+        "Amsterdam 2040?",
+        "wat is er in haarlem",
+        "zaandam",
+        "What about Almere in 2040?",
+    ):
         assert not model_retriever.search(question).answered, question
 
 
@@ -129,9 +146,12 @@ def test_shipped_calibrations_name_their_model() -> None:
 def test_over_text_is_reached_only_through_its_phrasings(model_retriever: Retriever) -> None:
     """The documents' own "over" text speaks of the whole region and 2040, so it is near every
     question; topical questions must land on the sections that answer them."""
-    for question in ("Waar komt ons eten vandaan in 2040?", "Wat is een burgerberaad?",
-                     "Where does our food come from in 2040?",
-                     "Hoe vinden we genoeg mensen voor werk in de energietransitie?"):
+    for question in (
+        "Waar komt ons eten vandaan in 2040?",
+        "Wat is een burgerberaad?",
+        "Where does our food come from in 2040?",
+        "Hoe vinden we genoeg mensen voor werk in de energietransitie?",
+    ):
         top = [h.passage.section_id for h in model_retriever.search(question).hits[:2]]
         assert "over" not in top, question
     about = model_retriever.search("wie heeft dit scenario geschreven en wanneer?").hits[:2]

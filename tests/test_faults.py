@@ -13,10 +13,10 @@ from tests.test_bot_ideas import walk
 NL = Resident(id=8801, language_code="nl")
 
 
-@pytest.mark.parametrize(("kind", "times"), [("500", 2), ("drop", 3), ("timeout", 1),
-                                             ("429", 1)])
-async def test_reply_survives_fault(telegram: LocalTelegram, api: LocalBotApi, kind: str,
-                                    times: int) -> None:
+@pytest.mark.parametrize(("kind", "times"), [("500", 2), ("drop", 3), ("timeout", 1), ("429", 1)])
+async def test_reply_survives_fault(
+    telegram: LocalTelegram, api: LocalBotApi, kind: str, times: int
+) -> None:
     api.inject(kind, "sendMessage", times=times, retry_after=1)
     replies = await telegram.send(NL, "Wat is een burgerberaad?")
     assert len(replies) == 1 and "burgerberaden" in replies[0].text  # delivered once
@@ -32,8 +32,7 @@ async def test_read_timeout_is_not_resent(telegram: LocalTelegram, api: LocalBot
     assert not any(m.text == texts.get("nl", "error") for m in api.sent)
 
 
-async def test_edit_retried_after_read_timeout(telegram: LocalTelegram,
-                                               api: LocalBotApi) -> None:
+async def test_edit_retried_after_read_timeout(telegram: LocalTelegram, api: LocalBotApi) -> None:
     """An edit is safe to repeat; the repeat finding it done counts as success."""
     summary = await walk(telegram, NL, "theme:preventiecoalitie", "Meer sport in de wijk.")
     api.inject("read-timeout", "editMessageReplyMarkup")
@@ -43,8 +42,7 @@ async def test_edit_retried_after_read_timeout(telegram: LocalTelegram,
     assert len(services_of(telegram).ideas.by_author(NL.id)) == 1
 
 
-async def test_persistent_outage_loses_no_idea(telegram: LocalTelegram,
-                                               api: LocalBotApi) -> None:
+async def test_persistent_outage_loses_no_idea(telegram: LocalTelegram, api: LocalBotApi) -> None:
     """Telegram down for longer than the retries: the idea is stored all the same."""
     summary = await walk(telegram, NL, "theme:ai-voor-iedereen", "AI-spreekuur in de wijk.")
     api.inject("500", "editMessageReplyMarkup", times=10)

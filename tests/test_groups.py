@@ -18,8 +18,9 @@ MENTION = f"@{BOT_USERNAME} wat is een burgerberaad?"
 
 
 def private_link(message: SentMessage, what: str) -> None:
-    assert message.buttons == [(texts.label("nl", "btn_continue_private"),
-                                f"https://t.me/{BOT_USERNAME}?start={what}")]
+    assert message.buttons == [
+        (texts.label("nl", "btn_continue_private"), f"https://t.me/{BOT_USERNAME}?start={what}")
+    ]
 
 
 async def share(telegram: LocalTelegram, who: Resident) -> int:
@@ -40,7 +41,8 @@ async def test_my_ideas_in_a_group_continue_in_private(telegram: LocalTelegram) 
 
 
 async def test_forget_me_in_a_group_shows_nothing_and_erases_nothing(
-        telegram: LocalTelegram) -> None:
+    telegram: LocalTelegram,
+) -> None:
     await share(telegram, ANNA)
     await share(telegram, BOB)
     [reply] = await telegram.send(ANNA, "/vergeetmij", chat_id=GROUP)
@@ -80,8 +82,10 @@ async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
     assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
 
 
-async def test_review_and_export_in_a_group(staffed: LocalTelegram,  # noqa: F811
-                                            api: LocalBotApi) -> None:
+async def test_review_and_export_in_a_group(
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+) -> None:
     await share(staffed, ANNA)
     [review] = await staffed.send(MOD, "/review", chat_id=GROUP)
     assert "Moestuinen" not in review.text
@@ -115,13 +119,16 @@ async def test_commands_for_other_bots_are_not_ours(telegram: LocalTelegram) -> 
 
 async def test_group_answers_are_replies_to_the_question(telegram: LocalTelegram) -> None:
     first = telegram.message_update(ANNA, MENTION, chat_id=GROUP)
-    second = telegram.message_update(BOB, f"@{BOT_USERNAME} wat is circulaire economie?",
-                                     chat_id=GROUP)
+    second = telegram.message_update(
+        BOB, f"@{BOT_USERNAME} wat is circulaire economie?", chat_id=GROUP
+    )
     await telegram.process(first)
     await telegram.process(second)
     replies = telegram.api.to_chat(GROUP)
-    assert [m.reply_to_message_id for m in replies] == [first.message.message_id,  # type: ignore[union-attr]
-                                                        second.message.message_id]  # type: ignore[union-attr]
+    assert [m.reply_to_message_id for m in replies] == [
+        first.message.message_id,  # type: ignore[union-attr]
+        second.message.message_id,
+    ]  # type: ignore[union-attr]
     more = [m for m in replies if any(d.startswith("more:") for _, d in m.buttons)]
     if more:  # "more results" stays a reply to the same question
         [page] = await telegram.press(ANNA if more[0] is replies[0] else BOB, more[0], "Meer")

@@ -21,17 +21,35 @@ from assistant.retrieval.encoder import Encoder
 from assistant.text import strip_controls
 from tests.conftest import services_of
 
-NASTY = st.sampled_from([
-    "<b>vet</b>", "<script>alert(1)</script>", "</i>", "&amp;", "& <", "*bold* _it_ `code`",
-    "'; DROP TABLE ideas; --", "\" OR 1=1 --", "\x00\x01\x1b[31m", "\u202e\u200b\ufeff",
-    "🧨" * 30, "a" * 5000, "/start", "@MetropoolAssistentBot", "https://x.nl/?a=<b>",
-])
+NASTY = st.sampled_from(
+    [
+        "<b>vet</b>",
+        "<script>alert(1)</script>",
+        "</i>",
+        "&amp;",
+        "& <",
+        "*bold* _it_ `code`",
+        "'; DROP TABLE ideas; --",
+        '" OR 1=1 --',
+        "\x00\x01\x1b[31m",
+        "\u202e\u200b\ufeff",
+        "🧨" * 30,
+        "a" * 5000,
+        "/start",
+        "@MetropoolAssistentBot",
+        "https://x.nl/?a=<b>",
+    ]
+)
 TEXT = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300),
     st.lists(NASTY, min_size=1, max_size=4).map(" ".join),
 )
-HYPOTHESIS = settings(max_examples=60, deadline=None, derandomize=True,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture])
+HYPOTHESIS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 class Harness:
@@ -40,8 +58,9 @@ class Harness:
     def __init__(self, app_settings: Settings, encoder: Encoder) -> None:
         self.loop = asyncio.new_event_loop()
         self.api = LocalBotApi()
-        self.telegram = LocalTelegram(build_application(app_settings, request=self.api,
-                                                       encoder=encoder), self.api)
+        self.telegram = LocalTelegram(
+            build_application(app_settings, request=self.api, encoder=encoder), self.api
+        )
         self.run(self.telegram.start())
 
     def run(self, coroutine: Any) -> Any:
@@ -53,8 +72,9 @@ class Harness:
 
 
 @pytest.fixture
-def harness(settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[Harness]:
+def harness(
+    settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Harness]:
     monkeypatch.setenv("ASSISTANT_FLOOD_LIMIT", "10000")
     monkeypatch.setenv("ASSISTANT_RATE_LIMIT", "false")
     running = Harness(Settings.from_env(), encoder)
@@ -81,8 +101,11 @@ def test_questions(harness: Harness) -> None:
 
     ask()
     _no_error(harness.api)
-    logged = harness.run(services_of(harness.telegram).db.call(
-        services_of(harness.telegram).db.execute, "SELECT MAX(LENGTH(text)) FROM questions"))
+    logged = harness.run(
+        services_of(harness.telegram).db.call(
+            services_of(harness.telegram).db.execute, "SELECT MAX(LENGTH(text)) FROM questions"
+        )
+    )
     assert logged.fetchone()[0] <= 1000  # stored questions are bounded
 
 
@@ -115,7 +138,9 @@ def test_idea_text_and_answers(harness: Harness) -> None:
                 stored = services.ideas.draft(resident.id)
                 assert stored is not None and follow.text
                 assert stored.answers.get("risico_of_kans") in (
-                    strip_controls(answer).strip(), None)
+                    strip_controls(answer).strip(),
+                    None,
+                )
         harness.run(telegram.send(resident, "/annuleer"))
         assert services.ideas.draft(resident.id) is None
 
@@ -131,8 +156,9 @@ def test_forged_buttons(harness: Harness) -> None:
     @HYPOTHESIS
     @given(data=st.text(min_size=1, max_size=64).filter(lambda d: len(d.encode()) <= 64))
     def press(data: str) -> None:
-        harness.run(harness.telegram.process(
-            harness.telegram.callback_update(resident, message, data)))
+        harness.run(
+            harness.telegram.process(harness.telegram.callback_update(resident, message, data))
+        )
 
     press()
     _no_error(harness.api)

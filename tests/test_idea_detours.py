@@ -20,8 +20,11 @@ NOTE = texts.get("nl", "idea_edit_ignored")
 
 
 def conversation_state(telegram: LocalTelegram) -> object:
-    row = services_of(telegram).db.execute(
-        "SELECT state FROM conversations WHERE user_id = ?", (NL.id,)).fetchone()
+    row = (
+        services_of(telegram)
+        .db.execute("SELECT state FROM conversations WHERE user_id = ?", (NL.id,))
+        .fetchone()
+    )
     return row[0] if row else None
 
 
@@ -33,7 +36,7 @@ async def test_an_edit_never_moves_the_conversation(telegram: LocalTelegram, ste
     [prompt] = await telegram.press(NL, choice, "theme:preventiecoalitie")
     steps = ["text", "follow_up", "place", "contact", "confirm"]
     last: SentMessage = prompt
-    for name in steps[:steps.index(step)]:
+    for name in steps[: steps.index(step)]:
         if name == "text":
             sent = telegram.message_update(NL, IDEA)
             await telegram.process(sent)
@@ -57,7 +60,11 @@ async def test_an_edit_never_moves_the_conversation(telegram: LocalTelegram, ste
     after = (services.ideas.draft(NL.id), conversation_state(telegram))
     assert before[1] == after[1] and before[0] is not None and after[0] is not None
     assert (before[0].text, before[0].answers, before[0].step, before[0].municipality) == (
-        after[0].text, after[0].answers, after[0].step, after[0].municipality)
+        after[0].text,
+        after[0].answers,
+        after[0].step,
+        after[0].municipality,
+    )
     assert last is not None
 
 
@@ -109,7 +116,8 @@ async def test_help_and_start_mention_an_open_idea(telegram: LocalTelegram) -> N
 
 
 async def test_language_change_mid_draft_changes_the_idea_language(
-        telegram: LocalTelegram) -> None:
+    telegram: LocalTelegram,
+) -> None:
     await idea_until_follow_up(telegram)
     [choice] = await telegram.send(NL, "/taal")
     await telegram.press(NL, choice, "lang:en")

@@ -41,10 +41,12 @@ async def test_cancel_at_the_summary_asks_first(telegram: LocalTelegram) -> None
     assert idea.text == IDEA
 
 
-@pytest.mark.parametrize(("typed", "agreed"), [("ja", True), ("Nee.", False), (" YES ", True),
-                                               ("no!", False)])
-async def test_typed_yes_or_no_at_the_contact_question(telegram: LocalTelegram, typed: str,
-                                                       agreed: bool) -> None:
+@pytest.mark.parametrize(
+    ("typed", "agreed"), [("ja", True), ("Nee.", False), (" YES ", True), ("no!", False)]
+)
+async def test_typed_yes_or_no_at_the_contact_question(
+    telegram: LocalTelegram, typed: str, agreed: bool
+) -> None:
     [choice] = await telegram.send(NL, "/idee")
     await telegram.press(NL, choice, "Regionale preventiecoalitie")
     await telegram.send(NL, IDEA)

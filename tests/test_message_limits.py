@@ -51,12 +51,18 @@ async def longest_summary(telegram: LocalTelegram, who: Resident, unit: str) -> 
 
 
 @pytest.mark.parametrize("unit", ["a", "😀", "👩‍👩‍👧‍👦", "&<é>"])
-async def test_longest_idea_through_every_screen(staffed: LocalTelegram,  # noqa: F811
-                                                 api: LocalBotApi, unit: str) -> None:
+async def test_longest_idea_through_every_screen(
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+    unit: str,
+) -> None:
     summary = await longest_summary(staffed, LONG_NAME, unit)
     # the input limits add up to a summary that is shown whole
     assert limits.MORE not in summary.text and [d for _, d in summary.buttons] == [
-        "send", "edit", "cancel"]
+        "send",
+        "edit",
+        "cancel",
+    ]
     replies = await staffed.press(LONG_NAME, summary, "send")
     [idea] = services_of(staffed).ideas.by_author(LONG_NAME.id)
     assert f"#{idea.id}" in replies[-1].text and text_length(idea.text) == MAX_CHARS
@@ -76,22 +82,29 @@ async def test_emoji_idea_counted_in_utf16_units(staffed: LocalTelegram) -> None
     assert reply.text == texts.get("nl", "idea_too_long", length=2005, max=MAX_CHARS)
 
 
-def store_raw(telegram: LocalTelegram, author: int, text: str, answer: str,
-              key: str) -> int:
+def store_raw(telegram: LocalTelegram, author: int, text: str, answer: str, key: str) -> int:
     """An idea stored without the bot's input limits (older limits, or another client)."""
-    draft = Draft(theme="preventiecoalitie", text=text, answers={"voor_wie": answer,
-                                                                 "samenwerking": answer},
-                  municipality="Zaandam" * 20, contact_ok=True, step="confirm")
+    draft = Draft(
+        theme="preventiecoalitie",
+        text=text,
+        answers={"voor_wie": answer, "samenwerking": answer},
+        municipality="Zaandam" * 20,
+        contact_ok=True,
+        step="confirm",
+    )
     services = services_of(telegram)
     idea, _ = services.ideas.submit(author, draft, key, "Z" * 200)
     with services.db.transaction() as conn:  # older than a day: no daily limit in the way
-        conn.execute("UPDATE ideas SET created_at = ? WHERE id = ?",
-                     ("2026-01-01T00:00:00+00:00", idea.id))
+        conn.execute(
+            "UPDATE ideas SET created_at = ? WHERE id = ?", ("2026-01-01T00:00:00+00:00", idea.id)
+        )
     return idea.id
 
 
-async def test_an_overlong_idea_cannot_block_the_queue(staffed: LocalTelegram,  # noqa: F811
-                                                       api: LocalBotApi) -> None:
+async def test_an_overlong_idea_cannot_block_the_queue(
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+) -> None:
     huge = store_raw(staffed, 630, "Begin " + "😀" * 4000 + " eind", "x" * 3000, "k1")
     later = store_raw(staffed, 631, "Een gewoon idee over moestuinen.", "ja", "k2")
     [review] = await staffed.send(MOD, "/review")
@@ -106,10 +119,17 @@ async def test_an_overlong_idea_cannot_block_the_queue(staffed: LocalTelegram,  
 
 
 async def test_an_overlong_draft_summary_is_shortened_with_a_note(
-        telegram: LocalTelegram, api: LocalBotApi) -> None:
-    draft = Draft(theme="preventiecoalitie", text="😀" * 3000,
-                  answers={"voor_wie": "b" * 2000, "samenwerking": None},
-                  municipality="", contact_ok=False, step="confirm", lang="nl")
+    telegram: LocalTelegram, api: LocalBotApi
+) -> None:
+    draft = Draft(
+        theme="preventiecoalitie",
+        text="😀" * 3000,
+        answers={"voor_wie": "b" * 2000, "samenwerking": None},
+        municipality="",
+        contact_ok=False,
+        step="confirm",
+        lang="nl",
+    )
     services_of(telegram).ideas.save_draft(640, 640, draft)
     [offer] = await telegram.send(Resident(id=640), "/idee")
     [summary] = await telegram.press(Resident(id=640), offer, "resume:continue")
@@ -121,10 +141,10 @@ async def test_an_overlong_draft_summary_is_shortened_with_a_note(
     no_refusals(api)
 
 
-async def test_my_ideas_are_paged_none_dropped(telegram: LocalTelegram,
-                                               api: LocalBotApi) -> None:
-    numbers = [store_raw(telegram, 650, f"Idee nummer {i} " + "😀" * 300, "x", f"m{i}")
-               for i in range(23)]
+async def test_my_ideas_are_paged_none_dropped(telegram: LocalTelegram, api: LocalBotApi) -> None:
+    numbers = [
+        store_raw(telegram, 650, f"Idee nummer {i} " + "😀" * 300, "x", f"m{i}") for i in range(23)
+    ]
     who = Resident(id=650)
     pages = [(await telegram.send(who, "/mijnideeen"))[-1]]
     while pages[-1].buttons:
@@ -138,6 +158,7 @@ async def test_my_ideas_are_paged_none_dropped(telegram: LocalTelegram,
 def test_fit_and_cut() -> None:
     assert limits.cut("abcdef", 10) == "abcdef"
     assert limits.cut("😀" * 10, 10) == "😀😀 (...)"  # never half an emoji
-    text, shortened = limits.fit(lambda v: "<b>x</b> " + v["a"].replace("&", "&amp;"),
-                                 {"a": "&" * 5000}, limit=100)
+    text, shortened = limits.fit(
+        lambda v: "<b>x</b> " + v["a"].replace("&", "&amp;"), {"a": "&" * 5000}, limit=100
+    )
     assert shortened and limits.visible_len(text) <= 100 and text.endswith("(...)")

@@ -45,8 +45,14 @@ from tests.test_bot_ideas import IDEA, walk
 from tests.test_bot_moderation import MAINTAINER, MOD, staffed, submit  # noqa: F401
 
 AUTHOR = Resident(id=820, first_name="Ruth", language_code="nl")
-DRAFT = Draft(theme="preventiecoalitie", text=IDEA, answers={}, municipality="",
-              contact_ok=False, step="confirm")
+DRAFT = Draft(
+    theme="preventiecoalitie",
+    text=IDEA,
+    answers={},
+    municipality="",
+    contact_ok=False,
+    step="confirm",
+)
 
 
 def apologies(api: LocalBotApi) -> list[SentMessage]:
@@ -56,7 +62,8 @@ def apologies(api: LocalBotApi) -> list[SentMessage]:
 
 # 1 ------------------------------------------------------------------------------------------
 def test_submit_race_lost_at_insert_returns_the_stored_idea(
-        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Another replica's Send commits between our read and our insert: the unique submit key
     refuses the insert, and submit returns the idea stored by the other replica."""
     mine, other = IdeaStore(Database(database_url)), IdeaStore(Database(database_url))
@@ -78,16 +85,20 @@ def test_submit_race_lost_at_insert_returns_the_stored_idea(
 
 # 2 ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("command", ["/review", "/export", "/stats"])
-async def test_maintainers_are_not_moderators(staffed: LocalTelegram,  # noqa: F811
-                                              command: str) -> None:
+async def test_maintainers_are_not_moderators(
+    staffed: LocalTelegram,  # noqa: F811
+    command: str,
+) -> None:
     await submit(staffed, AUTHOR, IDEA, True)
     [reply] = await staffed.send(MAINTAINER, command)
     assert reply.text == texts.get("nl", "unknown_command") and reply.document is None
 
 
 # 3 ------------------------------------------------------------------------------------------
-async def test_review_escapes_what_the_author_typed(staffed: LocalTelegram,  # noqa: F811
-                                                    api: LocalBotApi) -> None:
+async def test_review_escapes_what_the_author_typed(
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+) -> None:
     await submit(staffed, AUTHOR, "<b>vet</b> & <i>schuin</i> idee voor de buurt", True)
     [review] = await staffed.send(MOD, "/review")
     assert "&lt;b&gt;vet&lt;/b&gt; &amp; &lt;i&gt;schuin&lt;/i&gt;" in review.text
@@ -102,18 +113,26 @@ async def test_forget_me_erases_ideas_of_every_status(staffed: LocalTelegram) ->
         if status != "pending":
             services.moderation.set_status(number, status, "test")
     assert {i.status for i in services.ideas.by_author(AUTHOR.id)} == {
-        "approved", "rejected", "hidden", "pending"}
+        "approved",
+        "rejected",
+        "hidden",
+        "pending",
+    }
     [confirm] = await staffed.send(AUTHOR, "/vergeetmij")
     await staffed.press(AUTHOR, confirm, "forget:yes")
     assert services.ideas.by_author(AUTHOR.id) == []
-    assert services.db.execute("SELECT COUNT(*) FROM ideas WHERE author_id = ?",
-                               (AUTHOR.id,)).fetchone()[0] == 0
+    assert (
+        services.db.execute(
+            "SELECT COUNT(*) FROM ideas WHERE author_id = ?", (AUTHOR.id,)
+        ).fetchone()[0]
+        == 0
+    )
 
 
 # 5 ------------------------------------------------------------------------------------------
-async def test_confirmation_leaves_only_after_the_commit(telegram: LocalTelegram,
-                                                         api: LocalBotApi,
-                                                         database_url: str) -> None:
+async def test_confirmation_leaves_only_after_the_commit(
+    telegram: LocalTelegram, api: LocalBotApi, database_url: str
+) -> None:
     """At the moment the confirmation is handed to Telegram, another connection (another
     process, after a crash) already finds the idea."""
     witness = Database(database_url)
@@ -121,8 +140,9 @@ async def test_confirmation_leaves_only_after_the_commit(telegram: LocalTelegram
 
     def on_send(message: SentMessage) -> None:
         if message.chat_id == AUTHOR.id and "#" in message.text:
-            count = witness.execute("SELECT COUNT(*) FROM ideas WHERE author_id = ?",
-                                    (AUTHOR.id,)).fetchone()[0]
+            count = witness.execute(
+                "SELECT COUNT(*) FROM ideas WHERE author_id = ?", (AUTHOR.id,)
+            ).fetchone()[0]
             seen.append((message.text, count))
 
     summary = await walk(telegram, AUTHOR, "theme:preventiecoalitie", IDEA)
@@ -135,7 +155,9 @@ async def test_confirmation_leaves_only_after_the_commit(telegram: LocalTelegram
 
 # 6 ------------------------------------------------------------------------------------------
 async def test_author_who_blocked_the_bot_does_not_break_moderation(
-        staffed: LocalTelegram, api: LocalBotApi) -> None:  # noqa: F811
+    staffed: LocalTelegram,  # noqa: F811
+    api: LocalBotApi,
+) -> None:
     number = await submit(staffed, AUTHOR, IDEA, True)
     later = await submit(staffed, Resident(id=821), IDEA + " Nog een.", False)
     api.blocked.add(AUTHOR.id)  # the author blocked the bot after sending
@@ -149,7 +171,8 @@ async def test_author_who_blocked_the_bot_does_not_break_moderation(
 
 # 7 ------------------------------------------------------------------------------------------
 def test_status_update_is_conditional_on_the_status_read(
-        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Moderator A reads 'pending'; B hides the idea before A's update lands: A's update must
     change nothing (this is what happens between two PostgreSQL sessions)."""
     ideas = IdeaStore(Database(database_url))
@@ -186,8 +209,9 @@ def test_status_update_is_conditional_on_the_status_read(
 
 
 # concurrency ----------------------------------------------------------------------------------
-async def test_double_send_processed_concurrently(telegram: LocalTelegram,
-                                                  api: LocalBotApi) -> None:
+async def test_double_send_processed_concurrently(
+    telegram: LocalTelegram, api: LocalBotApi
+) -> None:
     """Two presses of Send handled at the same time (no per-chat queue in between)."""
     summary = await walk(telegram, AUTHOR, "theme:preventiecoalitie", IDEA)
     presses = [telegram.callback_update(AUTHOR, summary, "send") for _ in range(2)]
@@ -198,8 +222,9 @@ async def test_double_send_processed_concurrently(telegram: LocalTelegram,
     assert confirmations and apologies(api) == []
 
 
-async def test_double_send_on_two_applications_one_database(settings: Settings,
-                                                            encoder: Encoder) -> None:
+async def test_double_send_on_two_applications_one_database(
+    settings: Settings, encoder: Encoder
+) -> None:
     """Two replicas behind a load balancer (one Telegram, one database) get one press each,
     at the same time: one idea, both presses confirm its number, no apology."""
     api = LocalBotApi()
@@ -256,14 +281,16 @@ def test_postgres_races(database_url: str) -> None:
 
     for round_ in range(10):
         key = f"race:{round_}"
-        stored = race(lambda i, r=round_, k=key: IdeaStore(dbs[i]).submit(AUTHOR.id + r,
-                                                                          DRAFT, k))
+        stored = race(lambda i, r=round_, k=key: IdeaStore(dbs[i]).submit(AUTHOR.id + r, DRAFT, k))
         assert not errors, errors
         assert len({idea.id for idea, _ in stored}) == 1
         assert sum(created for _, created in stored) == 1
         number = stored[0][0].id
-        changes = race(lambda i, n=number: ModerationStore(dbs[i]).set_status(
-            n, "approved" if i % 2 else "hidden", f"telegram:{i}"))
+        changes = race(
+            lambda i, n=number: ModerationStore(dbs[i]).set_status(
+                n, "approved" if i % 2 else "hidden", f"telegram:{i}"
+            )
+        )
         assert not errors, errors
         assert sum(change.changed for change in changes) == 1
     audit = dbs[0].execute("SELECT COUNT(*) FROM moderation_audit").fetchone()[0]

@@ -51,15 +51,17 @@ async def test_health_and_metrics(telegram: LocalTelegram) -> None:
 
 
 def test_json_log_lines() -> None:
-    record = logging.LogRecord("assistant.x", logging.WARNING, __file__, 1, "idea %s stored",
-                               (7,), None)
+    record = logging.LogRecord(
+        "assistant.x", logging.WARNING, __file__, 1, "idea %s stored", (7,), None
+    )
     data = json.loads(JsonFormatter().format(record))
     assert data["level"] == "WARNING" and data["message"] == "idea 7 stored"
     assert data["logger"] == "assistant.x" and data["time"].endswith("+00:00")
 
 
-def test_config_masks_secrets(monkeypatch: pytest.MonkeyPatch,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_masks_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "555:very-secret")
     monkeypatch.setenv("ASSISTANT_WEBHOOK_SECRET", "hook-secret")
     monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "3, 1")

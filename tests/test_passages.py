@@ -18,8 +18,7 @@ def test_passage_invariants() -> None:
         for section in doc.sections:
             parts = [p for p in own if p.section_id == section.id]
             assert parts, section.id
-            assert all(p.heading == section.heading and p.themes == section.themes
-                       for p in parts)
+            assert all(p.heading == section.heading and p.themes == section.themes for p in parts)
             joined = " ".join(" ".join(p.text.split()) for p in parts)
             assert joined.startswith(" ".join(section.text.split()))  # no text lost, in order
     assert all(len(p.text) <= MAX_CHARS + MIN_TAIL_CHARS for p in passages)
@@ -27,11 +26,17 @@ def test_passage_invariants() -> None:
 
 def test_long_paragraph_is_cut_at_sentence_boundaries() -> None:
     kb = load_knowledge(KNOWLEDGE)
-    long_section = next(p for p in split_documents(kb.documents, limit=200)
-                        if p.section_id == "technologie-dient-de-mens")
+    long_section = next(
+        p
+        for p in split_documents(kb.documents, limit=200)
+        if p.section_id == "technologie-dient-de-mens"
+    )
     assert long_section.text.rstrip().endswith((".", "?", "!"))
 
 
 def test_sentence_splitter_keeps_abbreviations() -> None:
     assert split_sentences("Samen met o.a. overheden. Het is 2040! Wat nu?") == [
-        "Samen met o.a. overheden.", "Het is 2040!", "Wat nu?"]
+        "Samen met o.a. overheden.",
+        "Het is 2040!",
+        "Wat nu?",
+    ]

@@ -56,8 +56,9 @@ ANSWER = st.tuples(TYPED, MARKUP).map(lambda t: f"Antwoord {t[1]} {t[0]}")
 
 
 @pytest.fixture
-def harness(settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[Harness]:
+def harness(
+    settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Harness]:
     monkeypatch.setenv("ASSISTANT_FLOOD_LIMIT", "10000")
     monkeypatch.setenv("ASSISTANT_RATE_LIMIT", "false")
     monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", str(MOD.id))
@@ -88,16 +89,16 @@ def test_typed_text_is_shown_back_whole(harness: Harness) -> None:
         who = next(residents)
         expected = strip_controls(idea).strip()
         expected_answer = strip_controls(answer).strip()
-        if problem_with_text(expected) or problem_with_text(expected_answer, minimum=1,
-                                                            maximum=MAX_ANSWER_CHARS):
+        if problem_with_text(expected) or problem_with_text(
+            expected_answer, minimum=1, maximum=MAX_ANSWER_CHARS
+        ):
             return  # refusals are covered by test_hostile_input
         [choice] = harness.run(telegram.send(who, "/idee"))
         harness.run(telegram.press(who, choice, "theme:preventiecoalitie"))
         typed(who, idea)
         step = typed(who, answer)
         [step] = harness.run(telegram.press(who, step, "skip"))
-        step = typed(who, answer if text_length(expected_answer) <= MAX_PLACE_CHARS
-                     else "Zaandam")
+        step = typed(who, answer if text_length(expected_answer) <= MAX_PLACE_CHARS else "Zaandam")
         [summary] = harness.run(telegram.press(who, step, "contact:yes"))
         assert expected in shown(summary) and expected_answer in shown(summary)
         harness.run(telegram.press(who, summary, "send"))
@@ -107,8 +108,9 @@ def test_typed_text_is_shown_back_whole(harness: Harness) -> None:
         assert limits.cut(expected, 120).removesuffix(limits.MORE).rstrip() in shown(mine)
         [export] = harness.run(telegram.send(MOD, "/export alle"))
         assert export.document is not None
-        rows = list(csv.DictReader(io.StringIO(export.document[1].decode("utf-8-sig")),
-                                   delimiter=";"))
+        rows = list(
+            csv.DictReader(io.StringIO(export.document[1].decode("utf-8-sig")), delimiter=";")
+        )
         assert expected in [r["text"] for r in rows]
         harness.run(telegram.press(MOD, review, "Goedkeuren"))  # keep the queue short
         checked.append(expected)

@@ -39,8 +39,10 @@ async def test_conversation_passes_between_replicas(settings: Settings, encoder:
         rows = [dict(r) for r in services_of(a).db.execute("SELECT * FROM ideas").fetchall()]
         assert len(rows) == 1
         assert rows[0]["text"] == "Een gezonde lunch op elke school in de regio."
-        assert json.loads(rows[0]["answers"]) == {"voor_wie": "Voor kinderen",
-                                                  "samenwerking": None}
+        assert json.loads(rows[0]["answers"]) == {
+            "voor_wie": "Voor kinderen",
+            "samenwerking": None,
+        }
         assert rows[0]["municipality"] == "Hoorn"
         # both replicas now see the resident outside the conversation: text is a question
         [answer] = await a.send(NL, "Wat is een burgerberaad?")

@@ -55,9 +55,17 @@ def test_retention_strips_old_question_texts_and_nothing_else(database_url: str)
         log.vote(old, "b#2", -1)
         log.vote(recent, "c#3", 1)
         ideas = IdeaStore(db)
-        idea, _ = ideas.submit(77, Draft(theme="preventiecoalitie", text="Groet, Joop: een "
-                                         "moestuin bij de school.", municipality="Zaandam",
-                                         contact_ok=True), "k:1", contact_name="Joop")
+        idea, _ = ideas.submit(
+            77,
+            Draft(
+                theme="preventiecoalitie",
+                text="Groet, Joop: een moestuin bij de school.",
+                municipality="Zaandam",
+                contact_ok=True,
+            ),
+            "k:1",
+            contact_name="Joop",
+        )
         backdate(db, "ideas", idea.id, 400)
         ideas.save_draft(78, 78, Draft(theme="ai-voor-iedereen", text="half af, groet Joop"))
         before_ideas = rows(db, "SELECT * FROM ideas")
@@ -70,8 +78,9 @@ def test_retention_strips_old_question_texts_and_nothing_else(database_url: str)
         assert set(after) == set(before)  # rows stay: answered, hits and votes still count
         for qid in (old, old_unanswered):
             assert after[qid]["text"] == ""
-            assert {k: v for k, v in after[qid].items() if k != "text"} == \
-                {k: v for k, v in before[qid].items() if k != "text"}
+            assert {k: v for k, v in after[qid].items() if k != "text"} == {
+                k: v for k, v in before[qid].items() if k != "text"
+            }
         assert after[edge] == before[edge] and after[recent] == before[recent]
         assert json.loads(str(after[old]["hits"])) == ["a#1", "b#2"]
         assert log.totals() == before_totals  # questions, answered, thumbs up and down
@@ -85,8 +94,9 @@ def test_retention_strips_old_question_texts_and_nothing_else(database_url: str)
         db.close()
 
 
-async def test_bot_runs_retention_at_start_and_daily(settings: Settings, api: LocalBotApi,
-                                                     encoder: Encoder) -> None:
+async def test_bot_runs_retention_at_start_and_daily(
+    settings: Settings, api: LocalBotApi, encoder: Encoder
+) -> None:
     db = Database(settings.database).open()
     stale = QuestionLog(db).log("Wat doet de GGD? groet, Joop", "nl", True, 0.5, [])
     backdate(db, "questions", stale, 400)
@@ -105,8 +115,9 @@ async def test_bot_runs_retention_at_start_and_daily(settings: Settings, api: Lo
         assert services.questions.get(newest).text == ""
 
 
-def test_cli_retention(settings: Settings, capsys: pytest.CaptureFixture[str],
-                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_retention(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASSISTANT_QUESTION_RETENTION_DAYS", "7")
     db = Database(settings.database).open()
     log = QuestionLog(db)
@@ -114,8 +125,7 @@ def test_cli_retention(settings: Settings, capsys: pytest.CaptureFixture[str],
     backdate(db, "questions", old, (dt.datetime.now(dt.UTC) - NOW).days + 8)
     db.close()
     assert main(["retention"]) == 0
-    assert capsys.readouterr().out.strip() == \
-        "deleted the texts of 1 questions older than 7 days"
+    assert capsys.readouterr().out.strip() == "deleted the texts of 1 questions older than 7 days"
     db = Database(settings.database).open()
     assert [QuestionLog(db).get(q).text for q in (old, recent)] == ["", "nieuw"]
     db.close()
@@ -123,8 +133,12 @@ def test_cli_retention(settings: Settings, capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize("controller", ["", "Gemeente Voorbeeld, privacy@voorbeeld.nl"])
 async def test_privacy_names_controller_period_and_what_moderators_see(
-        settings: Settings, api: LocalBotApi, encoder: Encoder,
-        monkeypatch: pytest.MonkeyPatch, controller: str) -> None:
+    settings: Settings,
+    api: LocalBotApi,
+    encoder: Encoder,
+    monkeypatch: pytest.MonkeyPatch,
+    controller: str,
+) -> None:
     monkeypatch.setenv("ASSISTANT_CONTROLLER", controller)
     monkeypatch.setenv("ASSISTANT_QUESTION_RETENTION_DAYS", "14")
     app = build_application(Settings.from_env(), request=api, encoder=encoder)
@@ -143,12 +157,16 @@ async def test_privacy_names_controller_period_and_what_moderators_see(
 
 
 async def test_about_shows_summary_date_publisher_and_original(
-        settings: Settings, api: LocalBotApi, encoder: Encoder) -> None:
+    settings: Settings, api: LocalBotApi, encoder: Encoder
+) -> None:
     path = settings.knowledge_dir / "metropool-van-morgen.yaml"  # the test's own copy
     content = path.read_text(encoding="utf-8")
-    path.write_text(content.replace("date: '2023-07-11'\n", "date: '2023-07-11'\n"
-                                    "url: https://example.org/mvm?a=1&b=2\n", 1),
-                    encoding="utf-8")
+    path.write_text(
+        content.replace(
+            "date: '2023-07-11'\n", "date: '2023-07-11'\nurl: https://example.org/mvm?a=1&b=2\n", 1
+        ),
+        encoding="utf-8",
+    )
     app = build_application(settings, request=api, encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
         [nl] = await telegram.send(Resident(id=1, language_code="nl"), "/over")

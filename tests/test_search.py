@@ -8,22 +8,32 @@ from assistant.retrieval.search import EXCERPT_MAX_SENTENCES, Retriever
 from assistant.text import split_sentences
 
 
-@pytest.mark.parametrize(("question", "section"), [
-    ("Wat is een burgerberaad?", "burgerberaden"),
-    ("Hoe kunnen we de druk op de zorg verlichten met preventie?", "regionale-preventiecoalitie"),
-    ("Hoe zorgen we dat iedereen mee kan komen met AI?", "ai-verantwoord-en-voor-iedereen"),
-    ("What is the regional prevention coalition?", "regionale-preventiecoalitie"),
-    ("How will residents be prepared for artificial intelligence?",
-     "ai-verantwoord-en-voor-iedereen"),
-])
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("Wat is een burgerberaad?", "burgerberaden"),
+        (
+            "Hoe kunnen we de druk op de zorg verlichten met preventie?",
+            "regionale-preventiecoalitie",
+        ),
+        ("Hoe zorgen we dat iedereen mee kan komen met AI?", "ai-verantwoord-en-voor-iedereen"),
+        ("What is the regional prevention coalition?", "regionale-preventiecoalitie"),
+        (
+            "How will residents be prepared for artificial intelligence?",
+            "ai-verantwoord-en-voor-iedereen",
+        ),
+    ],
+)
 def test_right_section_first(retriever: Retriever, question: str, section: str) -> None:
     answer = retriever.search(question)
     assert answer.answered
     assert answer.hits[0].passage.section_id == section
 
 
-@pytest.mark.parametrize("question", ["Wat voor weer wordt het morgen?", "Hoe laat speelt Ajax?",
-                                      "How do I bake sourdough bread?"])
+@pytest.mark.parametrize(
+    "question",
+    ["Wat voor weer wordt het morgen?", "Hoe laat speelt Ajax?", "How do I bake sourdough bread?"],
+)
 def test_out_of_scope_is_not_answered(retriever: Retriever, question: str) -> None:
     assert not retriever.search(question).answered
 
@@ -54,11 +64,17 @@ def test_empty_and_huge_questions(retriever: Retriever) -> None:
     assert answer.hits[0].passage.section_id == "burgerberaden"
 
 
-@pytest.mark.parametrize("question", [
-    "Waar komt ons eten vandaan in 2040?", "Wat gebeurt er in 2040 met Europa?",
-    "Wat moeten we doen in dit scenario?", "Wat betekent dit voor de Metropool Amsterdam?",
-    "Welke initiatieven zijn er in de regio?", "Hoe ziet de wereld eruit in 2040?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Waar komt ons eten vandaan in 2040?",
+        "Wat gebeurt er in 2040 met Europa?",
+        "Wat moeten we doen in dit scenario?",
+        "Wat betekent dit voor de Metropool Amsterdam?",
+        "Welke initiatieven zijn er in de regio?",
+        "Hoe ziet de wereld eruit in 2040?",
+    ],
+)
 def test_excerpts_are_worth_reading(retriever: Retriever, question: str) -> None:
     """No fragment of a few words, no rhetorical question and no bare list of example names
     leads an excerpt (unless examples are asked for)."""

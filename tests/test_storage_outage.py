@@ -59,18 +59,28 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 
 def run_bot(data_dir: Path, database_url: str) -> subprocess.CompletedProcess[str]:
     """`assistant run` as its own process, with a token and an unreachable Bot API."""
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(data_dir),
-           "ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_DATABASE_URL": database_url,
-           "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE), "HF_HUB_OFFLINE": "1",
-           "TELEGRAM_BOT_TOKEN": "123456:secret-token-value",
-           "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(data_dir),
+        "ASSISTANT_DATA_DIR": str(data_dir),
+        "ASSISTANT_DATABASE_URL": database_url,
+        "ASSISTANT_KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "HF_HUB_OFFLINE": "1",
+        "TELEGRAM_BOT_TOKEN": "123456:secret-token-value",
+        "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+    }
     prefix = AS_PLAIN_USER if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, str(Path(sys.executable).parent / "assistant"), "run"],
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*prefix, str(Path(sys.executable).parent / "assistant"), "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-def test_read_only_database_at_start_is_one_clear_line(database_url: str,
-                                                        data_dir: Path) -> None:
+def test_read_only_database_at_start_is_one_clear_line(database_url: str, data_dir: Path) -> None:
     Database(database_url).open().close()  # the schema exists: only writing is refused
     if database_url.startswith("sqlite"):
         path = data_dir / "assistant.sqlite3"
@@ -81,8 +91,10 @@ def test_read_only_database_at_start_is_one_clear_line(database_url: str,
         data_dir.chmod(0o555)
         expected = "the database is read-only for this user"
     else:
-        admin(f'ALTER DATABASE "{database_name(database_url)}" '
-              "SET default_transaction_read_only = on")
+        admin(
+            f'ALTER DATABASE "{database_name(database_url)}" '
+            "SET default_transaction_read_only = on"
+        )
         expected = "the PostgreSQL database is read-only"
     done = run_bot(data_dir, database_url)
     err = done.stderr.strip()
@@ -123,17 +135,22 @@ class Outage:
         else:
             name = database_name(self.db.url)
             admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-            admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                  f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            admin(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
 
     def end(self) -> None:
         if self.holder is not None:
-            self.holder.rollback() if self.db.dialect == "postgresql" \
-                else self.holder.execute("ROLLBACK")
+            self.holder.rollback() if self.db.dialect == "postgresql" else self.holder.execute(
+                "ROLLBACK"
+            )
             self.holder.close()
         else:
-            admin(f'ALTER DATABASE "{database_name(self.db.url)}" '
-                  "RESET default_transaction_read_only")
+            admin(
+                f'ALTER DATABASE "{database_name(self.db.url)}" '
+                "RESET default_transaction_read_only"
+            )
 
 
 async def test_outage_during_a_submission_loses_nothing(telegram: LocalTelegram) -> None:

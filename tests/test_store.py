@@ -45,8 +45,9 @@ def test_telegram_ids_beyond_32_bits(database_url: str) -> None:
     db = Database(database_url).open()
     store = IdeaStore(db)
     big = 7_000_000_000_123
-    idea, _ = store.submit(big, Draft(theme="ai-voor-iedereen", text="Een groot id werkt ook"),
-                           f"{big}:1")
+    idea, _ = store.submit(
+        big, Draft(theme="ai-voor-iedereen", text="Een groot id werkt ook"), f"{big}:1"
+    )
     assert store.by_author(big)[0].id == idea.id and idea.author_id == big
     db.close()
 
@@ -68,8 +69,9 @@ def test_submit_is_idempotent_and_removes_draft(database_url: str) -> None:
 def test_status_change_is_conditional_and_audited(database_url: str) -> None:
     db = Database(database_url).open()
     ideas, moderation = IdeaStore(db), ModerationStore(db)
-    idea, _ = ideas.submit(9, Draft(theme="preventiecoalitie", text="Meer sport in de wijk"),
-                           "9:1")
+    idea, _ = ideas.submit(
+        9, Draft(theme="preventiecoalitie", text="Meer sport in de wijk"), "9:1"
+    )
     first = moderation.set_status(idea.id, "approved", "a")
     second = moderation.set_status(idea.id, "hidden", "b")  # expects pending: too late
     assert first.changed and not second.changed
@@ -85,11 +87,19 @@ def test_bad_database_url_is_one_clear_error() -> None:
         Database("postgresql://nobody@127.0.0.1:1/none").open()
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("", "no_words"), ("kort", "too_short"), ("x" * 2001, "too_long"), ("👍" * 10, "no_words"),
-    ("https://www.example.com/heel-lang-pad", "only_link"), ("zie www.x.nl !!", "only_link"),
-    ("Meer groen in de wijk", None), ("Bekijk https://x.nl voor mijn plan voor de wijk", None),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "no_words"),
+        ("kort", "too_short"),
+        ("x" * 2001, "too_long"),
+        ("👍" * 10, "no_words"),
+        ("https://www.example.com/heel-lang-pad", "only_link"),
+        ("zie www.x.nl !!", "only_link"),
+        ("Meer groen in de wijk", None),
+        ("Bekijk https://x.nl voor mijn plan voor de wijk", None),
+    ],
+)
 def test_text_rules(text: str, problem: str | None) -> None:
     assert problem_with_text(text) == problem
 

@@ -29,8 +29,9 @@ def test_every_example_has_an_intended_section() -> None:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("key", sorted(INTENDED))
-def test_suggested_example_is_answered_from_its_section(retriever: Retriever, lang: str,
-                                                         key: str) -> None:
+def test_suggested_example_is_answered_from_its_section(
+    retriever: Retriever, lang: str, key: str
+) -> None:
     answer = retriever.search(texts.label(lang, key))
     assert answer.answered
     assert answer.hits[0].passage.section_id == INTENDED[key]
@@ -65,8 +66,7 @@ async def test_scenario_is_framed_as_an_imagined_future(telegram: LocalTelegram)
     assert "Amsterdam Economic Board" in reply.text and "geen vastgesteld beleid" in reply.text
 
 
-async def test_english_residents_told_once_that_sources_are_dutch(
-        telegram: LocalTelegram) -> None:
+async def test_english_residents_told_once_that_sources_are_dutch(telegram: LocalTelegram) -> None:
     note = "The texts are in Dutch"
     [first] = await telegram.send(EN, "Where does our food come from in 2040?")
     assert note in first.text and "<i>In short:</i>" in first.text

@@ -30,20 +30,31 @@ def add_idea(settings: Settings) -> int:
     """A pending idea in the database, as a resident would have sent it."""
     db = Database(settings.database).open()
     try:
-        draft = Draft(theme="preventiecoalitie", text="Een buurtkamer voor gezond koken, met "
-                      "lessen van de GGD.", municipality="Zaandam", contact_ok=False, lang="nl",
-                      step="confirm")
+        draft = Draft(
+            theme="preventiecoalitie",
+            text="Een buurtkamer voor gezond koken, met lessen van de GGD.",
+            municipality="Zaandam",
+            contact_ok=False,
+            lang="nl",
+            step="confirm",
+        )
         idea, _ = IdeaStore(db).submit(610, draft, "test:1")
         return idea.id
     finally:
         db.close()
 
 
-async def transcript(settings: Settings, encoder: Encoder, lines: list[str],
-                     staff: bool = True) -> str:
+async def transcript(
+    settings: Settings, encoder: Encoder, lines: list[str], staff: bool = True
+) -> str:
     out = io.StringIO()
-    await chat(settings, stdin=io.StringIO("".join(f"{line}\n" for line in lines)),
-               stdout=out, staff=staff, encoder=encoder)
+    await chat(
+        settings,
+        stdin=io.StringIO("".join(f"{line}\n" for line in lines)),
+        stdout=out,
+        staff=staff,
+        encoder=encoder,
+    )
     return out.getvalue()
 
 
@@ -58,8 +69,9 @@ def log_file(settings: Settings) -> Iterator[Path]:
     logging.captureWarnings(False)
 
 
-async def test_reject_with_reason_shows_the_reason_buttons(settings: Settings, encoder: Encoder,
-                                                           log_file: Path) -> None:
+async def test_reject_with_reason_shows_the_reason_buttons(
+    settings: Settings, encoder: Encoder, log_file: Path
+) -> None:
     idea_id = add_idea(settings)
     # /review shows the idea with 4 buttons; 2 = Afwijzen; then 1 = the first reason.
     out = await transcript(settings, encoder, ["/review", "2", "1"])
@@ -68,8 +80,16 @@ async def test_reject_with_reason_shows_the_reason_buttons(settings: Settings, e
     reasons, after_reason = after_reject.split("you> 1\n", 1)
     # The same message printed again, marked as edited, with the reason buttons numbered.
     assert reasons.startswith(f"bot> (bewerkt) Idee #{idea_id}")
-    for n, key in enumerate(["btn_reason_offtopic", "btn_reason_duplicate",
-                             "btn_reason_inappropriate", "btn_reason_none", "btn_back"], 1):
+    for n, key in enumerate(
+        [
+            "btn_reason_offtopic",
+            "btn_reason_duplicate",
+            "btn_reason_inappropriate",
+            "btn_reason_none",
+            "btn_back",
+        ],
+        1,
+    ):
         assert f"     [{n}] {texts.label('nl', key)}" in reasons
     # Pressing 1 chose "Buiten het thema" (a reason button, not Goedkeuren of the old keyboard).
     assert "(bewerkt)" in after_reason and "afgewezen door jou" in after_reason
@@ -87,8 +107,9 @@ async def test_reject_with_reason_shows_the_reason_buttons(settings: Settings, e
     assert "INFO" not in out and "WARNING" not in out and "pending -> rejected" not in out
 
 
-async def test_export_is_saved_and_reindex_progress_shown(settings: Settings, encoder: Encoder,
-                                                          log_file: Path) -> None:
+async def test_export_is_saved_and_reindex_progress_shown(
+    settings: Settings, encoder: Encoder, log_file: Path
+) -> None:
     add_idea(settings)
     out = await transcript(settings, encoder, ["/export", "/reindex"])
     files = list((settings.data_dir / FILES_DIR).glob("ideeen-*.csv"))
@@ -98,17 +119,16 @@ async def test_export_is_saved_and_reindex_progress_shown(settings: Settings, en
     assert "bot> (bewerkt) Klaar:" in rest  # the status message, edited in place
 
 
-async def test_staff_only_with_staff(settings: Settings, encoder: Encoder,
-                                     log_file: Path) -> None:
+async def test_staff_only_with_staff(settings: Settings, encoder: Encoder, log_file: Path) -> None:
     out = await transcript(settings, encoder, ["/review", "/reindex"], staff=False)
     assert out.count(texts.get("nl", "unknown_command")) == 2
     assert "refused /review" in log_file.read_text(encoding="utf-8")
     assert "refused" not in out
 
 
-def test_cli_chat_names_its_log_file_and_steps(settings: Settings,
-                                               capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_chat_names_its_log_file_and_steps(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("/quit\n"))
     try:
         assert main(["chat", "--staff"]) == 0

@@ -17,8 +17,9 @@ from tests.test_ops import free_port
 NL = Resident(id=515, language_code="nl")
 
 
-async def test_webhook_with_secret(settings: Settings, encoder: Encoder,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_webhook_with_secret(
+    settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     port = free_port()
     monkeypatch.setenv("ASSISTANT_WEBHOOK_URL", "https://bot.example.org/")
     monkeypatch.setenv("ASSISTANT_WEBHOOK_LISTEN", "127.0.0.1")
@@ -37,11 +38,12 @@ async def test_webhook_with_secret(settings: Settings, encoder: Encoder,
         update = telegram.message_update(NL, "Wat is een burgerberaad?").to_dict()
         url = f"http://127.0.0.1:{port}/telegram"
         async with httpx.AsyncClient() as client:
-            refused = await client.post(url, json=update,
-                                        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
-            accepted = await client.post(url, json=update,
-                                         headers={"X-Telegram-Bot-Api-Secret-Token":
-                                                  "s3cret-token"})
+            refused = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            )
+            accepted = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            )
         assert refused.status_code == 403 and accepted.status_code == 200
         for _ in range(100):
             if api.to_chat(NL.id):

@@ -21,9 +21,17 @@ from tests.conftest import services_of
 NOW = dt.datetime(2026, 11, 23, 19, 25, 40, tzinfo=dt.UTC)  # 20:25:40 in Amsterdam (CET)
 
 
-@pytest.mark.parametrize(("lang", "count", "expected"), [
-    ("nl", 0, "0 ideeën"), ("nl", 1, "1 idee"), ("nl", 2, "2 ideeën"),
-    ("en", 0, "0 ideas"), ("en", 1, "1 idea"), ("en", 21, "21 ideas")])
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("nl", 0, "0 ideeën"),
+        ("nl", 1, "1 idee"),
+        ("nl", 2, "2 ideeën"),
+        ("en", 0, "0 ideas"),
+        ("en", 1, "1 idea"),
+        ("en", 21, "21 ideas"),
+    ],
+)
 def test_plural(lang: str, count: int, expected: str) -> None:
     assert wording.plural(lang, "count_ideas", count) == expected
 

@@ -35,28 +35,35 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
         "question": answer.question,
         "answered": answer.answered,
         "confidence": answer.confidence,
-        "hits": [{
-            "document_id": h.passage.doc_id,
-            "document_title": h.passage.doc_title,
-            "date": h.passage.date.isoformat(),
-            "section_id": h.passage.section_id,
-            "heading": h.passage.heading,
-            "excerpt": h.excerpt,
-            "passage": h.passage.text,
-            "score": h.score,
-        } for h in answer.hits],
+        "hits": [
+            {
+                "document_id": h.passage.doc_id,
+                "document_title": h.passage.doc_title,
+                "date": h.passage.date.isoformat(),
+                "section_id": h.passage.section_id,
+                "heading": h.passage.heading,
+                "excerpt": h.excerpt,
+                "passage": h.passage.text,
+                "score": h.score,
+            }
+            for h in answer.hits
+        ],
     }
 
 
 def _answer_text(answer: Answer, top: int) -> str:
     if not answer.answered:
-        return (f"Geen goed antwoord gevonden in de teksten (zekerheid {answer.confidence:.2f}).\n"
-                "No good answer found in the texts.")
+        return (
+            f"Geen goed antwoord gevonden in de teksten (zekerheid {answer.confidence:.2f}).\n"
+            "No good answer found in the texts."
+        )
     lines = []
     for n, hit in enumerate(answer.hits[:top], start=1):
         p = hit.passage
-        lines.append(f"{n}. [{hit.score:.3f}] {p.doc_title} - {p.heading} "
-                     f"({p.date.isoformat()})\n   {hit.excerpt}")
+        lines.append(
+            f"{n}. [{hit.score:.3f}] {p.doc_title} - {p.heading} "
+            f"({p.date.isoformat()})\n   {hit.excerpt}"
+        )
     return "\n".join(lines)
 
 
@@ -64,9 +71,11 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     """Validate knowledge/ only."""
     kb = load_knowledge(settings.knowledge_dir)
     passages = split_documents(kb.documents)
-    print(f"ok: {len(kb.documents)} documents, "
-          f"{sum(len(d.sections) for d in kb.documents)} sections, {len(passages)} passages, "
-          f"{len(kb.themes)} idea themes")
+    print(
+        f"ok: {len(kb.documents)} documents, "
+        f"{sum(len(d.sections) for d in kb.documents)} sections, {len(passages)} passages, "
+        f"{len(kb.themes)} idea themes"
+    )
     return 0
 
 
@@ -80,9 +89,11 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         bar.close()
     m = build.manifest
-    print(f"indexed {m.passage_count} passages ({m.sentence_count} sentences) with "
-          f"{m.model} in {time.perf_counter() - started:.1f} s (model load included) "
-          f"-> {build.path}")
+    print(
+        f"indexed {m.passage_count} passages ({m.sentence_count} sentences) with "
+        f"{m.model} in {time.perf_counter() - started:.1f} s (model load included) "
+        f"-> {build.path}"
+    )
     return 0
 
 
@@ -90,8 +101,11 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     """Answer one question, or one per line from standard input with '-'."""
     service = open_service(settings)
     retriever = service.retriever
-    questions = ([line.strip() for line in sys.stdin if line.strip()] if args.question == "-"
-                 else [args.question])
+    questions = (
+        [line.strip() for line in sys.stdin if line.strip()]
+        if args.question == "-"
+        else [args.question]
+    )
     if not questions or not questions[0].strip():
         raise AssistantError("no question given")
     for question in questions:
@@ -116,13 +130,24 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         calibration = [q for qs in sets.values() for q in half(qs, "calibration")]
         tuning, chosen = calibrate(retriever, calibration)
         retriever = retriever.with_tuning(tuning)
-        report = {name: {k: v for k, v in evaluate(retriever, half(qs, "report")).__dict__.items()
-                         if k not in ("misses", "false_answers")}
-                  for name, qs in sets.items()}
-        path = save_tuning(retriever.encoder.name, tuning, args.output or (
-            settings.data_dir / "calibrations"), report={"questions": report})
-        print(f"calibrated {retriever.encoder.name} on {len(calibration)} questions: {chosen}"
-              f"\n-> {path}")
+        report = {
+            name: {
+                k: v
+                for k, v in evaluate(retriever, half(qs, "report")).__dict__.items()
+                if k not in ("misses", "false_answers")
+            }
+            for name, qs in sets.items()
+        }
+        path = save_tuning(
+            retriever.encoder.name,
+            tuning,
+            args.output or (settings.data_dir / "calibrations"),
+            report={"questions": report},
+        )
+        print(
+            f"calibrated {retriever.encoder.name} on {len(calibration)} questions: {chosen}"
+            f"\n-> {path}"
+        )
     out: dict[str, object] = {}
     for name, questions in sets.items():
         chosen_half = half(questions, args.half)
@@ -179,14 +204,20 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     log_file = settings.data_dir / "chat.log"
     log_to_file(log_file, settings.log_format)
     encoder = prepare_chat(settings, say)
-    say(f"[start 3/3] de assistent start; logregels staan in {log_file}\n"
-        f"            starting the assistant; log lines go to {log_file}")
+    say(
+        f"[start 3/3] de assistent start; logregels staan in {log_file}\n"
+        f"            starting the assistant; log lines go to {log_file}"
+    )
     if args.staff:
-        say(f"Je bent moderator en beheerder (Telegram-id {TERMINAL_USER_ID}): /review, /stats, "
-            f"/export, /reindex.\n(You are a moderator and maintainer.)")
-    say("\nMetropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
+        say(
+            f"Je bent moderator en beheerder (Telegram-id {TERMINAL_USER_ID}): /review, /stats, "
+            f"/export, /reindex.\n(You are a moderator and maintainer.)"
+        )
+    say(
+        "\nMetropool-assistent, lokaal. Typ je vraag; knoppen kies je met hun nummer; /quit "
         "stopt.\n(Local chat with the bot: type a question, a number presses a button, /quit "
-        "ends.)\n")
+        "ends.)\n"
+    )
     return asyncio.run(chat(settings, language=args.lang, staff=args.staff, encoder=encoder))
 
 
@@ -200,13 +231,19 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.close()
     ratio = report.feedback_ratio
-    print(f"questions: {report.questions}, answered: {report.answered}, "
-          f"unanswered: {report.questions - report.answered}")
-    print(f"feedback: {report.votes_up} up, {report.votes_down} down" +
-          (f" ({ratio:.0%} positive)" if ratio is not None else " (no votes yet)"))
+    print(
+        f"questions: {report.questions}, answered: {report.answered}, "
+        f"unanswered: {report.questions - report.answered}"
+    )
+    print(
+        f"feedback: {report.votes_up} up, {report.votes_down} down"
+        + (f" ({ratio:.0%} positive)" if ratio is not None else " (no votes yet)")
+    )
     if report.unanswered_top:
-        print("most frequent unanswered questions, by the section they come nearest to (add a "
-              "line to that section's 'vragen' to close a gap, then 'assistant index'):")
+        print(
+            "most frequent unanswered questions, by the section they come nearest to (add a "
+            "line to that section's 'vragen' to close a gap, then 'assistant index'):"
+        )
         for section, questions in _by_nearest_section(settings, report.unanswered_top):
             print(f"  {section}")
             for text, count in questions:
@@ -214,8 +251,9 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _by_nearest_section(settings: Settings, questions: list[tuple[str, int]]
-                        ) -> list[tuple[str, list[tuple[str, int]]]]:
+def _by_nearest_section(
+    settings: Settings, questions: list[tuple[str, int]]
+) -> list[tuple[str, list[tuple[str, int]]]]:
     """Unanswered questions grouped by the section the searcher ranks first (greetings and
     services apart); one group when no index can be opened."""
     try:
@@ -225,8 +263,13 @@ def _by_nearest_section(settings: Settings, questions: list[tuple[str, int]]
     groups: dict[str, list[tuple[str, int]]] = {}
     for text, count in questions:
         answer = retriever.search(text)
-        key = (f"({answer.intent})" if answer.intent else
-               answer.hits[0].passage.section_key if answer.hits else "(nothing near)")
+        key = (
+            f"({answer.intent})"
+            if answer.intent
+            else answer.hits[0].passage.section_key
+            if answer.hits
+            else "(nothing near)"
+        )
         groups.setdefault(key, []).append((text, count))
     return sorted(groups.items(), key=lambda g: -sum(n for _, n in g[1]))
 
@@ -260,40 +303,59 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate knowledge/ only").set_defaults(func=cmd_check)
     sub.add_parser("index", help="build the search index and swap it in").set_defaults(
-        func=cmd_index)
+        func=cmd_index
+    )
     ask = sub.add_parser("ask", help="answer a question from the index")
     ask.add_argument("question", help="the question, or '-' to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--top", type=int, default=3, help="how many hits (default 3)")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", help="retrieval quality on the eval question set")
-    ev.add_argument("--questions", type=Path, nargs="+",
-                    default=[p for p in DEFAULT_EVAL_SETS if p.exists()],
-                    help="question sets (default: the curated and the resident set)")
-    ev.add_argument("--half", choices=["report", "calibration", "all"], default="report",
-                    help="which half of each set to report on (default: report)")
-    ev.add_argument("--calibrate", action="store_true",
-                    help="choose this model's weights and threshold on the calibration half")
-    ev.add_argument("--output", type=Path,
-                    help="where --calibrate writes (default: <data dir>/calibrations)")
+    ev.add_argument(
+        "--questions",
+        type=Path,
+        nargs="+",
+        default=[p for p in DEFAULT_EVAL_SETS if p.exists()],
+        help="question sets (default: the curated and the resident set)",
+    )
+    ev.add_argument(
+        "--half",
+        choices=["report", "calibration", "all"],
+        default="report",
+        help="which half of each set to report on (default: report)",
+    )
+    ev.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="choose this model's weights and threshold on the calibration half",
+    )
+    ev.add_argument(
+        "--output", type=Path, help="where --calibrate writes (default: <data dir>/calibrations)"
+    )
     ev.add_argument("--json", type=Path, help="also write the figures to this file")
     ev.add_argument("--verbose", action="store_true", help="list misses and false answers")
     ev.set_defaults(func=cmd_eval)
     sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
-    chat.add_argument("--lang", default="nl", choices=["nl", "en"],
-                      help="your Telegram language (default nl)")
-    chat.add_argument("--staff", action="store_true",
-                      help="be a moderator and maintainer too (/review, /export, /reindex)")
+    chat.add_argument(
+        "--lang", default="nl", choices=["nl", "en"], help="your Telegram language (default nl)"
+    )
+    chat.add_argument(
+        "--staff",
+        action="store_true",
+        help="be a moderator and maintainer too (/review, /export, /reindex)",
+    )
     chat.set_defaults(func=cmd_chat)
     report = sub.add_parser("report", help="unanswered questions and feedback ratio")
     report.add_argument("--top", type=int, default=20)
     report.set_defaults(func=cmd_report)
-    sub.add_parser("retention", help="delete question texts older than the retention period"
-                   ).set_defaults(func=cmd_retention)
+    sub.add_parser(
+        "retention", help="delete question texts older than the retention period"
+    ).set_defaults(func=cmd_retention)
     cli_ideas.register(sub)
-    sub.add_parser("config", help="print the effective configuration (secrets masked)"
-                   ).set_defaults(func=cmd_config)
+    sub.add_parser(
+        "config", help="print the effective configuration (secrets masked)"
+    ).set_defaults(func=cmd_config)
     return parser
 
 

@@ -31,8 +31,9 @@ def _statuses(value: str | None) -> tuple[str, ...]:
     wanted = tuple(v.strip() for v in value.split(",") if v.strip())
     unknown = [v for v in wanted if v not in STATUSES]
     if unknown:
-        raise AssistantError(f"unknown status '{unknown[0]}' (allowed: {', '.join(STATUSES)}, "
-                             "all)")
+        raise AssistantError(
+            f"unknown status '{unknown[0]}' (allowed: {', '.join(STATUSES)}, all)"
+        )
     return wanted
 
 
@@ -51,8 +52,10 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     ideas, secret = _select(settings, args)
     for idea in ideas:
         text = " ".join(idea.text.split())
-        print(f"#{idea.id:<5} {idea.theme:<18} {idea.status:<9} {idea.created_at[:10]} "
-              f"{pseudonym(secret, idea.author_id)}  {text[:70]}")
+        print(
+            f"#{idea.id:<5} {idea.theme:<18} {idea.status:<9} {idea.created_at[:10]} "
+            f"{pseudonym(secret, idea.author_id)}  {text[:70]}"
+        )
     print(f"{len(ideas)} ideas", file=sys.stderr)
     return 0
 
@@ -72,8 +75,9 @@ def cmd_set_status(settings: Settings, args: argparse.Namespace) -> int:
         raise AssistantError(f"unknown status '{args.status}' (allowed: {', '.join(STATUSES)})")
     db, store = _store(settings)
     try:
-        change = store.set_status(args.id, args.status, f"cli:{getpass.getuser()}",
-                                  reason=args.reason, expected=None)
+        change = store.set_status(
+            args.id, args.status, f"cli:{getpass.getuser()}", reason=args.reason, expected=None
+        )
     finally:
         db.close()
     if change.idea is None:
@@ -94,8 +98,10 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
         db.close()
     for e in entries:
         reason = f" ({e.reason})" if e.reason else ""
-        print(f"{e.at}  #{e.idea_id:<5} {e.action:<8} {e.status_before} -> {e.status_after}  "
-              f"by {e.actor}{reason}")
+        print(
+            f"{e.at}  #{e.idea_id:<5} {e.action:<8} {e.status_before} -> {e.status_after}  "
+            f"by {e.actor}{reason}"
+        )
     if not entries:
         print("no moderation actions yet")
     return 0

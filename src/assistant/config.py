@@ -161,6 +161,8 @@ SECRETS = ("telegram_token", "webhook_secret", "pseudonym_secret")
 def env_name(field_name: str) -> str:
     """The environment variable of a setting."""
     # Names of environment variables, not secrets (bandit B105).
-    special = {"telegram_token": "TELEGRAM_BOT_TOKEN",  # nosec B105
-               "telegram_base_url": "TELEGRAM_BASE_URL"}
+    special = {
+        "telegram_token": "TELEGRAM_BOT_TOKEN",  # nosec B105
+        "telegram_base_url": "TELEGRAM_BASE_URL",
+    }
     return special.get(field_name, "ASSISTANT_" + field_name.upper())

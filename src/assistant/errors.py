@@ -25,8 +25,9 @@ class ConfigError(AssistantError):
 class KnowledgeError(AssistantError):
     """A knowledge file is malformed; the message names the file, the field and the line."""
 
-    def __init__(self, path: str, problem: str, *, field: str | None = None,
-                 line: int | None = None) -> None:
+    def __init__(
+        self, path: str, problem: str, *, field: str | None = None, line: int | None = None
+    ) -> None:
         self.path = path
         self.problem = problem
         self.field = field

@@ -23,6 +23,7 @@ from assistant.retrieval.search import Answer, Retriever
 
 Half = Literal["calibration", "report", "all"]
 
+
 @dataclass(frozen=True)
 class EvalQuestion:
     """A resident question and the sections that answer it (none: out of scope)."""
@@ -63,11 +64,18 @@ def load_questions(path: Path, known_sections: set[str] | None = None) -> list[E
         expect = tuple(row.get("expect") or ())
         unknown = [s for s in expect if known_sections is not None and s not in known_sections]
         if unknown:
-            raise KnowledgeError(str(path), f"unknown section '{unknown[0]}'",
-                                 field=f"questions[{i}].expect")
-        out.append(EvalQuestion(text=str(row["q"]), lang=str(row.get("lang", "nl")),
-                                expect=expect, paraphrase=bool(row.get("paraphrase", False)),
-                                kind=str(row.get("kind", ""))))
+            raise KnowledgeError(
+                str(path), f"unknown section '{unknown[0]}'", field=f"questions[{i}].expect"
+            )
+        out.append(
+            EvalQuestion(
+                text=str(row["q"]),
+                lang=str(row.get("lang", "nl")),
+                expect=expect,
+                paraphrase=bool(row.get("paraphrase", False)),
+                kind=str(row.get("kind", "")),
+            )
+        )
     return out
 
 
@@ -80,7 +88,7 @@ def half(questions: list[EvalQuestion], which: Half) -> list[EvalQuestion]:
     key = lambda q: (q.in_scope, q.lang)  # noqa: E731
     for _, group in itertools.groupby(sorted(questions, key=key), key=key):
         ordered = sorted(group, key=lambda q: hashlib.sha256(q.text.encode()).hexdigest())
-        chosen += ordered[0 if which == "calibration" else 1::2]
+        chosen += ordered[0 if which == "calibration" else 1 :: 2]
     return chosen
 
 
@@ -114,19 +122,31 @@ def evaluate(retriever: Retriever, questions: list[EvalQuestion]) -> EvalReport:
         if answer.answered:
             false_answers.append(q.text)
     n_in, n_out = max(1, len(inside)), max(1, len(outside))
-    return EvalReport(mode=retriever.mode, in_scope=len(inside), out_of_scope=len(outside),
-                      recall_at_1=r1 / n_in, recall_at_3=r3 / n_in, mrr=rr / n_in,
-                      answer_rate=answered / n_in, rejection_rate=rejected / n_out,
-                      misses=tuple(misses), false_answers=tuple(false_answers))
+    return EvalReport(
+        mode=retriever.mode,
+        in_scope=len(inside),
+        out_of_scope=len(outside),
+        recall_at_1=r1 / n_in,
+        recall_at_3=r3 / n_in,
+        mrr=rr / n_in,
+        answer_rate=answered / n_in,
+        rejection_rate=rejected / n_out,
+        misses=tuple(misses),
+        false_answers=tuple(false_answers),
+    )
 
 
 def format_reports(reports: list[EvalReport]) -> str:
     """A plain-text table of reports, one row per mode."""
-    lines = [f"{'mode':<8} {'R@1':>5} {'R@3':>5} {'MRR':>5} {'answered':>8} {'OOS-rej':>7}"
-             f"   ({reports[0].in_scope} in scope, {reports[0].out_of_scope} out of scope)"]
+    lines = [
+        f"{'mode':<8} {'R@1':>5} {'R@3':>5} {'MRR':>5} {'answered':>8} {'OOS-rej':>7}"
+        f"   ({reports[0].in_scope} in scope, {reports[0].out_of_scope} out of scope)"
+    ]
     for r in reports:
-        lines.append(f"{r.mode:<8} {r.recall_at_1:5.2f} {r.recall_at_3:5.2f} {r.mrr:5.2f} "
-                     f"{r.answer_rate:8.2f} {r.rejection_rate:7.2f}")
+        lines.append(
+            f"{r.mode:<8} {r.recall_at_1:5.2f} {r.recall_at_3:5.2f} {r.mrr:5.2f} "
+            f"{r.answer_rate:8.2f} {r.rejection_rate:7.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -137,8 +157,11 @@ def by_kind(retriever: Retriever, questions: list[EvalQuestion]) -> str:
     for kind in kinds:
         group = [q for q in questions if q.kind == kind]
         r = evaluate(retriever, group)
-        figure = (f"R@1 {r.recall_at_1:.2f} R@3 {r.recall_at_3:.2f} answered "
-                  f"{r.answer_rate:.2f}" if r.in_scope else f"rejected {r.rejection_rate:.2f}")
+        figure = (
+            f"R@1 {r.recall_at_1:.2f} R@3 {r.recall_at_3:.2f} answered {r.answer_rate:.2f}"
+            if r.in_scope
+            else f"rejected {r.rejection_rate:.2f}"
+        )
         lines.append(f"  {kind:<16} n={len(group):<3} {figure}")
     return "\n".join(lines)
 
@@ -157,8 +180,14 @@ def _runs(retriever: Retriever, questions: list[EvalQuestion]) -> list[_Run]:
     out = []
     for q in questions:
         answer = retriever.search(q.text)
-        out.append(_Run(q.in_scope, _rank(answer, q.expect) if q.in_scope else None,
-                        answer.confidence, answer.intent is None))
+        out.append(
+            _Run(
+                q.in_scope,
+                _rank(answer, q.expect) if q.in_scope else None,
+                answer.confidence,
+                answer.intent is None,
+            )
+        )
     return out
 
 
@@ -172,13 +201,17 @@ def _best_threshold(runs: list[_Run]) -> tuple[float, float]:
     inside = [r for r in runs if r.in_scope]
     outside = [r for r in runs if not r.in_scope]
     levels = sorted({round(r.confidence, 4) for r in runs if r.searched})
-    cuts = [0.0] + [(a + b) / 2 for a, b in itertools.pairwise(levels)] + [levels[-1] + 1e-3
-                                                                          if levels else 1.0]
+    cuts = (
+        [0.0]
+        + [(a + b) / 2 for a, b in itertools.pairwise(levels)]
+        + [levels[-1] + 1e-3 if levels else 1.0]
+    )
     scored = []
     for cut in cuts:
         answered = sum(r.searched and r.confidence >= cut for r in inside) / max(1, len(inside))
         rejected = sum(not (r.searched and r.confidence >= cut) for r in outside) / max(
-            1, len(outside))
+            1, len(outside)
+        )
         scored.append(((1 - REJECT_WEIGHT) * answered + REJECT_WEIGHT * rejected, cut))
     best = max(score for score, _ in scored)
     winners = [cut for score, cut in scored if score >= best - 1e-9]
@@ -192,27 +225,30 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
     returns the tuning and a line on what was chosen."""
     base = retriever.tuning
     best: tuple[float, Tuning] | None = None
-    for weight, offset, second in itertools.product((0.0, 0.05, 0.1, 0.2, 0.3, 0.4),
-                                                    (0.0, 0.02, 0.04, 0.06, 0.1, 0.15),
-                                                    (0.0, 0.25, 0.5)):
+    for weight, offset, second in itertools.product(
+        (0.0, 0.05, 0.1, 0.2, 0.3, 0.4), (0.0, 0.02, 0.04, 0.06, 0.1, 0.15), (0.0, 0.25, 0.5)
+    ):
         tuning = replace(base, lexical_weight=weight, probe_offset=offset, probe_second=second)
         runs = _runs(retriever.with_tuning(tuning), questions)
         inside = [r for r in runs if r.in_scope]
         n = max(1, len(inside))
-        ranking = (sum(r.rank == 1 for r in inside) + sum(r.rank is not None and r.rank <= 3
-                                                          for r in inside)
-                   + sum(1 / r.rank for r in inside if r.rank)) / n
+        ranking = (
+            sum(r.rank == 1 for r in inside)
+            + sum(r.rank is not None and r.rank <= 3 for r in inside)
+            + sum(1 / r.rank for r in inside if r.rank)
+        ) / n
         threshold, balance = _best_threshold(runs)
         score = ranking + 2 * balance
         if best is None or score > best[0] + 1e-9:
             best = (score, replace(tuning, hybrid_threshold=round(threshold, 4)))
     assert best is not None
     tuning = best[1]
-    dense, _ = _best_threshold(_runs(retriever.with_tuning(tuning).with_mode("dense"),
-                                     questions))
-    lexical, _ = _best_threshold(_runs(retriever.with_tuning(tuning).with_mode("lexical"),
-                                       questions))
-    tuning = replace(tuning, dense_threshold=round(dense, 4),
-                     lexical_threshold=round(lexical, 4))
-    return tuning, (f"lexical_weight={tuning.lexical_weight} probe_offset={tuning.probe_offset} "
-                    f"probe_second={tuning.probe_second} threshold={tuning.hybrid_threshold}")
+    dense, _ = _best_threshold(_runs(retriever.with_tuning(tuning).with_mode("dense"), questions))
+    lexical, _ = _best_threshold(
+        _runs(retriever.with_tuning(tuning).with_mode("lexical"), questions)
+    )
+    tuning = replace(tuning, dense_threshold=round(dense, 4), lexical_threshold=round(lexical, 4))
+    return tuning, (
+        f"lexical_weight={tuning.lexical_weight} probe_offset={tuning.probe_offset} "
+        f"probe_second={tuning.probe_second} threshold={tuning.hybrid_threshold}"
+    )

@@ -17,9 +17,22 @@ from typing import Any
 from assistant.store.ideas import Idea
 from assistant.store.moderation import pseudonym
 
-FIELDS = ["id", "theme", "status", "created_at", "author", "text", "answers", "municipality",
-          "contact_ok", "contact_name", "contact_telegram_id", "lang", "moderated_at",
-          "moderation_reason"]
+FIELDS = [
+    "id",
+    "theme",
+    "status",
+    "created_at",
+    "author",
+    "text",
+    "answers",
+    "municipality",
+    "contact_ok",
+    "contact_name",
+    "contact_telegram_id",
+    "lang",
+    "moderated_at",
+    "moderation_reason",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,13 +52,19 @@ def pseudonym_secret(configured: str, data_dir: Path) -> str:
 def export_row(idea: Idea, secret: str) -> dict[str, Any]:
     """One idea as an export record, pseudonymous unless its author consented to contact."""
     return {
-        "id": idea.id, "theme": idea.theme, "status": idea.status,
-        "created_at": idea.created_at, "author": pseudonym(secret, idea.author_id),
-        "text": idea.text, "answers": idea.answers, "municipality": idea.municipality,
+        "id": idea.id,
+        "theme": idea.theme,
+        "status": idea.status,
+        "created_at": idea.created_at,
+        "author": pseudonym(secret, idea.author_id),
+        "text": idea.text,
+        "answers": idea.answers,
+        "municipality": idea.municipality,
         "contact_ok": idea.contact_ok,
         "contact_name": idea.contact_name if idea.contact_ok else "",
         "contact_telegram_id": idea.author_id if idea.contact_ok else "",
-        "lang": idea.lang, "moderated_at": idea.moderated_at or "",
+        "lang": idea.lang,
+        "moderated_at": idea.moderated_at or "",
         "moderation_reason": idea.moderation_reason or "",
     }
 
@@ -72,5 +91,6 @@ def to_csv(ideas: list[Idea], secret: str) -> bytes:
 
 def to_json(ideas: list[Idea], secret: str) -> bytes:
     """A JSON list of export records."""
-    return json.dumps([export_row(i, secret) for i in ideas], ensure_ascii=False,
-                      indent=2).encode("utf-8")
+    return json.dumps([export_row(i, secret) for i in ideas], ensure_ascii=False, indent=2).encode(
+        "utf-8"
+    )

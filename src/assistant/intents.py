@@ -22,7 +22,8 @@ _GREETING = re.compile(
     r"good (?:morning|afternoon|evening)|hoi|hoii+|hai|hallo+|hello+|helo|hi+|hey+|hee+|heey|"
     r"hoy|yo|dag|daag|goeie?dag|goede(?:morgen|middag|avond|nacht)|goeie(?:morgen|middag|avond)|"
     r"morgen|middag|greetings|howdy|moi|moin|salaam|salam)\b[\s,!.?:;-]*)+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _CAPABILITY = re.compile(
     r"^(?:wat|wie|what|who|how)\b.{0,30}\b(?:kan|kun|doe|ben|can|do|are|does|is)\b.{0,20}"
     r"\b(?:je|jij|u|jullie|you|deze bot|this bot)\b.{0,25}"
@@ -32,12 +33,14 @@ _CAPABILITY = re.compile(
     r"what is this bot|what's this|who are you|wie ben jij|wie ben je|what can you do|"
     r"wat kan je|wat kun je|wat kan jij|wat kun jij|wat kan je allemaal|wat kun je allemaal|"
     r"ben je een (?:bot|robot|mens)|are you (?:a bot|human|a robot))[\s?!.]*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _THANKS = re.compile(
     r"^(?:(?:heel |hartelijk |super |erg )?(?:bedankt|dank(?:je| je| u)?(?: wel)?|dankjewel|"
     r"thanks?(?: a lot| so much)?|thank you(?: very much)?|thx|top|mooi|prima|oke|ok|okay|"
     r"oké|ok[eé]?doei|doei|dag dag|bye|tot ziens|fijn|super|cool|nice|great)[\s,!.]*)+$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Services of the municipality (or the state) that residents ask the assistant about: the
 # documents say nothing about them, and a wrong excerpt would mislead.
 _SERVICE_ALWAYS = re.compile(
@@ -61,16 +64,23 @@ _SERVICE_ALWAYS = re.compile(
     r"klagen|complain\w*|herrie|overlast|noise|loud neighbou?rs?|huisarts zoeken|"
     r"zoek (?:een|nog een) (?:huisarts|tandarts|dokter)|nieuwe pati[eë]nten|find a (?:gp|doctor|"
     r"dentist)|subsidie aanvragen|subsidie krijgen|subsidie voor|grant for|"
-    r"\w*belasting(?:en)? betalen|pay (?:my |the )?(?:municipal )?tax\w*)\b", re.IGNORECASE)
+    r"\w*belasting(?:en)? betalen|pay (?:my |the )?(?:municipal )?tax\w*)\b",
+    re.IGNORECASE,
+)
 # "afval" and "parkeren" are also topics of the documents (circulaire economie, mobiliteit):
 # only with a practical ask ("wanneer wordt ... opgehaald", "waar kan ik") are they a service.
-_SERVICE_TOPIC = re.compile(r"\b\w*(?:afval\w*|parkeren|parkeer\w*|waste|parking|belasting\w*|"
-                            r"tax(?:es)?|klacht\w*|complaint)\b", re.IGNORECASE)
+_SERVICE_TOPIC = re.compile(
+    r"\b\w*(?:afval\w*|parkeren|parkeer\w*|waste|parking|belasting\w*|"
+    r"tax(?:es)?|klacht\w*|complaint)\b",
+    re.IGNORECASE,
+)
 _PRACTICAL = re.compile(
     r"\b(?:aanvragen|aanvraag|verlengen|opgehaald|ophalen|ophaaldag|ophaal|betalen|kost|"
     r"kosten|wanneer|waar moet|waar kan ik|hoe kan ik|hoe vraag|hoe regel|hoe meld|melden|"
     r"indienen|openingstijden|afspraak|apply|renew|collected|collection|pick ?up|pay|"
-    r"where can i|how do i|when is|when does|opening hours|appointment)\b", re.IGNORECASE)
+    r"where can i|how do i|when is|when does|opening hours|appointment)\b",
+    re.IGNORECASE,
+)
 
 
 # Everyday topics far from both documents whose words still pull on them ("morgen" in "wat voor
@@ -90,7 +100,8 @@ _OFF_TOPIC = re.compile(
     r"hoeveel inwoners|inwonertal|aantal inwoners|how many people live|population of|"
     r"hoe laat (?:vertrekt|rijdt|komt)|vertrektijd\w*|departure time|reisplanner|9292|"
     r"ov-?chipkaart|what time does the (?:train|bus|tram))\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,8 @@ def read_message(text: str) -> Reading:
     if _CAPABILITY.match(without_greeting):
         return Reading("capability", "")
     if _SERVICE_ALWAYS.search(without_greeting) or (
-            _SERVICE_TOPIC.search(without_greeting) and _PRACTICAL.search(without_greeting)):
+        _SERVICE_TOPIC.search(without_greeting) and _PRACTICAL.search(without_greeting)
+    ):
         return Reading("service", without_greeting)
     if _OFF_TOPIC.search(without_greeting):
         return Reading("off_topic", without_greeting)

@@ -132,7 +132,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark)
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -165,8 +166,9 @@ class _Fields:
         self.where = where
         if not isinstance(node, dict):
             line = getattr(node, "line", None)
-            raise KnowledgeError(self.path, "expected a mapping of fields", field=where or None,
-                                 line=line)
+            raise KnowledgeError(
+                self.path, "expected a mapping of fields", field=where or None, line=line
+            )
         self.node = node
 
     def _line(self, key: str) -> int | None:
@@ -202,8 +204,7 @@ class _Fields:
         value = self.node.get(key, [])
         if value is None:
             value = []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
-                                                  for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(key, "must be a list of text")
         if slugs:
             bad = [v for v in value if not _SLUG.match(v)]
@@ -225,8 +226,9 @@ class _Fields:
         raise self.fail(key, "must be a date like 2023-07-11")
 
     def languages(self, key: str) -> dict[str, str]:
-        sub = _Fields(Path(self.path), self.node.get(key),
-                      f"{self.where}.{key}" if self.where else key)
+        sub = _Fields(
+            Path(self.path), self.node.get(key), f"{self.where}.{key}" if self.where else key
+        )
         sub.allowed(set(LANGUAGES))
         return {lang: sub.text(lang) for lang in LANGUAGES}
 
@@ -239,8 +241,9 @@ class _Fields:
             if folded in seen:
                 raise self.fail(key, f"duplicate line '{value}'")
             if len(value) > 300 or "\n" in value:
-                raise self.fail(key, f"'{value[:40]}...' must be one line of at most 300 "
-                                "characters")
+                raise self.fail(
+                    key, f"'{value[:40]}...' must be one line of at most 300 characters"
+                )
             seen.add(folded)
         return values
 
@@ -270,22 +273,45 @@ def _load_document(path: Path) -> Document:
             raise s.fail("id", f"'{ABOUT_SECTION}' is reserved for the document's over block")
         seen.add(section_id)
         kort = s.languages("kort") if "kort" in s.node else {}
-        sections.append(Section(id=section_id, heading=s.text("heading"), text=s.text("text"),
-                                themes=s.text_list("themes", slugs=True),
-                                examples=s.text_list("examples"),
-                                vragen=s.phrases("vragen"), kort=kort))
+        sections.append(
+            Section(
+                id=section_id,
+                heading=s.text("heading"),
+                text=s.text("text"),
+                themes=s.text_list("themes", slugs=True),
+                examples=s.text_list("examples"),
+                vragen=s.phrases("vragen"),
+                kort=kort,
+            )
+        )
     over: dict[str, str] = {}
     if "over" in f.node:
         o = _Fields(path, f.node["over"], "over")
         o.allowed(_OVER_FIELDS)
         over = {lang: o.text(lang) for lang in LANGUAGES}
         # The over block is answerable like a section: its Dutch text is the passage.
-        sections.append(Section(id=ABOUT_SECTION, heading=ABOUT_HEADING["nl"], text=over["nl"],
-                                themes=(), vragen=o.phrases("vragen"), kort=over))
-    return Document(id=f.slug("id"), title=f.text("title"), kind=kind,
-                    publisher=f.text("publisher"), date=f.date("date"),
-                    sections=tuple(sections), summary=f.text("summary", required=False),
-                    url=f.text("url", required=False), path=str(path), over=over)
+        sections.append(
+            Section(
+                id=ABOUT_SECTION,
+                heading=ABOUT_HEADING["nl"],
+                text=over["nl"],
+                themes=(),
+                vragen=o.phrases("vragen"),
+                kort=over,
+            )
+        )
+    return Document(
+        id=f.slug("id"),
+        title=f.text("title"),
+        kind=kind,
+        publisher=f.text("publisher"),
+        date=f.date("date"),
+        sections=tuple(sections),
+        summary=f.text("summary", required=False),
+        url=f.text("url", required=False),
+        path=str(path),
+        over=over,
+    )
 
 
 def _load_themes(path: Path, documents: dict[str, Document]) -> tuple[Theme, ...]:
@@ -308,9 +334,16 @@ def _load_themes(path: Path, documents: dict[str, Document]) -> tuple[Theme, ...
             q = _Fields(path, q_node, f"themes[{i}].questions[{j}]")
             q.allowed({"id", *LANGUAGES})
             questions.append(FollowUp(id=q.slug("id"), text={lg: q.text(lg) for lg in LANGUAGES}))
-        themes.append(Theme(id=theme_id, document=doc.id, section=t.text("section"),
-                            title=t.languages("title"), description=t.languages("description"),
-                            questions=tuple(questions)))
+        themes.append(
+            Theme(
+                id=theme_id,
+                document=doc.id,
+                section=t.text("section"),
+                title=t.languages("title"),
+                description=t.languages("description"),
+                questions=tuple(questions),
+            )
+        )
     return tuple(themes)
 
 
@@ -332,12 +365,18 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
             continue
         doc = _load_document(path)
         if doc.id in documents:
-            raise KnowledgeError(str(path), f"duplicate document id '{doc.id}' (also in "
-                                 f"{documents[doc.id].path})", field="id")
+            raise KnowledgeError(
+                str(path),
+                f"duplicate document id '{doc.id}' (also in {documents[doc.id].path})",
+                field="id",
+            )
         documents[doc.id] = doc
     if not documents:
         raise KnowledgeError(str(knowledge_dir), "contains no document files (*.yaml)")
     themes_path = knowledge_dir / THEMES_FILE
     themes = _load_themes(themes_path, documents) if themes_path.exists() else ()
-    return KnowledgeBase(documents=tuple(documents.values()), themes=themes,
-                         content_hash=content_hash(knowledge_dir))
+    return KnowledgeBase(
+        documents=tuple(documents.values()),
+        themes=themes,
+        content_hash=content_hash(knowledge_dir),
+    )

@@ -16,9 +16,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message (and the exception, if any)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        data = {"time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
-                "level": record.levelname, "logger": record.name,
-                "message": record.getMessage()}
+        data = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
@@ -56,8 +59,11 @@ def log_to_file(path: Path, log_format: str = "text") -> None:
 
 def _install(handler: logging.Handler, log_format: str) -> None:
     """Make ``handler`` the assistant's one log handler (replacing, and closing, the last)."""
-    handler.setFormatter(JsonFormatter() if log_format == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.set_name(_HANDLER)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER]:

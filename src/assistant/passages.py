@@ -79,10 +79,20 @@ def split_document(doc: Document, limit: int = MAX_CHARS) -> list[Passage]:
     passages: list[Passage] = []
     for section in doc.sections:
         for n, chunk in enumerate(_section_chunks(section, limit)):
-            passages.append(Passage(
-                id=f"{doc.id}#{section.id}#{n}", doc_id=doc.id, doc_title=doc.title,
-                kind=doc.kind, date=doc.date, section_id=section.id, heading=section.heading,
-                themes=section.themes, text=chunk, position=len(passages)))
+            passages.append(
+                Passage(
+                    id=f"{doc.id}#{section.id}#{n}",
+                    doc_id=doc.id,
+                    doc_title=doc.title,
+                    kind=doc.kind,
+                    date=doc.date,
+                    section_id=section.id,
+                    heading=section.heading,
+                    themes=section.themes,
+                    text=chunk,
+                    position=len(passages),
+                )
+            )
     return passages
 
 

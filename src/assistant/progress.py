@@ -9,8 +9,7 @@ from typing import TextIO
 class ProgressBar:
     """Redraws ``stage [#####.....] done/total`` in place; silent when not on a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30,
-                 force: bool = False) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30, force: bool = False) -> None:
         self.stream = stream
         self.width = width
         self.enabled = force or stream.isatty()

@@ -42,8 +42,9 @@ def model_name(settings: Settings) -> str:
 
 def make_encoder(settings: Settings) -> Encoder:
     """Load the encoder the settings name."""
-    return load_encoder(settings.model, query_prompt=settings.query_prompt,
-                        passage_prompt=settings.passage_prompt)
+    return load_encoder(
+        settings.model, query_prompt=settings.query_prompt, passage_prompt=settings.passage_prompt
+    )
 
 
 def status(settings: Settings, knowledge: KnowledgeBase) -> IndexStatus:
@@ -51,15 +52,22 @@ def status(settings: Settings, knowledge: KnowledgeBase) -> IndexStatus:
     return index_status(settings.index_dir, knowledge.content_hash, model_name(settings))
 
 
-def rebuild(settings: Settings, encoder: Encoder, *,
-            progress: Progress | None = None) -> tuple[KnowledgeBase, IndexBuild]:
+def rebuild(
+    settings: Settings, encoder: Encoder, *, progress: Progress | None = None
+) -> tuple[KnowledgeBase, IndexBuild]:
     """Validate knowledge/ and build a new index aside, then swap it in."""
     knowledge = load_knowledge(settings.knowledge_dir)
     return knowledge, build_index(knowledge, encoder, settings.index_dir, progress=progress)
 
 
-def open_service(settings: Settings, *, build: bool = False, encoder: Encoder | None = None,
-                 progress: Progress | None = None, tuning: Tuning | None = None) -> Service:
+def open_service(
+    settings: Settings,
+    *,
+    build: bool = False,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+    tuning: Tuning | None = None,
+) -> Service:
     """Open the retriever; with ``build`` a missing or stale index is (re)built first.
 
     Without ``build`` a stale index is still served (with a warning); a missing one raises.
@@ -72,17 +80,24 @@ def open_service(settings: Settings, *, build: bool = False, encoder: Encoder | 
     state = status(settings, knowledge)
     if not build:
         if not state.exists:
-            raise IndexMissing(f"no index in {settings.index_dir}; build one with "
-                               "'assistant index'")
+            raise IndexMissing(
+                f"no index in {settings.index_dir}; build one with 'assistant index'"
+            )
         if state.manifest is not None and state.manifest.model != model_name(settings):
-            raise IndexStale(f"the index was built with model '{state.manifest.model}', the "
-                             f"setting is '{model_name(settings)}'; run 'assistant index'")
+            raise IndexStale(
+                f"the index was built with model '{state.manifest.model}', the "
+                f"setting is '{model_name(settings)}'; run 'assistant index'"
+            )
         if state.stale_reasons:
-            log.warning("the index is stale: %s; run 'assistant index'",
-                        "; ".join(state.stale_reasons))
+            log.warning(
+                "the index is stale: %s; run 'assistant index'", "; ".join(state.stale_reasons)
+            )
     encoder = encoder or make_encoder(settings)
     if build and not state.usable:
         log.info("building the index: %s", "; ".join(state.stale_reasons) or "none exists yet")
         knowledge, _ = rebuild(settings, encoder, progress=progress)
-    return Service(settings=settings, knowledge=knowledge,
-                   retriever=Retriever(open_index(settings.index_dir), encoder, tuning=tuning))
+    return Service(
+        settings=settings,
+        knowledge=knowledge,
+        retriever=Retriever(open_index(settings.index_dir), encoder, tuning=tuning),
+    )

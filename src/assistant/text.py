@@ -18,7 +18,7 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END.finditer(flat):
-            sentences.append(flat[start:match.start() + len(match.group(0).rstrip())].strip())
+            sentences.append(flat[start : match.start() + len(match.group(0).rstrip())].strip())
             start = match.end()
         sentences.append(flat[start:].strip())
     return [s for s in sentences if s]

@@ -82,10 +82,14 @@ class _BotMethod(RequestHandler):
         self.queue = queue
 
     def _params(self) -> dict[str, Any]:
-        params = {name: _decode(values[-1].decode("utf-8"))
-                  for name, values in self.request.arguments.items()}
-        if self.request.headers.get("Content-Type", "").startswith("application/json") and \
-                self.request.body:
+        params = {
+            name: _decode(values[-1].decode("utf-8"))
+            for name, values in self.request.arguments.items()
+        }
+        if (
+            self.request.headers.get("Content-Type", "").startswith("application/json")
+            and self.request.body
+        ):
             params.update(json.loads(self.request.body))
         return params
 
@@ -93,15 +97,14 @@ class _BotMethod(RequestHandler):
         params = self._params()
         self.set_header("Content-Type", "application/json")
         if method == "getUpdates":
-            updates = await self.queue.get(int(params.get("offset") or 0),
-                                           float(params.get("timeout") or 0))
+            updates = await self.queue.get(
+                int(params.get("offset") or 0), float(params.get("timeout") or 0)
+            )
             self.api.calls.append(Call("getUpdates", params, ok=True))
             self.finish(json.dumps({"ok": True, "result": updates}))
             return
-        data = RequestData([RequestParameter(name, value, None)
-                            for name, value in params.items()])
-        status, body = await self.api.do_request(f"http://local/bot{token}/{method}", "POST",
-                                                 data)
+        data = RequestData([RequestParameter(name, value, None) for name, value in params.items()])
+        status, body = await self.api.do_request(f"http://local/bot{token}/{method}", "POST", data)
         self.set_status(status)
         self.finish(body)
 
@@ -121,9 +124,12 @@ class _Message(RequestHandler):
         if body.get("language_code"):
             user["language_code"] = str(body["language_code"])
         message: dict[str, Any] = {
-            "message_id": self.api.new_message_id(), "date": int(time.time()),
+            "message_id": self.api.new_message_id(),
+            "date": int(time.time()),
             "chat": {"id": user_id, "type": "private", "first_name": "Inwoner"},
-            "from": user, "text": text}
+            "from": user,
+            "text": text,
+        }
         if text.startswith("/"):
             length = len(text.split()[0].encode("utf-16-le")) // 2
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
@@ -139,9 +145,20 @@ class _Sent(RequestHandler):
         chat = self.get_query_argument("chat_id", None)
         sent = [m for m in self.api.sent if chat is None or m.chat_id == int(chat)]
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps([{"chat_id": m.chat_id, "message_id": m.message_id,
-                                 "text": m.text, "parse_mode": m.parse_mode,
-                                 "buttons": m.buttons} for m in sent]))
+        self.finish(
+            json.dumps(
+                [
+                    {
+                        "chat_id": m.chat_id,
+                        "message_id": m.message_id,
+                        "text": m.text,
+                        "parse_mode": m.parse_mode,
+                        "buttons": m.buttons,
+                    }
+                    for m in sent
+                ]
+            )
+        )
 
 
 class _Calls(RequestHandler):
@@ -150,18 +167,24 @@ class _Calls(RequestHandler):
 
     def get(self) -> None:
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps([{"method": c.method, "ok": c.ok, "error": c.error}
-                                for c in self.api.calls]))
+        self.finish(
+            json.dumps(
+                [{"method": c.method, "ok": c.ok, "error": c.error} for c in self.api.calls]
+            )
+        )
 
 
-def make_app(api: LocalBotApi | None = None,
-             queue: UpdateQueue | None = None) -> Application:
+def make_app(api: LocalBotApi | None = None, queue: UpdateQueue | None = None) -> Application:
     """The tornado application serving the Bot API and the control API."""
     deps = {"api": api or LocalBotApi(), "queue": queue or UpdateQueue()}
-    return Application([(r"/bot([^/]+)/(\w+)", _BotMethod, deps),
-                        (r"/control/message", _Message, deps),
-                        (r"/control/sent", _Sent, deps),
-                        (r"/control/calls", _Calls, deps)])
+    return Application(
+        [
+            (r"/bot([^/]+)/(\w+)", _BotMethod, deps),
+            (r"/control/message", _Message, deps),
+            (r"/control/sent", _Sent, deps),
+            (r"/control/calls", _Calls, deps),
+        ]
+    )
 
 
 async def serve(host: str, port: int) -> None:
@@ -174,8 +197,7 @@ async def serve(host: str, port: int) -> None:
 
 def _http(url: str, body: dict[str, Any] | None = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:  # nosec B310
         return json.loads(answer.read())
 
@@ -184,8 +206,7 @@ def ask(base: str, user_id: int, text: str, timeout: float) -> str | None:
     """Send ``text`` as resident ``user_id``; the first message the bot sends back, or None."""
     sent = f"{base}/control/sent?" + urllib.parse.urlencode({"chat_id": user_id})
     before = len(_http(sent))
-    _http(f"{base}/control/message", {"user_id": user_id, "text": text,
-                                      "language_code": "nl"})
+    _http(f"{base}/control/message", {"user_id": user_id, "text": text, "language_code": "nl"})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         replies = _http(sent)[before:]
@@ -196,8 +217,10 @@ def ask(base: str, user_id: int, text: str, timeout: float) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.bot.api_server",
-                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.bot.api_server",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("serve", help="serve the local Bot API over HTTP")
     run.add_argument("--host", default="127.0.0.1")

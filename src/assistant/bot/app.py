@@ -65,9 +65,21 @@ log = logging.getLogger(__name__)
 OPS_SERVER = "ops_server"
 # The local transport's dummy token (not a secret): bandit B105 is a false alarm here.
 LOCAL_TOKEN = "123456:LOCAL-TOKEN"  # nosec B105
-NON_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
-            | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
-            | filters.CONTACT | filters.POLL | filters.VENUE | filters.Dice.ALL)
+NON_TEXT = (
+    filters.PHOTO
+    | filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.CONTACT
+    | filters.POLL
+    | filters.VENUE
+    | filters.Dice.ALL
+)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 BIND_GROUP = -3  # before everything: a button press that is not this person's stops here
@@ -94,28 +106,40 @@ def install_token_redaction(token: str) -> None:
         handler.addFilter(RedactToken(token))
 
 
-async def open_services(settings: Settings, db: Database,
-                        encoder: Encoder | None = None) -> Services:
+async def open_services(
+    settings: Settings, db: Database, encoder: Encoder | None = None
+) -> Services:
     """Open the index (building it if missing or stale) and the database."""
     service = open_service(settings, build=True, encoder=encoder)
     db.open()
-    return Services(settings=settings, knowledge=service.knowledge, retriever=service.retriever,
-                    db=db, questions=QuestionLog(db), prefs=Preferences(db), ideas=IdeaStore(db),
-                    moderation=ModerationStore(db),
-                    secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
-                    flood=FloodGuard(limit=settings.flood_limit))
+    return Services(
+        settings=settings,
+        knowledge=service.knowledge,
+        retriever=service.retriever,
+        db=db,
+        questions=QuestionLog(db),
+        prefs=Preferences(db),
+        ideas=IdeaStore(db),
+        moderation=ModerationStore(db),
+        secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
+        flood=FloodGuard(limit=settings.flood_limit),
+    )
 
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure (no message text, no user id) and apologise to the resident."""
-    log.error("error while handling an update: %s", type(context.error).__name__,
-              exc_info=context.error)
+    log.error(
+        "error while handling an update: %s", type(context.error).__name__, exc_info=context.error
+    )
     if isinstance(context.error, TimedOut) and not not_sent(context.error):
         return  # the reply may well have arrived; an apology on top would confuse
     if isinstance(update, Update) and update.effective_chat is not None:
         # A storage outage must not be answered with "what you sent is saved".
-        key = "storage_unavailable" if context.error is not None and unavailable(context.error) \
+        key = (
+            "storage_unavailable"
+            if context.error is not None and unavailable(context.error)
             else "error"
+        )
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # the handler may have answered it
                 await update.callback_query.answer()  # stop the button's spinner
@@ -142,16 +166,17 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(CommandHandler("stats", moderation.stats, filters=moderators))
     app.add_handler(CommandHandler("export", moderation.export, filters=moderators))
     app.add_handler(CommandHandler("reindex", maintenance.reindex, filters=maintainers))
-    app.add_handler(CallbackQueryHandler(moderation.review_button,
-                                         pattern=r"^mod:[a-z]+:\d+$"))
+    app.add_handler(CallbackQueryHandler(moderation.review_button, pattern=r"^mod:[a-z]+:\d+$"))
     general: list[BaseHandler[Update, BotContext, Any]] = [
-               CommandHandler(["help", "hulp"], commands.help_command),
-               CommandHandler(["over", "about"], commands.about),
-               CommandHandler(["taal", "language"], commands.choose_language),
-               CommandHandler("privacy", commands.privacy),
-               CommandHandler(["mijnideeen", "myideas"], rights.my_ideas)]
-    forget: BaseHandler[Update, BotContext, Any] = CommandHandler(["vergeetmij", "forgetme"],
-                                                                  rights.forget_me)
+        CommandHandler(["help", "hulp"], commands.help_command),
+        CommandHandler(["over", "about"], commands.about),
+        CommandHandler(["taal", "language"], commands.choose_language),
+        CommandHandler("privacy", commands.privacy),
+        CommandHandler(["mijnideeen", "myideas"], rights.my_ideas),
+    ]
+    forget: BaseHandler[Update, BotContext, Any] = CommandHandler(
+        ["vergeetmij", "forgetme"], rights.forget_me
+    )
     # The conversation first: inside it, text is part of an idea, not a question. Its idle
     # timeout job lives in one process: with a shared database (replicas) the draft's own idle
     # check, which every replica sees, takes its place.
@@ -171,11 +196,11 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
     app.add_handler(CallbackQueryHandler(ideas.send_outside, pattern=r"^send$"))
     app.add_handler(CallbackQueryHandler(rights.my_ideas_more, pattern=r"^mine:\d+$"))
-    app.add_handler(CallbackQueryHandler(moderation.reject_reason,
-                                         pattern=r"^modr:\d+:[a-z]+$"))
+    app.add_handler(CallbackQueryHandler(moderation.reject_reason, pattern=r"^modr:\d+:[a-z]+$"))
     app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
-    app.add_handler(CallbackQueryHandler(commands.menu_button,
-                                         pattern=r"^menu:(ask|about|privacy)$"))
+    app.add_handler(
+        CallbackQueryHandler(commands.menu_button, pattern=r"^menu:(ask|about|privacy)$")
+    )
     app.add_handler(CallbackQueryHandler(questions.more_results, pattern=r"^more:"))
     app.add_handler(CallbackQueryHandler(questions.feedback, pattern=r"^fb:"))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.answer_question))
@@ -187,14 +212,21 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_error_handler(on_error)
 
 
-def build_application(settings: Settings, *, request: BaseRequest | None = None,
-                      encoder: Encoder | None = None, updater: bool = False) -> BotApplication:
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    encoder: Encoder | None = None,
+    updater: bool = False,
+) -> BotApplication:
     """The Application, with a local Bot API transport when ``request`` is given (and then an
     Updater only with ``updater``, to test webhook mode)."""
     token = settings.telegram_token
     if request is None and not token:
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
-                          "export its token (or use 'assistant chat' to try the bot locally)")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
+            "export its token (or use 'assistant chat' to try the bot locally)"
+        )
 
     db = Database(settings.database)  # opened lazily; the persistence reads it first
 
@@ -203,11 +235,14 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         await retention.forget_old_question_texts(services)  # then daily (the job below)
         await commands.register_commands(app)
         if request is None and not settings.controller:
-            log.warning("ASSISTANT_CONTROLLER is not set: /privacy tells residents that no "
-                        "one is named as responsible for their data")
+            log.warning(
+                "ASSISTANT_CONTROLLER is not set: /privacy tells residents that no "
+                "one is named as responsible for their data"
+            )
         if request is None and settings.ops_port:  # health for the container, both modes
             app.bot_data[OPS_SERVER] = await start_ops_server(
-                services, settings.webhook_listen, settings.ops_port)
+                services, settings.webhook_listen, settings.ops_port
+            )
 
     async def post_shutdown(app: BotApplication) -> None:
         server = app.bot_data.pop(OPS_SERVER, None)
@@ -234,17 +269,26 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         if not updater:
             builder = builder.updater(None)
     else:
-        builder = builder.request(RetryingRequest(HTTPXRequest(connection_pool_size=64,
-                                                               pool_timeout=10.0)))
+        builder = builder.request(
+            RetryingRequest(HTTPXRequest(connection_pool_size=64, pool_timeout=10.0))
+        )
         if settings.telegram_base_url:
             builder = builder.base_url(settings.telegram_base_url)
     app = builder.build()
     add_handlers(app, settings)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(maintenance.watch_index, interval=maintenance.WATCH_SECONDS,
-                                    first=maintenance.WATCH_SECONDS, name="watch-index")
-        app.job_queue.run_repeating(retention.retention_job, interval=retention.EVERY_SECONDS,
-                                    first=retention.EVERY_SECONDS, name=retention.JOB_NAME)
+        app.job_queue.run_repeating(
+            maintenance.watch_index,
+            interval=maintenance.WATCH_SECONDS,
+            first=maintenance.WATCH_SECONDS,
+            name="watch-index",
+        )
+        app.job_queue.run_repeating(
+            retention.retention_job,
+            interval=retention.EVERY_SECONDS,
+            first=retention.EVERY_SECONDS,
+            name=retention.JOB_NAME,
+        )
     return app
 
 
@@ -255,13 +299,15 @@ async def check_telegram(app: BotApplication, base_url: str) -> None:
         await app.bot.initialize()
         await app.bot.shutdown()
     except InvalidToken as exc:
-        raise ConfigError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with "
-                          "@BotFather") from exc
+        raise ConfigError(
+            "Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with @BotFather"
+        ) from exc
     except (NetworkError, TimedOut) as exc:
         where = base_url or "api.telegram.org"
-        raise ConfigError(f"cannot reach the Telegram Bot API at {where}: "
-                          f"{type(exc).__name__}; check the network or TELEGRAM_BASE_URL"
-                          ) from exc
+        raise ConfigError(
+            f"cannot reach the Telegram Bot API at {where}: "
+            f"{type(exc).__name__}; check the network or TELEGRAM_BASE_URL"
+        ) from exc
 
 
 WEBHOOK_PATH = "telegram"
@@ -269,10 +315,13 @@ WEBHOOK_PATH = "telegram"
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
     """Where python-telegram-bot's webhook server listens and what it tells Telegram."""
-    return {"listen": settings.webhook_listen, "port": settings.webhook_port,
-            "url_path": WEBHOOK_PATH,
-            "webhook_url": f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
-            "secret_token": settings.webhook_secret or None}
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": WEBHOOK_PATH,
+        "webhook_url": f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
+        "secret_token": settings.webhook_secret or None,
+    }
 
 
 def run(settings: Settings) -> int:
@@ -288,7 +337,7 @@ def run(settings: Settings) -> int:
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken as exc:
-        raise ConfigError("Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with "
-                          "@BotFather") from exc
+        raise ConfigError(
+            "Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with @BotFather"
+        ) from exc
     return 0
-

@@ -17,20 +17,35 @@ from assistant.bot.lang import remember_language, user_language
 log = logging.getLogger(__name__)
 
 # (command, locale key of its description); the menu Telegram shows next to the text field.
-MENU = [("start", "cmd_start"), ("help", "cmd_help"), ("idee", "cmd_idee"),
-        ("mijnideeen", "cmd_mijnideeen"), ("over", "cmd_over"), ("taal", "cmd_taal"),
-        ("privacy", "cmd_privacy"), ("vergeetmij", "cmd_vergeetmij"),
-        ("annuleer", "cmd_annuleer")]
+MENU = [
+    ("start", "cmd_start"),
+    ("help", "cmd_help"),
+    ("idee", "cmd_idee"),
+    ("mijnideeen", "cmd_mijnideeen"),
+    ("over", "cmd_over"),
+    ("taal", "cmd_taal"),
+    ("privacy", "cmd_privacy"),
+    ("vergeetmij", "cmd_vergeetmij"),
+    ("annuleer", "cmd_annuleer"),
+]
 
 
 def start_keyboard(lang: str) -> InlineKeyboardMarkup:
     """The four choices under the welcome message."""
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(texts.label(lang, "btn_ask"), callback_data="menu:ask"),
-         InlineKeyboardButton(texts.label(lang, "btn_idea"), callback_data="menu:idea")],
-        [InlineKeyboardButton(texts.label(lang, "btn_about"), callback_data="menu:about"),
-         InlineKeyboardButton(texts.label(lang, "btn_privacy"), callback_data="menu:privacy")],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.label(lang, "btn_ask"), callback_data="menu:ask"),
+                InlineKeyboardButton(texts.label(lang, "btn_idea"), callback_data="menu:idea"),
+            ],
+            [
+                InlineKeyboardButton(texts.label(lang, "btn_about"), callback_data="menu:about"),
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_privacy"), callback_data="menu:privacy"
+                ),
+            ],
+        ]
+    )
 
 
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
@@ -40,8 +55,7 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
         try:
             await application.bot.set_my_commands(commands, language_code=code)
         except TelegramError as exc:  # the menu is a convenience: the bot runs without it
-            log.warning("could not publish the command menu (%s): %s", lang,
-                        type(exc).__name__)
+            log.warning("could not publish the command menu (%s): %s", lang, type(exc).__name__)
 
 
 async def _deep_link(update: Update, context: BotContext) -> bool:
@@ -79,8 +93,12 @@ async def _open_idea_note(update: Update, context: BotContext, lang: str) -> str
 async def start(update: Update, context: BotContext) -> None:
     """Welcome the resident and show what the assistant can do (or continue a command that
     was started in a group, through its deep link)."""
-    if context.args and update.effective_chat is not None and \
-            update.effective_chat.type == ChatType.PRIVATE and await _deep_link(update, context):
+    if (
+        context.args
+        and update.effective_chat is not None
+        and update.effective_chat.type == ChatType.PRIVATE
+        and await _deep_link(update, context)
+    ):
         return
     await welcome(update, context, mention_draft=True)
 
@@ -90,9 +108,11 @@ async def welcome(update: Update, context: BotContext, *, mention_draft: bool) -
     lang = await user_language(update, context)
     note = await _open_idea_note(update, context, lang) if mention_draft else ""
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "welcome") + note,
-                                                  parse_mode=ParseMode.HTML,
-                                                  reply_markup=start_keyboard(lang))
+        await update.effective_message.reply_text(
+            texts.get(lang, "welcome") + note,
+            parse_mode=ParseMode.HTML,
+            reply_markup=start_keyboard(lang),
+        )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -100,8 +120,9 @@ async def help_command(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     note = await _open_idea_note(update, context, lang)
     if update.effective_message:
-        await update.effective_message.reply_text(texts.get(lang, "help") + note,
-                                                  parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(
+            texts.get(lang, "help") + note, parse_mode=ParseMode.HTML
+        )
 
 
 SUMMARY_CHARS = 700  # a summary longer than this is cut (the message must stay readable)
@@ -120,11 +141,20 @@ def about_html(lang: str, context: BotContext) -> str:
     kb = context.services.knowledge
     lines = [texts.get(lang, "about_header")]
     for doc in kb.documents:
-        lines += ["", texts.get(lang, "about_document", title=doc.title,
-                                kind=texts.label(lang, f"kind_{doc.kind}"),
-                                publisher=doc.publisher, date=wording.day(lang, doc.date),
-                                sections=wording.plural(lang, "count_sections", len(
-                                    [s for s in doc.sections if not s.is_about]))).rstrip()]
+        lines += [
+            "",
+            texts.get(
+                lang,
+                "about_document",
+                title=doc.title,
+                kind=texts.label(lang, f"kind_{doc.kind}"),
+                publisher=doc.publisher,
+                date=wording.day(lang, doc.date),
+                sections=wording.plural(
+                    lang, "count_sections", len([s for s in doc.sections if not s.is_about])
+                ),
+            ).rstrip(),
+        ]
         summary = " ".join((doc.over.get(lang) or doc.summary).split())
         if summary:
             if len(summary) > SUMMARY_CHARS:
@@ -132,39 +162,49 @@ def about_html(lang: str, context: BotContext) -> str:
             lines.append(texts.get(lang, "about_summary", summary=summary))
         if doc.kind == "scenario":
             lines.append(texts.get(lang, "about_scenario_note"))
-        lines.append(texts.get(lang, "about_original", link=texts.Html(_link(doc.url)))
-                     if doc.url else texts.get(lang, "about_no_original",
-                                               publisher=doc.publisher))
+        lines.append(
+            texts.get(lang, "about_original", link=texts.Html(_link(doc.url)))
+            if doc.url
+            else texts.get(lang, "about_no_original", publisher=doc.publisher)
+        )
     if kb.themes:
         lines += ["", texts.get(lang, "about_themes_header")]
-        lines += [texts.get(lang, "about_theme", title=t.title[lang],
-                            description=t.description[lang]) for t in kb.themes]
+        lines += [
+            texts.get(lang, "about_theme", title=t.title[lang], description=t.description[lang])
+            for t in kb.themes
+        ]
     return "\n".join(lines)
 
 
 def privacy_html(lang: str, context: BotContext) -> str:
     """What is stored, for how long, who is responsible, what moderators see, how to erase."""
     settings = context.services.settings
-    controller = texts.get(lang, "privacy_controller", controller=settings.controller) \
-        if settings.controller else texts.get(lang, "privacy_controller_unset")
-    return texts.get(lang, "privacy", controller=texts.Html(controller),
-                     days=settings.question_retention_days)
+    controller = (
+        texts.get(lang, "privacy_controller", controller=settings.controller)
+        if settings.controller
+        else texts.get(lang, "privacy_controller_unset")
+    )
+    return texts.get(
+        lang, "privacy", controller=texts.Html(controller), days=settings.question_retention_days
+    )
 
 
 async def about(update: Update, context: BotContext) -> None:
     """List the documents and themes."""
     lang = await user_language(update, context)
     if update.effective_message:
-        await update.effective_message.reply_text(about_html(lang, context),
-                                                  parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(
+            about_html(lang, context), parse_mode=ParseMode.HTML
+        )
 
 
 async def privacy(update: Update, context: BotContext) -> None:
     """Say what is stored, why, who sees it and for how long."""
     lang = await user_language(update, context)
     if update.effective_message:
-        await update.effective_message.reply_text(privacy_html(lang, context),
-                                                  parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(
+            privacy_html(lang, context), parse_mode=ParseMode.HTML
+        )
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -172,9 +212,15 @@ async def choose_language(update: Update, context: BotContext) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(
             texts.get("nl", "language_prompt"),
-            reply_markup=InlineKeyboardMarkup([[
-                InlineKeyboardButton("🇳🇱 Nederlands", callback_data="lang:nl"),
-                InlineKeyboardButton("🇬🇧 English", callback_data="lang:en")]]))
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton("🇳🇱 Nederlands", callback_data="lang:nl"),
+                        InlineKeyboardButton("🇬🇧 English", callback_data="lang:en"),
+                    ]
+                ]
+            ),
+        )
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
@@ -208,15 +254,19 @@ async def menu_button(update: Update, context: BotContext) -> None:
     await query.answer()
     chat_id = query.message.chat.id
     if choice == "ask":
-        await context.bot.send_message(chat_id, texts.get(
-            lang, "ask_prompt", example=texts.label(lang, "example_1")),
-            parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            chat_id,
+            texts.get(lang, "ask_prompt", example=texts.label(lang, "example_1")),
+            parse_mode=ParseMode.HTML,
+        )
     elif choice == "about":
-        await context.bot.send_message(chat_id, about_html(lang, context),
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            chat_id, about_html(lang, context), parse_mode=ParseMode.HTML
+        )
     elif choice == "privacy":
-        await context.bot.send_message(chat_id, privacy_html(lang, context),
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            chat_id, privacy_html(lang, context), parse_mode=ParseMode.HTML
+        )
 
 
 STAFF_COMMANDS = {"review", "stats", "export", "reindex"}

@@ -40,8 +40,7 @@ class Services:
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
-                                 dict[Any, Any]]):
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """CallbackContext with typed access to the services."""
 
     @property

@@ -12,8 +12,9 @@ class FloodGuard:
     (with the time they may ask again) once per window; further refusals in that window are
     silent, so a flood of messages does not become a flood of replies."""
 
-    def __init__(self, limit: int = 20, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window
         self.clock = clock

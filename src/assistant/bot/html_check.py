@@ -13,12 +13,34 @@ from __future__ import annotations
 import html
 import re
 
-ALLOWED = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "span",
-           "a", "code", "pre", "blockquote", "tg-emoji"}
+ALLOWED = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "tg-spoiler",
+    "span",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-_CANONICAL = {"strong": "b", "em": "i", "ins": "u", "strike": "s", "del": "s",
-              "span": "tg-spoiler"}
+_CANONICAL = {
+    "strong": "b",
+    "em": "i",
+    "ins": "u",
+    "strike": "s",
+    "del": "s",
+    "span": "tg-spoiler",
+}
 
 Entity = tuple[str, int, int]  # (kind, offset, length) in UTF-16 units of the parsed text
 
@@ -39,11 +61,14 @@ def utf16_len(text: str) -> int:
 def _check_nesting(name: str, stack: list[str], text: str, pos: int) -> None:
     for outer in stack:
         if outer in ("code", "pre") and not (outer == "pre" and name == "code"):
-            raise HtmlError(f"Can't parse entities: can't nest \"{name}\" inside \"{outer}\" "
-                            f"at byte offset {_offset(text, pos)}")
+            raise HtmlError(
+                f'Can\'t parse entities: can\'t nest "{name}" inside "{outer}" '
+                f"at byte offset {_offset(text, pos)}"
+            )
         if name == outer and name in ("a", "blockquote"):
-            raise HtmlError(f"Can't parse entities: nested \"{name}\" at byte offset "
-                            f"{_offset(text, pos)}")
+            raise HtmlError(
+                f'Can\'t parse entities: nested "{name}" at byte offset {_offset(text, pos)}'
+            )
 
 
 def parse_entities(text: str) -> tuple[str, list[Entity]]:
@@ -59,21 +84,27 @@ def parse_entities(text: str) -> tuple[str, list[Entity]]:
         if ch == "<":
             match = _TAG.match(text, pos)
             if not match:
-                raise HtmlError(f"Can't parse entities: unexpected '<' at byte offset "
-                                f"{_offset(text, pos)}")
+                raise HtmlError(
+                    f"Can't parse entities: unexpected '<' at byte offset {_offset(text, pos)}"
+                )
             closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
             if name not in ALLOWED:
-                raise HtmlError(f"Can't parse entities: unsupported start tag \"{name}\" at "
-                                f"byte offset {_offset(text, pos)}")
+                raise HtmlError(
+                    f'Can\'t parse entities: unsupported start tag "{name}" at '
+                    f"byte offset {_offset(text, pos)}"
+                )
             if closing:
                 if not stack or stack[-1] != name:
-                    raise HtmlError(f"Can't parse entities: can't find end tag corresponding "
-                                    f"to start tag \"{stack[-1] if stack else name}\"")
+                    raise HtmlError(
+                        f"Can't parse entities: can't find end tag corresponding "
+                        f'to start tag "{stack[-1] if stack else name}"'
+                    )
                 stack.pop()
                 start = starts.pop()
                 if units > start:  # Telegram drops empty entities
-                    entities.append((_CANONICAL.get(name, name) + attrs.strip(), start,
-                                     units - start))
+                    entities.append(
+                        (_CANONICAL.get(name, name) + attrs.strip(), start, units - start)
+                    )
             else:
                 if name == "a" and "href=" not in attrs:
                     raise HtmlError("Can't parse entities: <a> without href")
@@ -83,13 +114,15 @@ def parse_entities(text: str) -> tuple[str, list[Entity]]:
             pos = match.end()
             continue
         if ch == ">":
-            raise HtmlError(f"Can't parse entities: unexpected '>' at byte offset "
-                            f"{_offset(text, pos)}")
+            raise HtmlError(
+                f"Can't parse entities: unexpected '>' at byte offset {_offset(text, pos)}"
+            )
         if ch == "&":
             match = _ENTITY.match(text, pos)
             if not match:
-                raise HtmlError(f"Can't parse entities: unsupported entity at byte offset "
-                                f"{_offset(text, pos)}")
+                raise HtmlError(
+                    f"Can't parse entities: unsupported entity at byte offset {_offset(text, pos)}"
+                )
             piece = html.unescape(match.group(0))
             pos = match.end()
         else:
@@ -98,8 +131,9 @@ def parse_entities(text: str) -> tuple[str, list[Entity]]:
         plain.append(piece)
         units += utf16_len(piece)
     if stack:
-        raise HtmlError(f"Can't parse entities: can't find end tag corresponding to start tag "
-                        f"\"{stack[-1]}\"")
+        raise HtmlError(
+            f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
     return "".join(plain), sorted(entities, key=lambda e: (e[1], -e[2]))
 
 

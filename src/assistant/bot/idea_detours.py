@@ -22,7 +22,9 @@ from assistant.bot.lang import user_language
 
 _QUESTION_WORDS = re.compile(
     r"^(wat|wie|waar|waarom|wanneer|hoe|welke|welk|hoeveel|what|who|where|why|when|how|"
-    r"which)\b", re.IGNORECASE)
+    r"which)\b",
+    re.IGNORECASE,
+)
 MAX_QUESTION_WORDS = 20  # longer texts are answers, even if they start with "hoe"
 
 
@@ -44,14 +46,16 @@ async def ignore_edits(update: Update, context: BotContext) -> None:
         services = context.services
         if await services.db.call(services.ideas.draft, user.id) is not None:
             lang = await user_language(update, context)
-            await context.bot.send_message(edited.chat.id, texts.get(lang, "idea_edit_ignored"),
-                                           parse_mode=ParseMode.HTML,
-                                           reply_to_message_id=edited.message_id)
+            await context.bot.send_message(
+                edited.chat.id,
+                texts.get(lang, "idea_edit_ignored"),
+                parse_mode=ParseMode.HTML,
+                reply_to_message_id=edited.message_id,
+            )
     raise ApplicationHandlerStop
 
 
-async def answer_during_idea(context: BotContext, chat_id: int, lang: str,
-                             question: str) -> None:
+async def answer_during_idea(context: BotContext, chat_id: int, lang: str, question: str) -> None:
     """Answer a question asked in the middle of an idea (excerpts only, no buttons: the
     resident is still in the idea, whose prompt follows)."""
     services = context.services
@@ -60,8 +64,9 @@ async def answer_during_idea(context: BotContext, chat_id: int, lang: str,
     shown = replies.first_page(answer.good_hits(threshold), threshold)
     if not shown:
         example1, example2, example3 = replies.examples(lang, 3)
-        text = texts.get(lang, "no_answer", example1=example1, example2=example2,
-                         example3=example3)
+        text = texts.get(
+            lang, "no_answer", example1=example1, example2=example2, example3=example3
+        )
     else:
         text = replies.answer_html(lang, "answer_header", shown, services.knowledge)
     await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)

@@ -14,7 +14,15 @@ from assistant.knowledge import Theme
 from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
 
 THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
-    "theme", "text", "follow_up", "place", "contact", "confirm", "edit", "resume")
+    "theme",
+    "text",
+    "follow_up",
+    "place",
+    "contact",
+    "confirm",
+    "edit",
+    "resume",
+)
 
 State = str | int
 
@@ -25,13 +33,15 @@ def ids(update: Update) -> tuple[int, int]:
     return update.effective_user.id, update.effective_chat.id
 
 
-async def reply(update: Update, context: BotContext, text: str,
-                markup: InlineKeyboardMarkup | None = None) -> Message:
+async def reply(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message:
     """Send HTML text (and buttons) to the resident's chat."""
     chat = update.effective_chat
     assert chat is not None
-    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                          reply_markup=markup)
+    return await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
 
 
 async def save(update: Update, context: BotContext, draft: Draft) -> None:
@@ -48,8 +58,12 @@ def theme_of(context: BotContext, draft: Draft) -> Theme | None:
 
 def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """Inline buttons from (locale key, callback data) rows."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.label(lang, key), callback_data=d)
-                                  for key, d in row] for row in rows])
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.label(lang, key), callback_data=d) for key, d in row]
+            for row in rows
+        ]
+    )
 
 
 def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
@@ -64,11 +78,25 @@ def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
 
     def render(v: dict[str, str], note: bool) -> str:
         parts = [texts.get(lang, "idea_summary", theme=title, text=v["text"]).rstrip()]
-        parts += [texts.get(lang, "idea_summary_answer", question=q.text[lang],
-                            answer=v[f"q:{q.id}"] or skipped) for q in questions]
+        parts += [
+            texts.get(
+                lang,
+                "idea_summary_answer",
+                question=q.text[lang],
+                answer=v[f"q:{q.id}"] or skipped,
+            )
+            for q in questions
+        ]
         parts.append(texts.get(lang, "idea_summary_place", place=v["place"] or skipped))
-        parts.append(texts.get(lang, "idea_summary_contact", contact=texts.label(
-            lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no")))
+        parts.append(
+            texts.get(
+                lang,
+                "idea_summary_contact",
+                contact=texts.label(
+                    lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no"
+                ),
+            )
+        )
         if note:
             parts += ["", texts.get(lang, "idea_summary_shortened")]
         parts += ["", texts.get(lang, "idea_summary_footer")]
@@ -86,17 +114,27 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
     if draft.step == THEME or theme is None:
         draft.step = THEME
         kb = context.services.knowledge
-        text = "\n\n".join([texts.get(lang, "idea_choose_theme")] + [
-            texts.get(lang, "idea_theme_option", title=t.title[lang],
-                      description=t.description[lang]).rstrip() for t in kb.themes])
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t.title[lang],
-                                                             callback_data=f"theme:{t.id}")]
-                                       for t in kb.themes])
+        text = "\n\n".join(
+            [texts.get(lang, "idea_choose_theme")]
+            + [
+                texts.get(
+                    lang, "idea_theme_option", title=t.title[lang], description=t.description[lang]
+                ).rstrip()
+                for t in kb.themes
+            ]
+        )
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(t.title[lang], callback_data=f"theme:{t.id}")]
+                for t in kb.themes
+            ]
+        )
         await reply(update, context, text, markup)
         return THEME
     if draft.step == TEXT:
-        text = texts.get(lang, "idea_ask_text", theme=theme.title[lang], min=MIN_CHARS,
-                         max=MAX_CHARS).rstrip()
+        text = texts.get(
+            lang, "idea_ask_text", theme=theme.title[lang], min=MIN_CHARS, max=MAX_CHARS
+        ).rstrip()
         if draft.editing and draft.text:  # changing it: show what is there now
             text += "\n\n" + texts.get(lang, "idea_current_text", text=draft.text)
         await reply(update, context, text)
@@ -105,22 +143,42 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
         draft.step = PLACE  # the theme lost questions in a re-index meanwhile
     if draft.step == FOLLOW_UP:
         question = theme.questions[draft.question_index]
-        await reply(update, context, texts.get(
-            lang, "idea_ask_followup", question=question.text[lang],
-            number=draft.question_index + 1, total=len(theme.questions)),
-            buttons(lang, [("btn_skip", "skip")]))
+        await reply(
+            update,
+            context,
+            texts.get(
+                lang,
+                "idea_ask_followup",
+                question=question.text[lang],
+                number=draft.question_index + 1,
+                total=len(theme.questions),
+            ),
+            buttons(lang, [("btn_skip", "skip")]),
+        )
         return FOLLOW_UP
     if draft.step == PLACE:
-        await reply(update, context, texts.get(lang, "idea_ask_municipality"),
-                     buttons(lang, [("btn_skip", "skip")]))
+        await reply(
+            update,
+            context,
+            texts.get(lang, "idea_ask_municipality"),
+            buttons(lang, [("btn_skip", "skip")]),
+        )
         return PLACE
     if draft.step == CONTACT:
-        await reply(update, context, texts.get(lang, "idea_ask_contact"),
-                     buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]))
+        await reply(
+            update,
+            context,
+            texts.get(lang, "idea_ask_contact"),
+            buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]),
+        )
         return CONTACT
     draft.step = CONFIRM
-    await reply(update, context, summary_html(context, draft, lang), buttons(
-        lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]))
+    await reply(
+        update,
+        context,
+        summary_html(context, draft, lang),
+        buttons(lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]),
+    )
     return CONFIRM
 
 
@@ -129,8 +187,10 @@ async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: 
     theme = theme_of(context, draft)
     when = wording.moment(lang, draft.updated_at) if draft.updated_at else ""
     key = "idea_resume" if theme else "idea_resume_no_theme"
-    await reply(update, context, texts.get(lang, key, theme=theme.title[lang] if theme else "",
-                                            when=when),
-                 buttons(lang, [("btn_continue", "resume:continue"),
-                                 ("btn_restart", "resume:restart")]))
+    await reply(
+        update,
+        context,
+        texts.get(lang, key, theme=theme.title[lang] if theme else "", when=when),
+        buttons(lang, [("btn_continue", "resume:continue"), ("btn_restart", "resume:restart")]),
+    )
     return RESUME

@@ -71,8 +71,9 @@ IDLE = dt.timedelta(minutes=30)  # after this, the draft is kept and resuming is
 Step = Callable[[Update, BotContext, Draft, str], Awaitable[State]]
 
 
-async def _advance(update: Update, context: BotContext, draft: Draft, lang: str,
-                   next_step: str) -> State:
+async def _advance(
+    update: Update, context: BotContext, draft: Draft, lang: str, next_step: str
+) -> State:
     """Move to ``next_step`` (or back to the summary when editing), save, and ask."""
     draft.step = CONFIRM if draft.editing else next_step
     if draft.step == CONFIRM:
@@ -195,8 +196,12 @@ async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -
     if looks_like_question(text):
         draft.pending = text
         await save(update, context, draft)
-        await reply(update, context, texts.get(lang, "idea_is_question"), buttons(
-            lang, [("btn_is_answer", "isq:answer"), ("btn_is_question", "isq:ask")]))
+        await reply(
+            update,
+            context,
+            texts.get(lang, "idea_is_question"),
+            buttons(lang, [("btn_is_answer", "isq:answer"), ("btn_is_question", "isq:ask")]),
+        )
         return None
     return text
 
@@ -222,8 +227,17 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
     text = typed
     problem = problem_with_text(text)
     if problem is not None:
-        await reply(update, context, texts.get(lang, f"idea_{problem}", min=MIN_CHARS,
-                                                max=MAX_CHARS, length=text_length(text.strip())))
+        await reply(
+            update,
+            context,
+            texts.get(
+                lang,
+                f"idea_{problem}",
+                min=MIN_CHARS,
+                max=MAX_CHARS,
+                length=text_length(text.strip()),
+            ),
+        )
         return TEXT
     draft.text = text.strip()
     return await _advance(update, context, draft, lang, _after_text(context, draft))
@@ -232,8 +246,9 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
 _INVALID = "\0invalid"
 
 
-async def _optional_answer(update: Update, context: BotContext, draft: Draft, lang: str,
-                           maximum: int) -> str:
+async def _optional_answer(
+    update: Update, context: BotContext, draft: Draft, lang: str, maximum: int
+) -> str:
     """A skippable answer: the typed text, "" when skipped, or _INVALID after explaining why
     the text cannot be taken, or after asking whether a question is an answer (the step then
     waits)."""
@@ -304,8 +319,12 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     assert query is not None and query.message is not None
     if query.data == "cancel":  # ask first: the whole summary would be thrown away
         await query.answer()
-        await reply(update, context, texts.get(lang, "idea_cancel_confirm"), buttons(
-            lang, [("btn_cancel_yes", "cancel:yes"), ("btn_cancel_no", "cancel:no")]))
+        await reply(
+            update,
+            context,
+            texts.get(lang, "idea_cancel_confirm"),
+            buttons(lang, [("btn_cancel_yes", "cancel:yes"), ("btn_cancel_no", "cancel:no")]),
+        )
         return CONFIRM
     if query.data == "cancel:yes":
         await query.answer()
@@ -323,8 +342,9 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     assert user is not None
     name = " ".join(filter(None, [user.full_name, f"@{user.username}" if user.username else ""]))
     try:
-        idea, created = await services.db.call(services.ideas.submit, user_id, draft,
-                                                submit_key, name)
+        idea, created = await services.db.call(
+            services.ideas.submit, user_id, draft, submit_key, name
+        )
     except DailyLimitReached:
         await query.answer()
         await reply(update, context, texts.get(lang, "idea_limit", max=MAX_PER_DAY))
@@ -335,12 +355,20 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
         services.metrics.ideas.labels(theme=idea.theme).inc()
         await notify_moderators(context, idea)
     try:
-        await context.bot.edit_message_reply_markup(chat_id, query.message.message_id,
-                                                    reply_markup=InlineKeyboardMarkup([[
-                                                        InlineKeyboardButton(texts.label(
-                                                            lang, "idea_sent_label",
-                                                            number=idea.id),
-                                                            callback_data="noop")]]))
+        await context.bot.edit_message_reply_markup(
+            chat_id,
+            query.message.message_id,
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            texts.label(lang, "idea_sent_label", number=idea.id),
+                            callback_data="noop",
+                        )
+                    ]
+                ]
+            ),
+        )
     except BadRequest as exc:  # a second press at the same moment already relabelled it
         if "not modified" not in exc.message.lower():
             raise
@@ -355,13 +383,19 @@ async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang
     """Offer the parts of the idea that can be changed."""
     theme = theme_of(context, draft)
     rows = [[InlineKeyboardButton(texts.label(lang, "btn_edit_text"), callback_data="edit:text")]]
-    rows += [[InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
-             for i, q in enumerate(theme.questions if theme else ())]
-    rows += [[InlineKeyboardButton(texts.label(lang, "btn_edit_place"),
-                                   callback_data="edit:place"),
-              InlineKeyboardButton(texts.label(lang, "btn_edit_contact"),
-                                   callback_data="edit:contact")],
-             [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data="edit:back")]]
+    rows += [
+        [InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
+        for i, q in enumerate(theme.questions if theme else ())
+    ]
+    rows += [
+        [
+            InlineKeyboardButton(texts.label(lang, "btn_edit_place"), callback_data="edit:place"),
+            InlineKeyboardButton(
+                texts.label(lang, "btn_edit_contact"), callback_data="edit:contact"
+            ),
+        ],
+        [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data="edit:back")],
+    ]
     await reply(update, context, texts.get(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
     return EDIT
 
@@ -377,8 +411,7 @@ async def edit_choice(update: Update, context: BotContext, draft: Draft, lang: s
     draft.editing = parts[1] != "back"
     if parts[1] == "text":
         draft.step = TEXT
-    elif parts[1] == "q" and theme and parts[2].isdigit() and \
-            int(parts[2]) < len(theme.questions):
+    elif parts[1] == "q" and theme and parts[2].isdigit() and int(parts[2]) < len(theme.questions):
         draft.step, draft.question_index = FOLLOW_UP, int(parts[2])
     elif parts[1] == "place":
         draft.step = PLACE
@@ -421,8 +454,9 @@ async def send_outside(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     user_id, chat_id = ids(update)
     services = context.services
-    idea = await services.db.call(services.ideas.by_submit_key,
-                                  f"{chat_id}:{query.message.message_id}")
+    idea = await services.db.call(
+        services.ideas.by_submit_key, f"{chat_id}:{query.message.message_id}"
+    )
     if idea is None or idea.author_id != user_id:
         await query.answer(texts.label(lang, "expired_button"))
         return
@@ -454,57 +488,82 @@ async def timed_out(update: Update, context: BotContext) -> None:
     """The conversation was idle too long: the draft is kept; say how to come back."""
     lang = await user_language(update, context)
     if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id,
-                                       texts.get(lang, "idea_timeout"))
+        await context.bot.send_message(update.effective_chat.id, texts.get(lang, "idea_timeout"))
 
 
-def conversation(non_text: filters.BaseFilter,
-                 extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
-                 timeout: dt.timedelta | None = None) -> ConversationHandler[BotContext]:
+def conversation(
+    non_text: filters.BaseFilter,
+    extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
+    timeout: dt.timedelta | None = None,
+) -> ConversationHandler[BotContext]:
     """The idea ConversationHandler, wired in one place."""
     typed = filters.TEXT & ~filters.COMMAND
-    buttons_only: list[BaseHandler[Update, BotContext, Any]] = [
-        MessageHandler(typed, use_buttons)]
+    buttons_only: list[BaseHandler[Update, BotContext, Any]] = [MessageHandler(typed, use_buttons)]
     with warnings.catch_warnings():
         # The conversation is tracked per chat and user, buttons included, on purpose: the
         # warning is about per-message tracking, which a linear flow like this does not need.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'",
-                                category=PTBUserWarning)
+        warnings.filterwarnings(
+            "ignore", message="If 'per_message=False'", category=PTBUserWarning
+        )
         return _conversation_handler(typed, buttons_only, non_text, extra_fallbacks, timeout)
 
 
-def _conversation_handler(typed: filters.BaseFilter,
-                          buttons_only: list[BaseHandler[Update, BotContext, Any]],
-                          non_text: filters.BaseFilter,
-                          extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
-                          timeout: dt.timedelta | None) -> ConversationHandler[BotContext]:
-    asked: BaseHandler[Update, BotContext, Any] = CallbackQueryHandler(question_asked,
-                                                                       pattern=r"^isq:ask$")
+def _conversation_handler(
+    typed: filters.BaseFilter,
+    buttons_only: list[BaseHandler[Update, BotContext, Any]],
+    non_text: filters.BaseFilter,
+    extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
+    timeout: dt.timedelta | None,
+) -> ConversationHandler[BotContext]:
+    asked: BaseHandler[Update, BotContext, Any] = CallbackQueryHandler(
+        question_asked, pattern=r"^isq:ask$"
+    )
     return ConversationHandler(
-        entry_points=[CommandHandler(["idee", "idea"], start_idea),
-                      CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
-                      CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$")],
+        entry_points=[
+            CommandHandler(["idee", "idea"], start_idea),
+            CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
+            CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$"),
+        ],
         states={
             RESUME: [CallbackQueryHandler(resume_choice, pattern=r"^resume:"), *buttons_only],
             THEME: [CallbackQueryHandler(theme_chosen, pattern=r"^theme:"), *buttons_only],
-            TEXT: [MessageHandler(typed, idea_text),
-                   CallbackQueryHandler(idea_text, pattern=r"^isq:answer$"), asked],
-            FOLLOW_UP: [MessageHandler(typed, follow_up),
-                        CallbackQueryHandler(follow_up, pattern=r"^(skip|isq:answer)$"), asked],
-            PLACE: [MessageHandler(typed, place),
-                    CallbackQueryHandler(place, pattern=r"^(skip|isq:answer)$"), asked],
-            CONTACT: [CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
-                      MessageHandler(typed & filters.Regex(YES_NO), contact), *buttons_only],
-            CONFIRM: [CallbackQueryHandler(confirm,
-                                           pattern=r"^(send|edit|cancel|cancel:yes|cancel:no)$"),
-                      *buttons_only],
+            TEXT: [
+                MessageHandler(typed, idea_text),
+                CallbackQueryHandler(idea_text, pattern=r"^isq:answer$"),
+                asked,
+            ],
+            FOLLOW_UP: [
+                MessageHandler(typed, follow_up),
+                CallbackQueryHandler(follow_up, pattern=r"^(skip|isq:answer)$"),
+                asked,
+            ],
+            PLACE: [
+                MessageHandler(typed, place),
+                CallbackQueryHandler(place, pattern=r"^(skip|isq:answer)$"),
+                asked,
+            ],
+            CONTACT: [
+                CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
+                MessageHandler(typed & filters.Regex(YES_NO), contact),
+                *buttons_only,
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(
+                    confirm, pattern=r"^(send|edit|cancel|cancel:yes|cancel:no)$"
+                ),
+                *buttons_only,
+            ],
             EDIT: [CallbackQueryHandler(edit_choice, pattern=r"^edit:"), *buttons_only],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
-        fallbacks=[CommandHandler(["annuleer", "cancel", "stop"], cancel),
-                   CommandHandler("start", restart),
-                   *extra_fallbacks,
-                   MessageHandler(non_text, text_only)],
-        name="idea", persistent=True, allow_reentry=True,
+        fallbacks=[
+            CommandHandler(["annuleer", "cancel", "stop"], cancel),
+            CommandHandler("start", restart),
+            *extra_fallbacks,
+            MessageHandler(non_text, text_only),
+        ],
+        name="idea",
+        persistent=True,
+        allow_reentry=True,
         conversation_timeout=timeout.total_seconds() if timeout else None,
     )

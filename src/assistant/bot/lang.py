@@ -28,8 +28,7 @@ async def user_language(update: Update, context: BotContext) -> str:
     except Exception as exc:
         if not unavailable(exc):
             raise
-        log.warning("language preference unavailable (%s); using Telegram's",
-                    type(exc).__name__)
+        log.warning("language preference unavailable (%s); using Telegram's", type(exc).__name__)
         return texts.language_for(user.language_code, None)  # not cached: ask again later
     lang = texts.language_for(user.language_code, chosen)
     if context.user_data is not None:

@@ -50,8 +50,9 @@ def _cap(sizes: list[int], excess: int) -> int:
     return low
 
 
-def fit(render: Callable[[dict[str, str]], str], values: dict[str, str],
-        limit: int = MAX_MESSAGE) -> tuple[str, bool]:
+def fit(
+    render: Callable[[dict[str, str]], str], values: dict[str, str], limit: int = MAX_MESSAGE
+) -> tuple[str, bool]:
     """Render ``values`` into HTML within ``limit``; returns (html, shortened).
 
     ``render`` must escape the values it inserts. Too long, the longest values are cut to one

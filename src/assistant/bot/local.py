@@ -34,8 +34,10 @@ MAX_CALLBACK_DATA = 64
 MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 BLOCKED = "Forbidden: bot was blocked by the user"
-NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message")
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
 
 
 @dataclass
@@ -60,20 +62,29 @@ class SentMessage:
     def buttons(self) -> list[tuple[str, str]]:
         """(text, callback_data or url) of every inline button, row by row."""
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [(b["text"], b.get("callback_data") or b.get("url", "")) for row in rows
-                for b in row]
+        return [
+            (b["text"], b.get("callback_data") or b.get("url", "")) for row in rows for b in row
+        ]
 
     def as_json(self) -> dict[str, Any]:
         """The Bot API ``Message`` object for this message."""
         data: dict[str, Any] = {
-            "message_id": self.message_id, "date": int(time.time()),
+            "message_id": self.message_id,
+            "date": int(time.time()),
             "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "group"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Metropool",
-                     "username": BOT_USERNAME},
+            "from": {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Metropool",
+                "username": BOT_USERNAME,
+            },
         }
         if self.document is not None:
-            data["document"] = {"file_id": f"doc{self.message_id}", "file_unique_id":
-                                f"u{self.message_id}", "file_name": self.document[0]}
+            data["document"] = {
+                "file_id": f"doc{self.message_id}",
+                "file_unique_id": f"u{self.message_id}",
+                "file_name": self.document[0],
+            }
             if self.text:
                 data["caption"] = self.text
         else:
@@ -146,21 +157,28 @@ class LocalBotApi(BaseRequest):
     async def shutdown(self) -> None:
         """Nothing to tear down."""
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None,
-                         connect_timeout: Any = None,
-                         pool_timeout: Any = None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
         token, api_method = url.rsplit("/", 2)[-2:]
         params = dict(request_data.parameters) if request_data else {}
-        files = request_data.multipart_data if request_data and request_data.contains_files \
-            else {}
+        files = request_data.multipart_data if request_data and request_data.contains_files else {}
         fault = self._take_fault(api_method)
         if fault is not None:
             self.calls.append(Call(api_method, params, ok=False, error=f"fault {fault.kind}"))
             if fault.kind == "429":
-                return 429, self._error(429, f"Too Many Requests: retry after "
-                                        f"{fault.retry_after}",
-                                        parameters={"retry_after": fault.retry_after})
+                return 429, self._error(
+                    429,
+                    f"Too Many Requests: retry after {fault.retry_after}",
+                    parameters={"retry_after": fault.retry_after},
+                )
             if fault.kind == "403":
                 return 403, self._error(403, BLOCKED)
             if fault.kind == "500":
@@ -169,7 +187,8 @@ class LocalBotApi(BaseRequest):
                 raise TimedOut("Timed out (injected)") from httpx.ConnectTimeout("injected")
             if fault.kind == "drop":  # the connection failed before the request was sent
                 raise NetworkError("Connection dropped (injected)") from httpx.ConnectError(
-                    "injected")
+                    "injected"
+                )
             if fault.kind == "read-timeout":  # delivered, but the answer never came back
                 handler = getattr(self, f"_api_{api_method}", None)
                 if handler is not None:
@@ -198,8 +217,9 @@ class LocalBotApi(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # --- fault injection ---------------------------------------------------------------------
-    def inject(self, kind: str, method: str | None = None, times: int = 1,
-               retry_after: int = 1) -> None:
+    def inject(
+        self, kind: str, method: str | None = None, times: int = 1, retry_after: int = 1
+    ) -> None:
         """Make the next ``times`` calls of ``method`` fail with ``kind``."""
         self.faults.append(Fault(kind=kind, method=method, times=times, retry_after=retry_after))
 
@@ -214,8 +234,9 @@ class LocalBotApi(BaseRequest):
 
     @staticmethod
     def _error(code: int, description: str, **extra: Any) -> bytes:
-        return json.dumps({"ok": False, "error_code": code, "description": description,
-                           **extra}).encode()
+        return json.dumps(
+            {"ok": False, "error_code": code, "description": description, **extra}
+        ).encode()
 
     # --- helpers for the harness -------------------------------------------------------------
     def expect_callback(self, query_id: str) -> None:
@@ -236,14 +257,16 @@ class LocalBotApi(BaseRequest):
 
     # --- validation --------------------------------------------------------------------------
     @staticmethod
-    def _check_text(text: Any, parse_mode: str | None, limit: int = MAX_TEXT,
-                    what: str = "message") -> str:
+    def _check_text(
+        text: Any, parse_mode: str | None, limit: int = MAX_TEXT, what: str = "message"
+    ) -> str:
         LocalBotApi._parsed(text, parse_mode, limit, what)
         return str(text)
 
     @staticmethod
-    def _parsed(text: Any, parse_mode: str | None, limit: int = MAX_TEXT,
-                what: str = "message") -> tuple[str, list[tuple[str, int, int]]]:
+    def _parsed(
+        text: Any, parse_mode: str | None, limit: int = MAX_TEXT, what: str = "message"
+    ) -> tuple[str, list[tuple[str, int, int]]]:
         """The text and entities Telegram would store; refused as Telegram would refuse it."""
         if not isinstance(text, str) or not text.strip():
             raise BadRequest(f"{what} text is empty")
@@ -259,8 +282,9 @@ class LocalBotApi(BaseRequest):
         if not visible.strip():
             raise BadRequest(f"{what} text is empty")
         if utf16_len(visible) > limit:
-            raise BadRequest("message is too long" if what == "message" else
-                             "message caption is too long")
+            raise BadRequest(
+                "message is too long" if what == "message" else "message caption is too long"
+            )
         return visible, entities
 
     @staticmethod
@@ -274,8 +298,10 @@ class LocalBotApi(BaseRequest):
                 if not str(button.get("text", "")).strip():
                     raise BadRequest("BUTTON_TEXT_EMPTY")
                 data = button.get("callback_data")
-                if data is not None and not 1 <= len(str(data).encode("utf-8")) <= \
-                        MAX_CALLBACK_DATA:
+                if (
+                    data is not None
+                    and not 1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA
+                ):
                     raise BadRequest("BUTTON_DATA_INVALID")
                 if data is None and "url" not in button:
                     raise BadRequest("BUTTON_TYPE_INVALID")
@@ -290,9 +316,15 @@ class LocalBotApi(BaseRequest):
 
     # --- Bot API methods ---------------------------------------------------------------------
     def _api_getMe(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Metropool",
-                "username": BOT_USERNAME, "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Metropool",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _recipient(self, params: dict[str, Any]) -> int:
         chat_id = int(params["chat_id"])
@@ -309,8 +341,9 @@ class LocalBotApi(BaseRequest):
         reply = dict(raw or {})
         if params.get("reply_to_message_id") is not None:
             reply.setdefault("message_id", params["reply_to_message_id"])
-            reply.setdefault("allow_sending_without_reply",
-                             params.get("allow_sending_without_reply", False))
+            reply.setdefault(
+                "allow_sending_without_reply", params.get("allow_sending_without_reply", False)
+            )
         if "message_id" not in reply:
             return None
         key = (int(reply.get("chat_id", chat_id)), int(reply["message_id"]))
@@ -324,10 +357,14 @@ class LocalBotApi(BaseRequest):
     def _api_sendMessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         text = self._check_text(params.get("text"), params.get("parse_mode"))
         chat_id = self._recipient(params)
-        message = SentMessage(chat_id=chat_id, message_id=self.new_message_id(),
-                              text=text, parse_mode=params.get("parse_mode"),
-                              reply_markup=self._check_markup(params.get("reply_markup")),
-                              reply_to=self._reply_target(chat_id, params))
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.new_message_id(),
+            text=text,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=self._check_markup(params.get("reply_markup")),
+            reply_to=self._reply_target(chat_id, params),
+        )
         return self._store(message)
 
     def _api_sendDocument(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
@@ -340,10 +377,14 @@ class LocalBotApi(BaseRequest):
         if caption:
             self._check_text(caption, params.get("parse_mode"), MAX_CAPTION, "caption")
         chat_id = self._recipient(params)
-        message = SentMessage(chat_id=chat_id, message_id=self.new_message_id(),
-                              text=caption, parse_mode=params.get("parse_mode"),
-                              document=(str(name), bytes(content)),
-                              reply_to=self._reply_target(chat_id, params))
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.new_message_id(),
+            text=caption,
+            parse_mode=params.get("parse_mode"),
+            document=(str(name), bytes(content)),
+            reply_to=self._reply_target(chat_id, params),
+        )
         return self._store(message)
 
     def _edit_target(self, params: dict[str, Any]) -> SentMessage:
@@ -353,14 +394,14 @@ class LocalBotApi(BaseRequest):
             raise BadRequest("message to edit not found")
         return message
 
-    def _api_editMessageText(self, params: dict[str, Any],
-                             files: Any) -> dict[str, Any]:
+    def _api_editMessageText(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         message = self._edit_target(params)
         text = self._check_text(params.get("text"), params.get("parse_mode"))
         markup = self._check_markup(params.get("reply_markup"))
         # Telegram compares what it stores: the parsed text and its entities, not the HTML
         same = self._parsed(text, params.get("parse_mode")) == self._parsed(
-            message.text, message.parse_mode)
+            message.text, message.parse_mode
+        )
         if same and markup == message.reply_markup:
             raise BadRequest(NOT_MODIFIED)
         message.text, message.reply_markup = text, markup
@@ -368,8 +409,7 @@ class LocalBotApi(BaseRequest):
         message.edits += 1
         return message.as_json()
 
-    def _api_editMessageReplyMarkup(self, params: dict[str, Any],
-                                    files: Any) -> dict[str, Any]:
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         message = self._edit_target(params)
         markup = self._check_markup(params.get("reply_markup"))
         if markup == message.reply_markup:
@@ -378,12 +418,12 @@ class LocalBotApi(BaseRequest):
         message.edits += 1
         return message.as_json()
 
-    def _api_answerCallbackQuery(self, params: dict[str, Any],
-                                 files: Any) -> bool:
+    def _api_answerCallbackQuery(self, params: dict[str, Any], files: Any) -> bool:
         query_id = str(params.get("callback_query_id"))
         if query_id not in self._pending_callbacks:
-            raise BadRequest("query is too old and response timeout expired or query ID is "
-                             "invalid")
+            raise BadRequest(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
         self._pending_callbacks.discard(query_id)
         if params.get("text") and utf16_len(str(params["text"])) > MAX_CALLBACK_ANSWER:
             raise BadRequest("MESSAGE_TOO_LONG")

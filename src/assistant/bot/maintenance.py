@@ -50,8 +50,9 @@ async def watch_index(context: BotContext) -> None:
             if await _swap_to_current(services):
                 log.info("now serving the index rebuilt outside the bot")
         except AssistantError as exc:
-            log.warning("the rebuilt index could not be loaded, the old one keeps serving: %s",
-                        exc)
+            log.warning(
+                "the rebuilt index could not be loaded, the old one keeps serving: %s", exc
+            )
 
 
 async def reindex(update: Update, context: BotContext) -> None:
@@ -74,25 +75,34 @@ async def reindex(update: Update, context: BotContext) -> None:
             if now - last[0] >= PROGRESS_EVERY:
                 last[0] = now
                 asyncio.run_coroutine_threadsafe(
-                    _edit(status, texts.get(lang, "reindex_progress", stage=stage, done=done,
-                                            total=total)), loop)
+                    _edit(
+                        status,
+                        texts.get(lang, "reindex_progress", stage=stage, done=done, total=total),
+                    ),
+                    loop,
+                )
 
         started = time.perf_counter()
         try:
-            knowledge, build = await asyncio.to_thread(rebuild, services.settings,
-                                                       services.retriever.encoder,
-                                                       progress=progress)
+            knowledge, build = await asyncio.to_thread(
+                rebuild, services.settings, services.retriever.encoder, progress=progress
+            )
             index = await asyncio.to_thread(open_index, services.settings.index_dir)
         except AssistantError as exc:
             log.warning("re-index failed, the old index keeps serving: %s", exc)
-            await _edit(status, texts.get(lang, "reindex_failed", error=str(exc)),
-                        ParseMode.HTML)
+            await _edit(status, texts.get(lang, "reindex_failed", error=str(exc)), ParseMode.HTML)
             return
         services.retriever.swap(index)
         services.knowledge = knowledge
-        await _edit(status, texts.get(lang, "reindex_done",
-                                      passages=build.manifest.passage_count,
-                                      seconds=f"{time.perf_counter() - started:.1f}"))
+        await _edit(
+            status,
+            texts.get(
+                lang,
+                "reindex_done",
+                passages=build.manifest.passage_count,
+                seconds=f"{time.perf_counter() - started:.1f}",
+            ),
+        )
 
 
 async def _edit(message: Message, text: str, parse_mode: str | None = None) -> None:

@@ -12,13 +12,21 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.questions = Counter("assistant_questions", "Questions asked, by whether they got an "
-                                 "answer", ["answered"], registry=self.registry)
-        self.ideas = Counter("assistant_ideas_submitted", "Ideas stored", ["theme"],
-                             registry=self.registry)
-        self.reply_latency = Histogram("assistant_reply_latency_seconds", "From a question's "
-                                       "arrival to the reply being sent",
-                                       buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.questions = Counter(
+            "assistant_questions",
+            "Questions asked, by whether they got an answer",
+            ["answered"],
+            registry=self.registry,
+        )
+        self.ideas = Counter(
+            "assistant_ideas_submitted", "Ideas stored", ["theme"], registry=self.registry
+        )
+        self.reply_latency = Histogram(
+            "assistant_reply_latency_seconds",
+            "From a question's arrival to the reply being sent",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
 
     def exposition(self) -> bytes:
         """The metrics in Prometheus' text format."""

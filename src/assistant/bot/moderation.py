@@ -34,20 +34,33 @@ def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> 
     theme = services.knowledge.theme(idea.theme)
     questions = theme.questions if theme else ()
     skipped = texts.label(lang, "summary_skipped")
-    values = {"text": idea.text, "place": idea.municipality,
-              "name": idea.contact_name if idea.contact_ok else ""}
+    values = {
+        "text": idea.text,
+        "place": idea.municipality,
+        "name": idea.contact_name if idea.contact_ok else "",
+    }
     values.update({f"q:{q.id}": idea.answers.get(q.id) or "" for q in questions})
 
     def render(v: dict[str, str], note: bool) -> str:
-        contact = texts.Html(texts.get(lang, "mod_contact", name=v["name"])
-                             if idea.contact_ok else "")
-        parts = [texts.get(lang, "mod_review", number=idea.id,
-                           theme=services.knowledge.theme_title(idea.theme, lang),
-                           date=wording.moment(lang, idea.created_at),
-                           author=pseudonym(services.secret, idea.author_id), contact=contact,
-                           text=v["text"]).rstrip()]
-        parts += [texts.get(lang, "mod_answer", question=q.text[lang],
-                            answer=v[f"q:{q.id}"] or skipped) for q in questions]
+        contact = texts.Html(
+            texts.get(lang, "mod_contact", name=v["name"]) if idea.contact_ok else ""
+        )
+        parts = [
+            texts.get(
+                lang,
+                "mod_review",
+                number=idea.id,
+                theme=services.knowledge.theme_title(idea.theme, lang),
+                date=wording.moment(lang, idea.created_at),
+                author=pseudonym(services.secret, idea.author_id),
+                contact=contact,
+                text=v["text"],
+            ).rstrip()
+        ]
+        parts += [
+            texts.get(lang, "mod_answer", question=q.text[lang], answer=v[f"q:{q.id}"] or skipped)
+            for q in questions
+        ]
         if v["place"]:
             parts.append(texts.get(lang, "mod_place", place=v["place"]))
         if note:
@@ -64,21 +77,33 @@ def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> 
 
 def review_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
     """Approve / Reject / Hide / Skip."""
-    def button(key: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(texts.label(lang, key),
-                                    callback_data=f"mod:{action}:{idea_id}")
 
-    return InlineKeyboardMarkup([
-        [button("btn_approve", "approve"), button("btn_reject", "reject")],
-        [button("btn_hide", "hide"), button("btn_mod_skip", "skip")]])
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            texts.label(lang, key), callback_data=f"mod:{action}:{idea_id}"
+        )
+
+    return InlineKeyboardMarkup(
+        [
+            [button("btn_approve", "approve"), button("btn_reject", "reject")],
+            [button("btn_hide", "hide"), button("btn_mod_skip", "skip")],
+        ]
+    )
 
 
 def reason_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
     """Preset reasons for a rejection, and back."""
-    rows = [[InlineKeyboardButton(texts.label(lang, f"btn_reason_{r}"),
-                                  callback_data=f"modr:{idea_id}:{r}")] for r in REASONS]
-    rows.append([InlineKeyboardButton(texts.label(lang, "btn_back"),
-                                      callback_data=f"mod:back:{idea_id}")])
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.label(lang, f"btn_reason_{r}"), callback_data=f"modr:{idea_id}:{r}"
+            )
+        ]
+        for r in REASONS
+    ]
+    rows.append(
+        [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data=f"mod:back:{idea_id}")]
+    )
     return InlineKeyboardMarkup(rows)
 
 
@@ -87,16 +112,20 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
     services = context.services
     chat = update.effective_chat
     assert chat is not None
-    skipped: set[int] = context.user_data.setdefault(_SKIPPED, set()) \
-        if context.user_data is not None else set()
+    skipped: set[int] = (
+        context.user_data.setdefault(_SKIPPED, set()) if context.user_data is not None else set()
+    )
     idea = await services.db.call(services.moderation.next_pending, skipped)
     if idea is None:
         await context.bot.send_message(chat.id, texts.get(lang, "mod_queue_empty"))
         return
     count = await services.db.call(services.moderation.pending_count)
     await context.bot.send_message(
-        chat.id, review_html(services, idea, lang, wording.plural(lang, "mod_pending", count)),
-        parse_mode=ParseMode.HTML, reply_markup=review_keyboard(lang, idea.id))
+        chat.id,
+        review_html(services, idea, lang, wording.plural(lang, "mod_pending", count)),
+        parse_mode=ParseMode.HTML,
+        reply_markup=review_keyboard(lang, idea.id),
+    )
 
 
 async def review(update: Update, context: BotContext) -> None:
@@ -118,29 +147,28 @@ async def notify_author(context: BotContext, idea: Idea) -> None:
         text = texts.get(lang, "author_approved", number=idea.id, theme=title)
     else:
         reason = idea.moderation_reason or ""
-        reason_html = texts.Html(texts.get(lang, "author_reason", reason=reason)
-                                 if reason else "")
-        text = texts.get(lang, "author_rejected", number=idea.id, theme=title,
-                         reason=reason_html)
+        reason_html = texts.Html(texts.get(lang, "author_reason", reason=reason) if reason else "")
+        text = texts.get(lang, "author_rejected", number=idea.id, theme=title, reason=reason_html)
     try:
         await context.bot.send_message(idea.author_id, text, parse_mode=ParseMode.HTML)
     except TelegramError as exc:  # blocked the bot, deleted the account: moderation stands
         log.warning("could not notify the author of idea %s: %s", idea.id, type(exc).__name__)
 
 
-async def _drop_buttons(context: BotContext, chat_id: int, message_id: int,
-                        markup: InlineKeyboardMarkup | None = None) -> None:
+async def _drop_buttons(
+    context: BotContext, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Set (by default remove) the buttons of a review; already so (a double tap) is fine."""
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower() and \
-                "not found" not in exc.message.lower():
+        if "not modified" not in exc.message.lower() and "not found" not in exc.message.lower():
             raise
 
 
-async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
-                 reason_key: str = "") -> None:
+async def _apply(
+    update: Update, context: BotContext, idea_id: int, action: str, reason_key: str = ""
+) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None and update.effective_user is not None
     lang = await user_language(update, context)
@@ -150,8 +178,13 @@ async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
         idea_now = await services.db.call(services.ideas.get, idea_id)
         if idea_now is not None:
             reason = texts.label(idea_now.lang, f"reason_{reason_key}")
-    change = await services.db.call(services.moderation.set_status, idea_id, ACTIONS[action],
-                                    f"telegram:{update.effective_user.id}", reason=reason)
+    change = await services.db.call(
+        services.moderation.set_status,
+        idea_id,
+        ACTIONS[action],
+        f"telegram:{update.effective_user.id}",
+        reason=reason,
+    )
     if change.idea is None:
         await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
         return
@@ -164,8 +197,10 @@ async def _apply(update: Update, context: BotContext, idea_id: int, action: str,
     log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
     await context.bot.edit_message_text(
         review_html(services, change.idea, lang, texts.get(lang, "mod_done", status=status)),
-        chat_id=query.message.chat.id, message_id=query.message.message_id,
-        parse_mode=ParseMode.HTML)
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        parse_mode=ParseMode.HTML,
+    )
     await notify_author(context, change.idea)
     await send_next(update, context, lang)
 
@@ -203,12 +238,20 @@ async def review_button(update: Update, context: BotContext) -> None:
         await send_next(update, context, lang)
     elif action == "reject":
         await query.answer()
-        await _drop_buttons(context, query.message.chat.id, query.message.message_id,
-                            reason_keyboard(lang, idea_id))
+        await _drop_buttons(
+            context,
+            query.message.chat.id,
+            query.message.message_id,
+            reason_keyboard(lang, idea_id),
+        )
     elif action == "back":
         await query.answer()
-        await _drop_buttons(context, query.message.chat.id, query.message.message_id,
-                            review_keyboard(lang, idea_id))
+        await _drop_buttons(
+            context,
+            query.message.chat.id,
+            query.message.message_id,
+            review_keyboard(lang, idea_id),
+        )
     else:
         await _apply(update, context, idea_id, action)
 
@@ -236,20 +279,39 @@ async def stats(update: Update, context: BotContext) -> None:
     figures = await services.db.call(services.moderation.stats, dt.datetime.now(dt.UTC).date())
     lines = [texts.get(lang, "stats_header")]
     for theme_id, counts in sorted(figures.per_theme_status.items()):
-        lines.append(texts.get(lang, "stats_theme",
-                               theme=services.knowledge.theme_title(theme_id, lang),
-                               **{s: counts.get(s, 0) for s in STATUSES}))
+        lines.append(
+            texts.get(
+                lang,
+                "stats_theme",
+                theme=services.knowledge.theme_title(theme_id, lang),
+                **{s: counts.get(s, 0) for s in STATUSES},
+            )
+        )
     lines += ["", texts.get(lang, "stats_days")]
-    lines += [texts.get(lang, "stats_day", day=wording.day(lang, dt.date.fromisoformat(day),
-                                                          with_year=False), count=n)
-              for day, n in figures.per_day]
+    lines += [
+        texts.get(
+            lang,
+            "stats_day",
+            day=wording.day(lang, dt.date.fromisoformat(day), with_year=False),
+            count=n,
+        )
+        for day, n in figures.per_day
+    ]
     total = figures.votes_up + figures.votes_down
     ratio = f" ({figures.votes_up / total:.0%} 👍)" if total else ""
-    lines += ["", texts.get(lang, "stats_questions", total=figures.questions,
-                            answered=figures.answered,
-                            unanswered=figures.questions - figures.answered),
-              texts.get(lang, "stats_feedback", up=figures.votes_up, down=figures.votes_down,
-                        ratio=ratio)]
+    lines += [
+        "",
+        texts.get(
+            lang,
+            "stats_questions",
+            total=figures.questions,
+            answered=figures.answered,
+            unanswered=figures.questions - figures.answered,
+        ),
+        texts.get(
+            lang, "stats_feedback", up=figures.votes_up, down=figures.votes_down, ratio=ratio
+        ),
+    ]
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
@@ -272,17 +334,25 @@ async def export(update: Update, context: BotContext) -> None:
         elif word in ("alle", "all"):
             statuses = STATUSES
         else:
-            await message.reply_text(texts.get(lang, "export_usage", themes=", ".join(
-                t.id for t in services.knowledge.themes)))
+            await message.reply_text(
+                texts.get(
+                    lang, "export_usage", themes=", ".join(t.id for t in services.knowledge.themes)
+                )
+            )
             return
     ideas = await services.db.call(services.moderation.ideas, theme=theme, statuses=statuses)
     data = to_csv(ideas, services.secret)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     await message.reply_document(
-        data, filename=f"ideeen-{stamp}.csv",
-        caption=texts.get(lang, "export_caption",
-                          ideas=wording.plural(lang, "count_ideas", len(ideas)),
-                          filter=", ".join(filter(None, [theme, "/".join(statuses)]))))
+        data,
+        filename=f"ideeen-{stamp}.csv",
+        caption=texts.get(
+            lang,
+            "export_caption",
+            ideas=wording.plural(lang, "count_ideas", len(ideas)),
+            filter=", ".join(filter(None, [theme, "/".join(statuses)])),
+        ),
+    )
 
 
 async def notify_moderators(context: BotContext, idea: Idea) -> None:
@@ -292,8 +362,10 @@ async def notify_moderators(context: BotContext, idea: Idea) -> None:
         return
     title = context.services.knowledge.theme_title(idea.theme, texts.DEFAULT_LANGUAGE)
     try:
-        await context.bot.send_message(chat_id, texts.get(texts.DEFAULT_LANGUAGE, "mod_new_idea",
-                                                          number=idea.id, theme=title),
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            chat_id,
+            texts.get(texts.DEFAULT_LANGUAGE, "mod_new_idea", number=idea.id, theme=title),
+            parse_mode=ParseMode.HTML,
+        )
     except TelegramError as exc:
         log.warning("could not notify the moderators' chat: %s", type(exc).__name__)

@@ -28,8 +28,11 @@ class _Health(RequestHandler):
         except Exception as exc:  # any failure means unhealthy; say which
             checks["database"] = f"error: {type(exc).__name__}"
         index = self.services.retriever.index
-        checks["index"] = {"passages": index.manifest.passage_count,
-                           "model": index.manifest.model, "built_at": index.manifest.built_at}
+        checks["index"] = {
+            "passages": index.manifest.passage_count,
+            "model": index.manifest.model,
+            "built_at": index.manifest.built_at,
+        }
         healthy = checks["database"] == "ok" and index.manifest.passage_count > 0
         self.set_status(200 if healthy else 503)
         self.set_header("Content-Type", "application/json")
@@ -47,8 +50,12 @@ class _Metrics(RequestHandler):
 
 async def start_ops_server(services: Services, host: str, port: int) -> HTTPServer:
     """Serve /healthz and /metrics; returns the server (``stop()`` to end it)."""
-    app = Application([("/healthz", _Health, {"services": services}),
-                       ("/metrics", _Metrics, {"services": services})])
+    app = Application(
+        [
+            ("/healthz", _Health, {"services": services}),
+            ("/metrics", _Metrics, {"services": services}),
+        ]
+    )
     server = HTTPServer(app)
     server.listen(port, address=host)
     await asyncio.sleep(0)

@@ -29,9 +29,12 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     """Stores ConversationHandler states in the database; nothing else."""
 
     def __init__(self, db: Database) -> None:
-        super().__init__(store_data=PersistenceInput(bot_data=False, chat_data=False,
-                                                     user_data=False, callback_data=False),
-                         update_interval=60)
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
+            ),
+            update_interval=60,
+        )
         self.db = db
         self.conversations = ConversationStore(db)
         # States a storage outage kept from the database, newest per conversation; written
@@ -42,8 +45,9 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         states = await self.db.call(self.conversations.load, name)
         return dict(states.items())
 
-    async def update_conversation(self, name: str, key: tuple[int | str, ...],
-                                  new_state: object | None) -> None:
+    async def update_conversation(
+        self, name: str, key: tuple[int | str, ...], new_state: object | None
+    ) -> None:
         ints = tuple(int(k) for k in key)
         try:
             await self.db.call(self.conversations.write, name, ints, new_state)
@@ -123,8 +127,9 @@ async def refresh_conversations(update: Update, context: BotContext) -> None:
         if (handler.name, ints) in persistence.unwritten:
             continue  # this replica's state is newer than the database's
         try:
-            state = await persistence.db.call(persistence.conversations.get, handler.name,
-                                              ints[0], ints[-1])
+            state = await persistence.db.call(
+                persistence.conversations.get, handler.name, ints[0], ints[-1]
+            )
         except Exception as exc:
             if not unavailable(exc):
                 raise

@@ -31,25 +31,36 @@ def in_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-async def redirect_to_private(update: Update, context: BotContext, what: str,
-                              key: str = "private_only") -> bool:
+async def redirect_to_private(
+    update: Update, context: BotContext, what: str, key: str = "private_only"
+) -> bool:
     """In a group: say this continues in private, with a button there; True when redirected."""
     chat = update.effective_chat
     if chat is None or in_private(update):
         return False
     lang = await user_language(update, context)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-        texts.label(lang, "btn_continue_private"),
-        url=f"https://t.me/{context.bot.username}?start={what}")]])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_continue_private"),
+                    url=f"https://t.me/{context.bot.username}?start={what}",
+                )
+            ]
+        ]
+    )
     query = update.callback_query
     if query is not None:
         await query.answer(texts.label(lang, "private_only_short"))
         return True
     message = update.effective_message
     await context.bot.send_message(
-        chat.id, texts.get(lang, key), reply_markup=markup,
+        chat.id,
+        texts.get(lang, key),
+        reply_markup=markup,
         reply_to_message_id=message.message_id if message is not None else None,
-        allow_sending_without_reply=True)
+        allow_sending_without_reply=True,
+    )
     return True
 
 
@@ -67,9 +78,11 @@ _NUMBER = re.compile(r"\d+")
 
 def _impossible_ids(update: Update) -> bool:
     """Ids no real Telegram update carries (a crafted update): beyond 64 bits."""
-    numbers = [update.effective_user.id if update.effective_user else 0,
-               update.effective_chat.id if update.effective_chat else 0,
-               update.effective_message.message_id if update.effective_message else 0]
+    numbers = [
+        update.effective_user.id if update.effective_user else 0,
+        update.effective_chat.id if update.effective_chat else 0,
+        update.effective_message.message_id if update.effective_message else 0,
+    ]
     query = update.callback_query
     if query is not None and query.data:
         numbers += [int(n) for n in _NUMBER.findall(query.data[:64])]
@@ -97,7 +110,8 @@ async def bind_buttons(update: Update, context: BotContext) -> None:
         return
     markup = message.reply_markup
     if markup is not None and query.data not in {
-            b.callback_data for row in markup.inline_keyboard for b in row}:
+        b.callback_data for row in markup.inline_keyboard for b in row
+    }:
         log.warning("refused a button press whose data is not on the message")
         await _refuse(update, context, "expired_button")
     if message.chat.type == ChatType.PRIVATE:

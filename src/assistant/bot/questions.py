@@ -28,12 +28,14 @@ def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | No
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{bot_username}".lower()
-    replied = message.reply_to_message is not None and \
-        message.reply_to_message.from_user is not None and \
-        message.reply_to_message.from_user.id == bot_id
+    replied = (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == bot_id
+    )
     if mention in text.lower():
         start = text.lower().index(mention)
-        return (text[:start] + text[start + len(mention):]).strip()
+        return (text[:start] + text[start + len(mention) :]).strip()
     return text if replied else None
 
 
@@ -42,30 +44,52 @@ async def _search(services: Services, question: str) -> Answer:
     return await asyncio.to_thread(services.retriever.search, question)
 
 
-async def _send_hits(context: BotContext, chat_id: int, lang: str, header_key: str,
-                     page: list[Hit], *, question_id: int | None, first_rank: int, total: int,
-                     note: str = "", reply_to: int | None = None) -> None:
+async def _send_hits(
+    context: BotContext,
+    chat_id: int,
+    lang: str,
+    header_key: str,
+    page: list[Hit],
+    *,
+    question_id: int | None,
+    first_rank: int,
+    total: int,
+    note: str = "",
+    reply_to: int | None = None,
+) -> None:
     """Send a page of hits with feedback, "more" and (for a theme) share-your-idea buttons."""
     services = context.services
     theme_id = replies.idea_theme(services.knowledge, page)
     theme = services.knowledge.theme(theme_id) if theme_id else None
-    if lang != "nl" and texts.label(lang, "answer_dutch_sources") and \
-            not context.user_data.get(DUTCH_NOTE_SHOWN):  # type: ignore[union-attr]
+    if (
+        lang != "nl"
+        and texts.label(lang, "answer_dutch_sources")
+        and not context.user_data.get(DUTCH_NOTE_SHOWN)  # type: ignore[union-attr]
+    ):
         # Told once per resident (per run of the bot): the excerpts are the Dutch originals.
         note = "\n\n".join(filter(None, [note, texts.get(lang, "answer_dutch_sources")]))
         context.user_data[DUTCH_NOTE_SHOWN] = True  # type: ignore[index]
     await context.bot.send_message(
-        chat_id, replies.answer_html(lang, header_key, page, services.knowledge, note),
+        chat_id,
+        replies.answer_html(lang, header_key, page, services.knowledge, note),
         parse_mode=ParseMode.HTML,
         reply_markup=replies.answer_keyboard(
-            lang, question_id, shown=first_rank + len(page), total=total,
-            first_rank=first_rank, count=len(page),
-            theme_title=theme.title[lang] if theme else None, theme_id=theme_id),
-        reply_to_message_id=reply_to)  # in groups: a reply to the question it answers
+            lang,
+            question_id,
+            shown=first_rank + len(page),
+            total=total,
+            first_rank=first_rank,
+            count=len(page),
+            theme_title=theme.title[lang] if theme else None,
+            theme_id=theme_id,
+        ),
+        reply_to_message_id=reply_to,
+    )  # in groups: a reply to the question it answers
 
 
-async def _logged(update: Update, context: BotContext, lang: str, fields: int
-                  ) -> tuple[LoggedQuestion, list[str]] | None:
+async def _logged(
+    update: Update, context: BotContext, lang: str, fields: int
+) -> tuple[LoggedQuestion, list[str]] | None:
     """The logged question a button refers to and the button's other fields; None (after
     telling the resident the button expired) for forged, stale or unknown data."""
     query = update.callback_query
@@ -96,12 +120,15 @@ async def answer_question(update: Update, context: BotContext) -> None:
     verdict = services.flood.check(user.id)
     if verdict != "ok":
         if verdict == "warn":
-            await message.reply_text(texts.get(lang, "slow_down", time=wording.clock_in(
-                services.flood.wait(user.id))))
+            await message.reply_text(
+                texts.get(lang, "slow_down", time=wording.clock_in(services.flood.wait(user.id)))
+            )
         return
     if not question.strip():
-        await message.reply_text(texts.get(lang, "ask_prompt", example=texts.label(
-            lang, "example_1")), parse_mode=ParseMode.HTML)
+        await message.reply_text(
+            texts.get(lang, "ask_prompt", example=texts.label(lang, "example_1")),
+            parse_mode=ParseMode.HTML,
+        )
         return
     started = time.perf_counter()
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
@@ -116,27 +143,56 @@ async def answer_question(update: Update, context: BotContext) -> None:
     shown = replies.first_page(good, threshold)
     try:
         question_id: int | None = await services.db.call(
-            services.questions.log, answer.question, lang, answer.answered, answer.confidence,
-            [h.passage.id for h in answer.hits])
+            services.questions.log,
+            answer.question,
+            lang,
+            answer.answered,
+            answer.confidence,
+            [h.passage.id for h in answer.hits],
+        )
     except Exception as exc:
         if not unavailable(exc):
             raise
         # The answer does not need the database; only its feedback buttons do.
         log.warning("question not logged: %s", type(exc).__name__)
         question_id = None
-    note = texts.Html(texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS)
-                      if truncated else "")
+    note = texts.Html(
+        texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
+    )
     if not answer.answered:
         example1, example2, example3 = replies.examples(lang, 3)
-        await message.reply_text("\n\n".join(filter(None, [texts.get(
-            lang, "no_answer", example1=example1, example2=example2, example3=example3),
-            note])), parse_mode=ParseMode.HTML)
+        await message.reply_text(
+            "\n\n".join(
+                filter(
+                    None,
+                    [
+                        texts.get(
+                            lang,
+                            "no_answer",
+                            example1=example1,
+                            example2=example2,
+                            example3=example3,
+                        ),
+                        note,
+                    ],
+                )
+            ),
+            parse_mode=ParseMode.HTML,
+        )
         _count(services, answered=False, started=started)
         return
-    await _send_hits(context, message.chat_id, lang, "answer_header", shown,
-                     question_id=question_id, first_rank=0, total=len(good), note=note,
-                     reply_to=None if message.chat.type == ChatType.PRIVATE
-                     else message.message_id)
+    await _send_hits(
+        context,
+        message.chat_id,
+        lang,
+        "answer_header",
+        shown,
+        question_id=question_id,
+        first_rank=0,
+        total=len(good),
+        note=note,
+        reply_to=None if message.chat.type == ChatType.PRIVATE else message.message_id,
+    )
     _count(services, answered=True, started=started)
 
 
@@ -145,10 +201,15 @@ async def _reply_to_intent(message: Message, lang: str, intent: Intent) -> None:
     service a referral to one's own gemeente. None of them is searched in the documents (an
     everyday topic such as the weather gets the ordinary honest no-answer)."""
     example1, example2 = replies.examples(lang, 2)
-    key = {"greeting": "intent_welcome", "capability": "intent_welcome",
-           "thanks": "intent_thanks", "service": "intent_service"}[intent]
-    await message.reply_text(texts.get(lang, key, example1=example1, example2=example2),
-                             parse_mode=ParseMode.HTML)
+    key = {
+        "greeting": "intent_welcome",
+        "capability": "intent_welcome",
+        "thanks": "intent_thanks",
+        "service": "intent_service",
+    }[intent]
+    await message.reply_text(
+        texts.get(lang, key, example1=example1, example2=example2), parse_mode=ParseMode.HTML
+    )
 
 
 def _count(services: Services, *, answered: bool, started: float) -> None:
@@ -170,14 +231,22 @@ async def more_results(update: Update, context: BotContext) -> None:
     offset = int(offset_text) if offset_text.isdigit() else 0
     answer = await _search(context.services, logged.text)
     good = answer.good_hits(context.services.retriever.tuning.hybrid_threshold)
-    page = list(good[offset:offset + replies.PAGE])
+    page = list(good[offset : offset + replies.PAGE])
     if not page:
         await context.bot.send_message(query.message.chat.id, texts.get(lang, "no_more"))
         return
     asked = getattr(query.message, "reply_to_message", None)
-    await _send_hits(context, query.message.chat.id, lang, "more_header", page,
-                     question_id=logged.id, first_rank=offset, total=len(good),
-                     reply_to=asked.message_id if asked is not None else None)
+    await _send_hits(
+        context,
+        query.message.chat.id,
+        lang,
+        "more_header",
+        page,
+        question_id=logged.id,
+        first_rank=offset,
+        total=len(good),
+        reply_to=asked.message_id if asked is not None else None,
+    )
 
 
 async def feedback(update: Update, context: BotContext) -> None:
@@ -195,8 +264,9 @@ async def feedback(update: Update, context: BotContext) -> None:
         await query.answer(texts.label(lang, "expired_button"))
         return
     services = context.services
-    await services.db.call(services.questions.vote, logged.id, logged.hits[rank],
-                           1 if vote_text == "u" else -1)
+    await services.db.call(
+        services.questions.vote, logged.id, logged.hits[rank], 1 if vote_text == "u" else -1
+    )
     await query.answer(texts.label(lang, "feedback_thanks"))
 
 

@@ -35,10 +35,16 @@ def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     if section is not None and section.is_about:
         return texts.get(lang, "answer_source_about", title=p.doc_title)
     if p.kind == "scenario":
-        return texts.get(lang, "answer_source_scenario", title=p.doc_title, date=date,
-                         year=p.date.year)
-    return texts.get(lang, "answer_source_proposal", title=p.doc_title, date=date,
-                     publisher=doc.publisher if doc else "")
+        return texts.get(
+            lang, "answer_source_scenario", title=p.doc_title, date=date, year=p.date.year
+        )
+    return texts.get(
+        lang,
+        "answer_source_proposal",
+        title=p.doc_title,
+        date=date,
+        publisher=doc.publisher if doc else "",
+    )
 
 
 def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
@@ -56,12 +62,18 @@ def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
         excerpt = html.escape(section.kort.get(lang, p.text), quote=False)
     elif lang != "nl" and section is not None and section.kort.get(lang):
         excerpt = texts.get(lang, "answer_in_short", summary=section.kort[lang]) + "\n" + excerpt
-    return texts.get(lang, "answer_hit", heading=heading, excerpt=texts.Html(excerpt),
-                     source=texts.Html(source_html(lang, hit, knowledge)))
+    return texts.get(
+        lang,
+        "answer_hit",
+        heading=heading,
+        excerpt=texts.Html(excerpt),
+        source=texts.Html(source_html(lang, hit, knowledge)),
+    )
 
 
-def answer_html(lang: str, header_key: str, hits: list[Hit], knowledge: KnowledgeBase,
-                note: str = "") -> str:
+def answer_html(
+    lang: str, header_key: str, hits: list[Hit], knowledge: KnowledgeBase, note: str = ""
+) -> str:
     """A reply with a header and hits; stays within Telegram's 4096 characters."""
     parts = [texts.get(lang, header_key)]
     for hit in hits:
@@ -83,8 +95,11 @@ def first_page(hits: tuple[Hit, ...], threshold: float) -> list[Hit]:
     page = list(hits[:1])
     if page:
         margin = page[0].score - threshold
-        page += [h for h in hits[1:FIRST_PAGE]
-                 if h.score >= threshold and h.score - threshold >= RUNNER_UP * margin]
+        page += [
+            h
+            for h in hits[1:FIRST_PAGE]
+            if h.score >= threshold and h.score - threshold >= RUNNER_UP * margin
+        ]
     return page
 
 
@@ -100,25 +115,48 @@ def idea_theme(knowledge: KnowledgeBase, hits: list[Hit]) -> str | None:
     return None
 
 
-def answer_keyboard(lang: str, question_id: int | None, shown: int, total: int,
-                    first_rank: int, count: int, theme_title: str | None,
-                    theme_id: str | None) -> InlineKeyboardMarkup:
+def answer_keyboard(
+    lang: str,
+    question_id: int | None,
+    shown: int,
+    total: int,
+    first_rank: int,
+    count: int,
+    theme_title: str | None,
+    theme_id: str | None,
+) -> InlineKeyboardMarkup:
     """Feedback per shown hit, "more results" while there are more, and the idea button
     (feedback and "more" refer to the logged question: without one, only the idea button)."""
     rows: list[list[InlineKeyboardButton]] = []
     logged = range(first_rank, first_rank + count) if question_id is not None else range(0)
     for rank in logged:
         label = f" {rank + 1}" if count > 1 or first_rank else ""
-        rows.append([
-            InlineKeyboardButton(texts.label(lang, "btn_up") + label,
-                                 callback_data=f"fb:{question_id}:{rank}:u"),
-            InlineKeyboardButton(texts.label(lang, "btn_down") + label,
-                                 callback_data=f"fb:{question_id}:{rank}:d"),
-        ])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_up") + label, callback_data=f"fb:{question_id}:{rank}:u"
+                ),
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_down") + label,
+                    callback_data=f"fb:{question_id}:{rank}:d",
+                ),
+            ]
+        )
     if shown < total and question_id is not None:
-        rows.append([InlineKeyboardButton(texts.label(lang, "btn_more"),
-                                          callback_data=f"more:{question_id}:{shown}")])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_more"), callback_data=f"more:{question_id}:{shown}"
+                )
+            ]
+        )
     if theme_id and theme_title:
-        rows.append([InlineKeyboardButton(texts.label(lang, "btn_share_theme", theme=theme_title),
-                                          callback_data=f"idea:{theme_id}")])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_share_theme", theme=theme_title),
+                    callback_data=f"idea:{theme_id}",
+                )
+            ]
+        )
     return InlineKeyboardMarkup(rows)

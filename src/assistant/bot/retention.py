@@ -24,8 +24,9 @@ async def forget_old_question_texts(services: Services) -> int:
     except Exception as exc:
         if not unavailable(exc):
             raise
-        log.warning("question retention postponed, the database refuses writes: %s",
-                    type(exc).__name__)
+        log.warning(
+            "question retention postponed, the database refuses writes: %s", type(exc).__name__
+        )
         return 0
     if count:
         log.info("deleted the texts of %d questions older than %d days", count, days)

@@ -22,9 +22,20 @@ from telegram.request import BaseRequest, RequestData
 log = logging.getLogger(__name__)
 ATTEMPTS = 4
 BACKOFF = (0.2, 0.5, 1.0)  # seconds before the 2nd, 3rd and 4th attempt
-IDEMPOTENT = {"getMe", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
-              "sendChatAction", "setMyCommands", "deleteMyCommands", "setWebhook",
-              "deleteWebhook", "getUpdates", "close", "logOut"}
+IDEMPOTENT = {
+    "getMe",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "sendChatAction",
+    "setMyCommands",
+    "deleteMyCommands",
+    "setWebhook",
+    "deleteWebhook",
+    "getUpdates",
+    "close",
+    "logOut",
+}
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -50,23 +61,35 @@ class RetryingRequest(BaseRequest):
     async def shutdown(self) -> None:
         await self.inner.shutdown()
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None,
-                         connect_timeout: Any = None,
-                         pool_timeout: Any = None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         for attempt in range(ATTEMPTS):
             last = attempt == ATTEMPTS - 1
             try:
                 code, payload = await self.inner.do_request(
-                    url, method, request_data=request_data, read_timeout=read_timeout,
-                    write_timeout=write_timeout, connect_timeout=connect_timeout,
-                    pool_timeout=pool_timeout)
+                    url,
+                    method,
+                    request_data=request_data,
+                    read_timeout=read_timeout,
+                    write_timeout=write_timeout,
+                    connect_timeout=connect_timeout,
+                    pool_timeout=pool_timeout,
+                )
             except (NetworkError, TimedOut) as exc:
                 if last or not (not_sent(exc) or api_method in IDEMPOTENT):
                     raise
-                log.warning("%s failed before an answer (%s); retrying", api_method,
-                            type(exc).__name__)
+                log.warning(
+                    "%s failed before an answer (%s); retrying", api_method, type(exc).__name__
+                )
             else:
                 if code < 500 or last:
                     if code == 400 and attempt and _already_done(api_method, payload):
@@ -80,6 +103,7 @@ class RetryingRequest(BaseRequest):
 def _already_done(method: str, payload: bytes) -> bool:
     """A repeated edit or callback answer whose first attempt did arrive after all."""
     text = payload.decode("utf-8", "replace").lower()
-    return (method in ("editMessageText", "editMessageReplyMarkup")
-            and "message is not modified" in text) or (
-        method == "answerCallbackQuery" and "query is too old" in text)
+    return (
+        method in ("editMessageText", "editMessageReplyMarkup")
+        and "message is not modified" in text
+    ) or (method == "answerCallbackQuery" and "query is too old" in text)

@@ -16,19 +16,25 @@ PREVIEW_CHARS = 120
 PAGE = 10  # ideas per /mijnideeen message; a button shows the next ones
 
 
-def ideas_page(services: Services, ideas: list[Idea], offset: int,
-               lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def ideas_page(
+    services: Services, ideas: list[Idea], offset: int, lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the resident's ideas; never drops any silently: past the page (or the
     message limit) it says how many more there are and offers a button to see them."""
     lines = [texts.get(lang, "my_ideas_header")]
     shown = 0
-    for idea in ideas[offset:offset + PAGE]:
-        block = [texts.get(lang, "my_idea_line", number=idea.id,
-                           theme=services.knowledge.theme_title(idea.theme, lang),
-                           status=texts.label(lang, f"status_{idea.status}"),
-                           date=wording.date_of(lang, idea.created_at)),
-                 texts.get(lang, "my_idea_preview", preview=limits.cut(idea.text,
-                                                                       PREVIEW_CHARS))]
+    for idea in ideas[offset : offset + PAGE]:
+        block = [
+            texts.get(
+                lang,
+                "my_idea_line",
+                number=idea.id,
+                theme=services.knowledge.theme_title(idea.theme, lang),
+                status=texts.label(lang, f"status_{idea.status}"),
+                date=wording.date_of(lang, idea.created_at),
+            ),
+            texts.get(lang, "my_idea_preview", preview=limits.cut(idea.text, PREVIEW_CHARS)),
+        ]
         room = limits.MAX_MESSAGE - 200  # the "and N more" line
         if shown and limits.visible_len("\n".join([*lines, *block])) > room:
             break
@@ -38,8 +44,15 @@ def ideas_page(services: Services, ideas: list[Idea], offset: int,
     if rest <= 0:
         return "\n".join(lines), None
     lines += ["", texts.get(lang, "my_ideas_more", count=rest)]
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-        texts.label(lang, "btn_my_ideas_more"), callback_data=f"mine:{offset + shown}")]])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_my_ideas_more"), callback_data=f"mine:{offset + shown}"
+                )
+            ]
+        ]
+    )
     return "\n".join(lines), markup
 
 
@@ -47,8 +60,7 @@ async def my_ideas(update: Update, context: BotContext) -> None:
     """List the resident's own ideas with their status (and only theirs), a page at a time;
     in private only."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or await redirect_to_private(update, context,
-                                                                     "mijnideeen"):
+    if message is None or user is None or await redirect_to_private(update, context, "mijnideeen"):
         return
     lang = await user_language(update, context)
     services = context.services
@@ -63,8 +75,12 @@ async def my_ideas(update: Update, context: BotContext) -> None:
 async def my_ideas_more(update: Update, context: BotContext) -> None:
     """The next page of the presser's own ideas."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.data is None or \
-            await redirect_to_private(update, context, "mijnideeen"):
+    if (
+        query is None
+        or user is None
+        or query.data is None
+        or await redirect_to_private(update, context, "mijnideeen")
+    ):
         return
     lang = await user_language(update, context)
     raw = query.data.split(":", 1)[1]
@@ -75,37 +91,52 @@ async def my_ideas_more(update: Update, context: BotContext) -> None:
     services = context.services
     ideas = await services.db.call(services.ideas.by_author, user.id)
     if int(raw) >= len(ideas):
-        await context.bot.send_message(query.message.chat.id, texts.get(lang, "my_ideas_none")
-                                       if not ideas else texts.get(lang, "no_more"))
+        await context.bot.send_message(
+            query.message.chat.id,
+            texts.get(lang, "my_ideas_none") if not ideas else texts.get(lang, "no_more"),
+        )
         return
     text, markup = ideas_page(services, ideas, int(raw), lang)
-    await context.bot.send_message(query.message.chat.id, text, parse_mode=ParseMode.HTML,
-                                   reply_markup=markup)
+    await context.bot.send_message(
+        query.message.chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
 
 
 async def forget_me(update: Update, context: BotContext) -> int:
     """Ask for confirmation before erasing everything about the resident (in private only)."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or await redirect_to_private(update, context,
-                                                                     "vergeetmij"):
+    if message is None or user is None or await redirect_to_private(update, context, "vergeetmij"):
         return ConversationHandler.END
     lang = await user_language(update, context)
     services = context.services
     count = len(await services.db.call(services.ideas.by_author, user.id))
-    await message.reply_text(texts.get(lang, "forget_confirm", ideas=count),
-                             reply_markup=InlineKeyboardMarkup([[
-                                 InlineKeyboardButton(texts.label(lang, "btn_forget_yes"),
-                                                      callback_data="forget:yes"),
-                                 InlineKeyboardButton(texts.label(lang, "btn_forget_no"),
-                                                      callback_data="forget:no")]]))
+    await message.reply_text(
+        texts.get(lang, "forget_confirm", ideas=count),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.label(lang, "btn_forget_yes"), callback_data="forget:yes"
+                    ),
+                    InlineKeyboardButton(
+                        texts.label(lang, "btn_forget_no"), callback_data="forget:no"
+                    ),
+                ]
+            ]
+        ),
+    )
     return ConversationHandler.END  # also leaves an idea conversation in progress
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:
     """Erase ideas, draft, conversation state and language choice (or keep them)."""
     query, user = update.callback_query, update.effective_user
-    if query is None or user is None or query.message is None or \
-            await redirect_to_private(update, context, "vergeetmij"):
+    if (
+        query is None
+        or user is None
+        or query.message is None
+        or await redirect_to_private(update, context, "vergeetmij")
+    ):
         return
     lang = await user_language(update, context)
     await query.answer()

@@ -70,13 +70,21 @@ class LocalTelegram:
             return {"id": resident.id, "type": "private", "first_name": resident.first_name}
         return {"id": chat_id, "type": "group", "title": "Buurtgroep"}
 
-    def message_update(self, resident: Resident, text: str | None = None, *,
-                       chat_id: int | None = None, reply_to: SentMessage | None = None,
-                       extra: dict[str, Any] | None = None) -> Update:
+    def message_update(
+        self,
+        resident: Resident,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        reply_to: SentMessage | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Update:
         """A message from the resident (text, or other content through ``extra``)."""
         message: dict[str, Any] = {
-            "message_id": self.api.new_message_id(), "date": int(time.time()),
-            "chat": self._chat(resident, chat_id), "from": resident.as_json(),
+            "message_id": self.api.new_message_id(),
+            "date": int(time.time()),
+            "chat": self._chat(resident, chat_id),
+            "from": resident.as_json(),
         }
         if text is not None:
             message["text"] = text
@@ -87,8 +95,9 @@ class LocalTelegram:
             message["reply_to_message"] = reply_to.as_json()
         message.update(extra or {})
         self.api.receive(message)
-        return Update.de_json({"update_id": next(self._update_ids), "message": message},
-                              self.app.bot)
+        return Update.de_json(
+            {"update_id": next(self._update_ids), "message": message}, self.app.bot
+        )
 
     def edit_update(self, original: Update, text: str) -> Update:
         """The resident edits a message they sent earlier (Telegram's ``edited_message``)."""
@@ -100,8 +109,9 @@ class LocalTelegram:
             length = len(text.split()[0].encode("utf-16-le")) // 2
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         self.api.receive(message)
-        return Update.de_json({"update_id": next(self._update_ids), "edited_message": message},
-                              self.app.bot)
+        return Update.de_json(
+            {"update_id": next(self._update_ids), "edited_message": message}, self.app.bot
+        )
 
     def raw_update(self, data: dict[str, Any]) -> Update:
         """Any update as JSON (crafted ones included); callback query ids are expected."""
@@ -114,9 +124,19 @@ class LocalTelegram:
         """A press on an inline button of a bot message."""
         query_id = f"q{next(self._query_ids)}"
         self.api.expect_callback(query_id)
-        return Update.de_json({"update_id": next(self._update_ids), "callback_query": {
-            "id": query_id, "from": resident.as_json(), "chat_instance": str(message.chat_id),
-            "message": message.as_json(), "data": data}}, self.app.bot)
+        return Update.de_json(
+            {
+                "update_id": next(self._update_ids),
+                "callback_query": {
+                    "id": query_id,
+                    "from": resident.as_json(),
+                    "chat_instance": str(message.chat_id),
+                    "message": message.as_json(),
+                    "data": data,
+                },
+            },
+            self.app.bot,
+        )
 
     # --- sending -------------------------------------------------------------------------------
     async def process(self, update: Update) -> None:
@@ -129,31 +149,49 @@ class LocalTelegram:
         chat = update.effective_chat
         return [m for m in self.api.sent[before:] if chat is None or m.chat_id == chat.id]
 
-    async def send(self, resident: Resident, text: str, *, chat_id: int | None = None,
-                   reply_to: SentMessage | None = None) -> list[SentMessage]:
+    async def send(
+        self,
+        resident: Resident,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: SentMessage | None = None,
+    ) -> list[SentMessage]:
         """The resident sends text; returns what the bot sent to that chat in response."""
-        return await self._collect(self.message_update(resident, text, chat_id=chat_id,
-                                                       reply_to=reply_to))
+        return await self._collect(
+            self.message_update(resident, text, chat_id=chat_id, reply_to=reply_to)
+        )
 
     async def send_other(self, resident: Resident, kind: str) -> list[SentMessage]:
         """The resident sends a photo, sticker, voice note, document or location."""
         contents: dict[str, dict[str, Any]] = {
-            "photo": {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10,
-                                 "height": 10}]},
-            "sticker": {"sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 10,
-                                    "height": 10, "is_animated": False, "is_video": False,
-                                    "type": "regular"}},
+            "photo": {
+                "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]
+            },
+            "sticker": {
+                "sticker": {
+                    "file_id": "s1",
+                    "file_unique_id": "s1",
+                    "width": 10,
+                    "height": 10,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
             "voice": {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 2}},
             "document": {"document": {"file_id": "d1", "file_unique_id": "d1"}},
             "location": {"location": {"latitude": 52.37, "longitude": 4.9}},
         }
         return await self._collect(self.message_update(resident, extra=contents[kind]))
 
-    async def press(self, resident: Resident, message: SentMessage,
-                    button: str) -> list[SentMessage]:
+    async def press(
+        self, resident: Resident, message: SentMessage, button: str
+    ) -> list[SentMessage]:
         """Press the button whose label contains ``button`` (or whose data equals it)."""
         data = next((d for label, d in message.buttons if d == button), None) or next(
-            (d for label, d in message.buttons if button in label), None)
+            (d for label, d in message.buttons if button in label), None
+        )
         if data is None:
             raise LookupError(f"no button {button!r} in {message.buttons}")
         return await self._collect(self.callback_update(resident, message, data))

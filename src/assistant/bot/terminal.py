@@ -91,8 +91,7 @@ class TerminalBotApi(LocalBotApi):
         self._show(self._edit_target(params), edited=True)
         return result
 
-    def _api_editMessageReplyMarkup(self, params: dict[str, Any],
-                                    files: Any) -> dict[str, Any]:
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         result = super()._api_editMessageReplyMarkup(params, files)
         self._show(self._edit_target(params), edited=True)
         return result
@@ -106,20 +105,31 @@ class TerminalBotApi(LocalBotApi):
 
 def staff_settings(settings: Settings, user_id: int = TERMINAL_USER_ID) -> Settings:
     """The settings with the terminal user added as moderator and maintainer."""
-    return dataclasses.replace(settings, moderator_ids=settings.moderator_ids | {user_id},
-                               maintainer_ids=settings.maintainer_ids | {user_id})
+    return dataclasses.replace(
+        settings,
+        moderator_ids=settings.moderator_ids | {user_id},
+        maintainer_ids=settings.maintainer_ids | {user_id},
+    )
 
 
-async def chat(settings: Settings, user_id: int = TERMINAL_USER_ID, language: str = "nl",
-               stdin: TextIO | None = None, stdout: TextIO | None = None, *,
-               staff: bool = False, encoder: Encoder | None = None) -> int:
+async def chat(
+    settings: Settings,
+    user_id: int = TERMINAL_USER_ID,
+    language: str = "nl",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    staff: bool = False,
+    encoder: Encoder | None = None,
+) -> int:
     """Run the conversation loop until end of input or /quit."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     if staff:
         settings = staff_settings(settings, user_id)
-    api = TerminalBotApi(chat_id=user_id, stdout=stdout, lang=language,
-                         files_dir=settings.data_dir / FILES_DIR)
+    api = TerminalBotApi(
+        chat_id=user_id, stdout=stdout, lang=language, files_dir=settings.data_dir / FILES_DIR
+    )
     app = build_application(settings, request=api, encoder=encoder)
     resident = Resident(id=user_id, first_name="Terminal", language_code=language)
     loop = asyncio.get_running_loop()
@@ -140,8 +150,7 @@ async def chat(settings: Settings, user_id: int = TERMINAL_USER_ID, language: st
             if not text:
                 continue
             message = api.current
-            if text.isdigit() and message is not None and \
-                    1 <= int(text) <= len(message.buttons):
+            if text.isdigit() and message is not None and 1 <= int(text) <= len(message.buttons):
                 await telegram.press(resident, message, message.buttons[int(text) - 1][1])
                 continue
             await telegram.send(resident, line.rstrip("\n"))

@@ -37,8 +37,14 @@ def language_for(code: str | None, chosen: str | None = None) -> str:
 
 def get(lang: str, key: str, **values: Any) -> str:
     """The text ``key`` in ``lang`` (Dutch if missing there), values escaped for HTML."""
-    return label(lang, key, **{k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
-                               for k, v in values.items()})
+    return label(
+        lang,
+        key,
+        **{
+            k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+            for k, v in values.items()
+        },
+    )
 
 
 def label(lang: str, key: str, **values: Any) -> str:

@@ -28,8 +28,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             return update.effective_chat.id
         return None
 
-    async def do_process_update(self, update: object,
-                                coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
             await coroutine

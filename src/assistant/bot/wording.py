@@ -54,8 +54,9 @@ def moment(lang: str, value: str | dt.datetime, now: dt.datetime | None = None) 
     not this year's)."""
     local = _local(value)
     this_year = _local(now or dt.datetime.now(dt.UTC)).year
-    return (f"{day(lang, local.date(), with_year=local.year != this_year)}, "
-            f"{local:%H:%M}{_suffix()}")
+    return (
+        f"{day(lang, local.date(), with_year=local.year != this_year)}, {local:%H:%M}{_suffix()}"
+    )
 
 
 def date_of(lang: str, value: str | dt.datetime, now: dt.datetime | None = None) -> str:
@@ -73,4 +74,3 @@ def clock_in(seconds: float, now: dt.datetime | None = None) -> str:
     if at.second or at.microsecond:
         at = at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     return f"{at:%H:%M}{_suffix()}"
-

@@ -63,20 +63,23 @@ def load_tuning(encoder_name: str, data_dir: Path | None = None) -> Tuning:
     except FileNotFoundError as exc:
         raise ConfigError(
             f"no calibration for the model '{encoder_name}': its scores have no known answer "
-            f"threshold. Run 'assistant eval --calibrate' to make one") from exc
+            f"threshold. Run 'assistant eval --calibrate' to make one"
+        ) from exc
     except ValueError as exc:
         raise ConfigError(f"the calibration file {path} is not valid JSON") from exc
     known = {f.name for f in fields(Tuning)}
     values = data.get("tuning", {}) if isinstance(data, dict) else {}
     unknown = set(values) - known
     if unknown:
-        raise ConfigError(f"the calibration file {path} has unknown settings: "
-                          f"{', '.join(sorted(unknown))}")
+        raise ConfigError(
+            f"the calibration file {path} has unknown settings: {', '.join(sorted(unknown))}"
+        )
     return Tuning(**values)
 
 
-def save_tuning(encoder_name: str, tuning: Tuning, directory: Path,
-                report: dict[str, Any] | None = None) -> Path:
+def save_tuning(
+    encoder_name: str, tuning: Tuning, directory: Path, report: dict[str, Any] | None = None
+) -> Path:
     """Write a calibration (with the figures it was chosen by) for this encoder."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{slug(encoder_name)}.json"

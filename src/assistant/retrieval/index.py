@@ -114,12 +114,15 @@ class SearchIndex:
         self.section_keys: list[str] = keys
         row = {k: i for i, k in enumerate(keys)}
         # per passage and per probe: the row of its section, for per-section maxima
-        self.passage_section = np.array([row[p.section_key] for p in self.passages],
-                                        dtype=np.int64)
-        self.probe_section = np.array([row.get(p.section_key, -1) for p in self.probes],
-                                      dtype=np.int64)
-        self.is_about = np.array([p.section_id == ABOUT_SECTION for p in self.passages],
-                                 dtype=bool)
+        self.passage_section = np.array(
+            [row[p.section_key] for p in self.passages], dtype=np.int64
+        )
+        self.probe_section = np.array(
+            [row.get(p.section_key, -1) for p in self.probes], dtype=np.int64
+        )
+        self.is_about = np.array(
+            [p.section_id == ABOUT_SECTION for p in self.passages], dtype=bool
+        )
         self.section_probes: list[list[int]] = [[] for _ in keys]
         for n, r in enumerate(self.probe_section):
             if r >= 0:
@@ -181,11 +184,16 @@ def _make_faiss(vectors: Vectors, faiss_type: str) -> Any:
     return index
 
 
-def _encode_in_batches(encode: Callable[[list[str]], Vectors], texts: list[str], dim: int,
-                       stage: str, progress: Progress | None) -> Vectors:
+def _encode_in_batches(
+    encode: Callable[[list[str]], Vectors],
+    texts: list[str],
+    dim: int,
+    stage: str,
+    progress: Progress | None,
+) -> Vectors:
     parts = []
     for start in range(0, len(texts), BATCH):
-        parts.append(encode(texts[start:start + BATCH]))
+        parts.append(encode(texts[start : start + BATCH]))
         if progress:
             progress(stage, min(start + BATCH, len(texts)), len(texts))
     return np.vstack(parts) if parts else np.zeros((0, dim), dtype=np.float32)
@@ -215,33 +223,46 @@ def _build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def write_index(directory: Path, passages: list[Passage], encoder: Encoder, content_hash: str,
-                *, probes: list[Probe] | None = None, faiss_type: str = "auto",
-                progress: Progress | None = None) -> Manifest:
+def write_index(
+    directory: Path,
+    passages: list[Passage],
+    encoder: Encoder,
+    content_hash: str,
+    *,
+    probes: list[Probe] | None = None,
+    faiss_type: str = "auto",
+    progress: Progress | None = None,
+) -> Manifest:
     """Encode and write one index version into an empty directory (no swapping)."""
     probes = probes or []
     started = time.perf_counter()
     if faiss_type == "auto":
         faiss_type = "flat" if len(passages) <= FLAT_MAX_PASSAGES else "hnsw"
     texts = [f"{p.heading}. {p.text}" for p in passages]
-    vectors = _encode_in_batches(encoder.encode_passages, texts, encoder.dimension,
-                                 "passages", progress)
+    vectors = _encode_in_batches(
+        encoder.encode_passages, texts, encoder.dimension, "passages", progress
+    )
     sentences = [split_sentences(p.text) for p in passages]
     flat = [s for group in sentences for s in group]
-    sentence_vectors = _encode_in_batches(encoder.encode_passages, flat, encoder.dimension,
-                                          "sentences", progress)
+    sentence_vectors = _encode_in_batches(
+        encoder.encode_passages, flat, encoder.dimension, "sentences", progress
+    )
     # Phrasings are matched without place names and years, as questions are (search.py).
-    questions = [strip_places(p.text) if names_a_place(p.text) else p.text
-                 for p in probes if p.is_question]
+    questions = [
+        strip_places(p.text) if names_a_place(p.text) else p.text for p in probes if p.is_question
+    ]
     summaries = [p.text for p in probes if not p.is_question]
-    asked = _encode_in_batches(encoder.encode_queries, questions, encoder.dimension,
-                               "vragen", progress)
-    told = _encode_in_batches(encoder.encode_passages, summaries, encoder.dimension,
-                              "vragen", progress)
+    asked = _encode_in_batches(
+        encoder.encode_queries, questions, encoder.dimension, "vragen", progress
+    )
+    told = _encode_in_batches(
+        encoder.encode_passages, summaries, encoder.dimension, "vragen", progress
+    )
     probes = [p for p in probes if p.is_question] + [p for p in probes if not p.is_question]
     np.save(directory / "probes.npy", np.vstack([asked, told]).astype(np.float32))
-    (directory / "probes.json").write_text(json.dumps([asdict(p) for p in probes],
-                                                      ensure_ascii=False), encoding="utf-8")
+    (directory / "probes.json").write_text(
+        json.dumps([asdict(p) for p in probes], ensure_ascii=False), encoding="utf-8"
+    )
     if progress:
         progress("bm25", 0, 1)
     # The lexical index also knows the section's everyday phrasings: "lenen" finds the
@@ -249,8 +270,9 @@ def write_index(directory: Path, passages: list[Passage], encoder: Encoder, cont
     extra: dict[str, list[str]] = {}
     for probe in probes:
         extra.setdefault(probe.section_key, []).append(probe.text)
-    lexical = LexicalIndex.build([f"{p.heading}\n{p.text}\n" + "\n".join(extra.get(
-        p.section_key, [])) for p in passages])
+    lexical = LexicalIndex.build(
+        [f"{p.heading}\n{p.text}\n" + "\n".join(extra.get(p.section_key, [])) for p in passages]
+    )
     lexical.save(directory / "bm25")
     faiss.write_index(_make_faiss(vectors, faiss_type), str(directory / "dense.faiss"))
     # float16 halves the largest array (5 sentences per passage); excerpt ranking is unaffected.
@@ -258,17 +280,25 @@ def write_index(directory: Path, passages: list[Passage], encoder: Encoder, cont
     with (directory / "passages.jsonl").open("w", encoding="utf-8") as fh:
         for p in passages:
             fh.write(json.dumps(_passage_to_json(p), ensure_ascii=False) + "\n")
-    (directory / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False),
-                                              encoding="utf-8")
+    (directory / "sentences.json").write_text(
+        json.dumps(sentences, ensure_ascii=False), encoding="utf-8"
+    )
     manifest = Manifest(
-        format_version=FORMAT_VERSION, model=encoder.name, dimension=encoder.dimension,
-        content_hash=content_hash, recipe=RECIPE,
-        passage_count=len(passages), sentence_count=len(flat), faiss_type=faiss_type,
+        format_version=FORMAT_VERSION,
+        model=encoder.name,
+        dimension=encoder.dimension,
+        content_hash=content_hash,
+        recipe=RECIPE,
+        passage_count=len(passages),
+        sentence_count=len(flat),
+        faiss_type=faiss_type,
         built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        build_seconds=round(time.perf_counter() - started, 3))
+        build_seconds=round(time.perf_counter() - started, 3),
+    )
     # The manifest is written last: a version without one is incomplete by definition.
-    (directory / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n",
-                                             encoding="utf-8")
+    (directory / "manifest.json").write_text(
+        json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8"
+    )
     if progress:
         progress("bm25", 1, 1)
     return manifest
@@ -293,8 +323,14 @@ def _prune(root: Path, keep: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def build_index(kb: KnowledgeBase, encoder: Encoder, root: Path, *, faiss_type: str = "auto",
-                progress: Progress | None = None) -> IndexBuild:
+def build_index(
+    kb: KnowledgeBase,
+    encoder: Encoder,
+    root: Path,
+    *,
+    faiss_type: str = "auto",
+    progress: Progress | None = None,
+) -> IndexBuild:
     """Build a new index version aside and atomically make it the current one."""
     passages = split_documents(kb.documents)
     with _build_lock(root):
@@ -303,9 +339,15 @@ def build_index(kb: KnowledgeBase, encoder: Encoder, root: Path, *, faiss_type: 
         staging = root / f".build-{version}"
         staging.mkdir()
         try:
-            manifest = write_index(staging, passages, encoder, kb.content_hash,
-                                   probes=section_probes(kb), faiss_type=faiss_type,
-                                   progress=progress)
+            manifest = write_index(
+                staging,
+                passages,
+                encoder,
+                kb.content_hash,
+                probes=section_probes(kb),
+                faiss_type=faiss_type,
+                progress=progress,
+            )
             _fsync_tree(staging)
             os.rename(staging, root / version)
         except BaseException:
@@ -323,11 +365,14 @@ def _read_manifest(directory: Path) -> Manifest:
     except FileNotFoundError as exc:
         raise IndexCorrupt(f"index at {directory} has no manifest; run 'assistant index'") from exc
     except OSError as exc:  # e.g. a volume mounted with the wrong owner
-        raise IndexCorrupt(f"index at {directory} cannot be read ({exc.strerror}); check its "
-                           "owner and permissions, or run 'assistant index'") from exc
+        raise IndexCorrupt(
+            f"index at {directory} cannot be read ({exc.strerror}); check its "
+            "owner and permissions, or run 'assistant index'"
+        ) from exc
     except (ValueError, TypeError) as exc:
-        raise IndexCorrupt(f"index manifest at {directory} is unreadable; run "
-                           "'assistant index'") from exc
+        raise IndexCorrupt(
+            f"index manifest at {directory} is unreadable; run 'assistant index'"
+        ) from exc
 
 
 def current_path(root: Path) -> Path:
@@ -337,8 +382,9 @@ def current_path(root: Path) -> Path:
         raise IndexMissing(f"no index in {root}; build one with 'assistant index'")
     target = link.resolve()
     if not target.is_dir():
-        raise IndexCorrupt(f"index pointer {link} names a missing directory; run "
-                           "'assistant index'")
+        raise IndexCorrupt(
+            f"index pointer {link} names a missing directory; run 'assistant index'"
+        )
     return target
 
 
@@ -347,8 +393,10 @@ def open_index(root: Path) -> SearchIndex:
     directory = current_path(root)
     manifest = _read_manifest(directory)
     if manifest.format_version != FORMAT_VERSION:
-        raise IndexCorrupt(f"index at {directory} has format {manifest.format_version}, "
-                           f"expected {FORMAT_VERSION}; run 'assistant index'")
+        raise IndexCorrupt(
+            f"index at {directory} has format {manifest.format_version}, "
+            f"expected {FORMAT_VERSION}; run 'assistant index'"
+        )
     try:
         with (directory / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [_passage_from_json(json.loads(line)) for line in fh if line.strip()]
@@ -356,21 +404,35 @@ def open_index(root: Path) -> SearchIndex:
         dense = faiss.read_index(str(directory / "dense.faiss"))
         sentence_vectors = np.load(directory / "sentences.npy")
         lexical = LexicalIndex.load(directory / "bm25", len(passages))
-        probes = [Probe(**p) for p in json.loads((directory / "probes.json").read_text(
-            encoding="utf-8"))]
+        probes = [
+            Probe(**p) for p in json.loads((directory / "probes.json").read_text(encoding="utf-8"))
+        ]
         probe_vectors = np.load(directory / "probes.npy")
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
-        raise IndexCorrupt(f"index at {directory} is damaged ({type(exc).__name__}); run "
-                           "'assistant index'") from exc
+        raise IndexCorrupt(
+            f"index at {directory} is damaged ({type(exc).__name__}); run 'assistant index'"
+        ) from exc
     offsets = np.cumsum([0] + [len(s) for s in sentences]).tolist()
-    if (len(passages) != manifest.passage_count or dense.ntotal != len(passages)
-            or len(sentences) != len(passages) or len(sentence_vectors) != offsets[-1]
-            or len(probe_vectors) != len(probes)):
+    if (
+        len(passages) != manifest.passage_count
+        or dense.ntotal != len(passages)
+        or len(sentences) != len(passages)
+        or len(sentence_vectors) != offsets[-1]
+        or len(probe_vectors) != len(probes)
+    ):
         raise IndexCorrupt(f"index at {directory} is inconsistent; run 'assistant index'")
-    return SearchIndex(path=directory, manifest=manifest, passages=passages, dense=dense,
-                       lexical=lexical, sentences=sentences, sentence_vectors=sentence_vectors,
-                       sentence_offsets=offsets[:-1], probes=probes,
-                       probe_vectors=probe_vectors)
+    return SearchIndex(
+        path=directory,
+        manifest=manifest,
+        passages=passages,
+        dense=dense,
+        lexical=lexical,
+        sentences=sentences,
+        sentence_vectors=sentence_vectors,
+        sentence_offsets=offsets[:-1],
+        probes=probes,
+        probe_vectors=probe_vectors,
+    )
 
 
 def index_status(root: Path, kb_hash: str, model: str) -> IndexStatus:
@@ -385,8 +447,9 @@ def index_status(root: Path, kb_hash: str, model: str) -> IndexStatus:
     if manifest.content_hash != kb_hash:
         reasons.append("the content in knowledge/ changed since the index was built")
     if manifest.model != model:
-        reasons.append(f"the index was built with model '{manifest.model}', the setting is "
-                       f"'{model}'")
+        reasons.append(
+            f"the index was built with model '{manifest.model}', the setting is '{model}'"
+        )
     if manifest.recipe != RECIPE or manifest.format_version != FORMAT_VERSION:
         reasons.append("the index was built by an older version of the assistant")
     return IndexStatus(exists=True, stale_reasons=tuple(reasons), manifest=manifest)

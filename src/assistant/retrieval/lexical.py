@@ -17,8 +17,25 @@ from bm25s.stopwords import STOPWORDS_DUTCH
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 # Question words and fillers residents type that carry no topic.
-_EXTRA_STOPWORDS = {"wat", "hoe", "waarom", "wanneer", "welke", "welk", "wie", "waar", "gaat",
-                    "komt", "vind", "we", "jullie", "zo", "eigenlijk", "scenario", "mra"}
+_EXTRA_STOPWORDS = {
+    "wat",
+    "hoe",
+    "waarom",
+    "wanneer",
+    "welke",
+    "welk",
+    "wie",
+    "waar",
+    "gaat",
+    "komt",
+    "vind",
+    "we",
+    "jullie",
+    "zo",
+    "eigenlijk",
+    "scenario",
+    "mra",
+}
 _STOPWORDS = frozenset(STOPWORDS_DUTCH) | _EXTRA_STOPWORDS
 # Bumped whenever tokenizing changes, so that old indexes are detected as stale.
 LEXICAL_VERSION = "2"
@@ -47,8 +64,12 @@ def index_terms(stems: list[str]) -> list[str]:
     Dutch glues words together ("zorgsysteem", "ruileconomie"); the 4-grams let a question's
     "zorg" or "ruilen" meet them. The grams carry a prefix so they never collide with a stem.
     """
-    grams = [f"#{w[i:i + GRAM]}" for w in stems if len(w) > GRAM_MIN_WORD
-             for i in range(len(w) - GRAM + 1)]
+    grams = [
+        f"#{w[i : i + GRAM]}"
+        for w in stems
+        if len(w) > GRAM_MIN_WORD
+        for i in range(len(w) - GRAM + 1)
+    ]
     return stems + grams
 
 
@@ -75,8 +96,12 @@ def coverage(question_stems: list[str], passage_stems: frozenset[str]) -> float:
     wanted = set(question_stems)
     if not wanted:
         return 0.0
-    found = sum(1 for w in wanted if w in passage_stems or (
-        len(w) >= GRAM and any(w in p for p in passage_stems if len(p) > len(w))))
+    found = sum(
+        1
+        for w in wanted
+        if w in passage_stems
+        or (len(w) >= GRAM and any(w in p for p in passage_stems if len(p) > len(w)))
+    )
     return found / len(wanted)
 
 
@@ -91,8 +116,7 @@ class LexicalIndex:
     def build(cls, texts: list[str]) -> LexicalIndex:
         """Index texts (in passage order)."""
         model = bm25s.BM25()
-        model.index([index_terms(tokenize(t)) or ["_empty_"] for t in texts],
-                    show_progress=False)
+        model.index([index_terms(tokenize(t)) or ["_empty_"] for t in texts], show_progress=False)
         return cls(model, len(texts))
 
     def save(self, directory: Path) -> None:

@@ -69,8 +69,9 @@ class Answer:
 class Retriever:
     """Searches the current index; ``swap`` replaces the index while searches run."""
 
-    def __init__(self, index: SearchIndex, encoder: Encoder, *, mode: Mode = "hybrid",
-                 tuning: Tuning) -> None:
+    def __init__(
+        self, index: SearchIndex, encoder: Encoder, *, mode: Mode = "hybrid", tuning: Tuning
+    ) -> None:
         self._index = index
         self._lock = threading.Lock()
         self.encoder = encoder
@@ -104,12 +105,14 @@ class Retriever:
             return Answer(question=question, hits=(), answered=False, confidence=0.0)
         reading = read_message(question)
         if reading.intent is not None:
-            return Answer(question=question, hits=(), answered=False, confidence=0.0,
-                          intent=reading.intent)
+            return Answer(
+                question=question, hits=(), answered=False, confidence=0.0, intent=reading.intent
+            )
         # A place name or a year matches everything here ("in 2040", "in zaandam"): the question
         # is searched without them, and one with nothing else in it is not answered.
-        text = strip_places(reading.question) if names_a_place(reading.question) \
-            else reading.question
+        text = (
+            strip_places(reading.question) if names_a_place(reading.question) else reading.question
+        )
         only_places = not has_topic(text)
         if only_places:
             text = reading.question
@@ -126,21 +129,30 @@ class Retriever:
             if passage.section_key in seen:
                 continue
             seen.add(passage.section_key)
-            hits.append(Hit(passage=passage, excerpt=self._excerpt(index, i, text, query),
-                            score=round(float(fused[j]), 4), dense_score=round(float(dense[j]), 4),
-                            lexical_score=round(float(lexical[j]), 4)))
+            hits.append(
+                Hit(
+                    passage=passage,
+                    excerpt=self._excerpt(index, i, text, query),
+                    score=round(float(fused[j]), 4),
+                    dense_score=round(float(dense[j]), 4),
+                    lexical_score=round(float(lexical[j]), 4),
+                )
+            )
         confidence = 0.0 if only_places else self._confidence(fused, lexical)
-        return Answer(question=question, hits=tuple(hits),
-                      answered=bool(hits) and confidence >= self._threshold(),
-                      confidence=round(confidence, 4))
+        return Answer(
+            question=question,
+            hits=tuple(hits),
+            answered=bool(hits) and confidence >= self._threshold(),
+            confidence=round(confidence, 4),
+        )
 
     def _confidence(self, fused: Vectors, lexical: Vectors) -> float:
         evidence = lexical if self.mode == "lexical" else fused
         return float(evidence.max(initial=0.0))
 
-    def _score_candidates(self, index: SearchIndex, question: str,
-                          query: Vectors) -> tuple[npt.NDArray[np.int64], Vectors, Vectors,
-                                                   Vectors]:
+    def _score_candidates(
+        self, index: SearchIndex, question: str, query: Vectors
+    ) -> tuple[npt.NDArray[np.int64], Vectors, Vectors, Vectors]:
         """Candidate passages (top of either retriever, and the passages of the sections whose
         phrasings match best) with their dense score, their saturated BM25 score and their
         lexical score (saturated BM25 times coverage).
@@ -155,21 +167,25 @@ class Retriever:
         probe_best = np.full(len(index.section_keys), -1.0, dtype=np.float32)
         if self.mode != "lexical":
             scores, ids = index.dense.search(query, min(t.candidates, n))
-            pool.update((int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True)
-                        if i >= 0)
+            pool.update(
+                (int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
+            )
             if len(index.probes):
                 scores = (index.probe_vectors @ query[0]).astype(np.float32)
                 for row, members in enumerate(index.section_probes):
                     if members:
                         top = np.sort(scores[members])[::-1][:2]
-                        probe_best[row] = top[0] if len(top) == 1 else \
-                            (1 - t.probe_second) * top[0] + t.probe_second * top[1]
-                for row in np.argsort(-probe_best, kind="stable")[:t.probe_sections]:
+                        probe_best[row] = (
+                            top[0]
+                            if len(top) == 1
+                            else (1 - t.probe_second) * top[0] + t.probe_second * top[1]
+                        )
+                for row in np.argsort(-probe_best, kind="stable")[: t.probe_sections]:
                     for i in index.section_passages[int(row)]:
                         pool.setdefault(i, np.nan)
         bm25 = index.lexical.scores(question) if self.mode != "dense" else np.zeros(n)
         if self.mode != "dense":
-            top = np.argsort(-bm25, kind="stable")[:t.candidates]
+            top = np.argsort(-bm25, kind="stable")[: t.candidates]
             pool.update((int(i), pool.get(int(i), np.nan)) for i in top if bm25[i] > 0)
         candidates = np.fromiter(pool, dtype=np.int64, count=len(pool))
         dense = np.zeros(len(candidates), dtype=np.float32)
@@ -180,12 +196,13 @@ class Retriever:
                     own = float(index.dense.reconstruct(int(i)) @ query[0])
                 start = index.sentence_offsets[i]
                 count = len(index.sentences[i])
-                rows = index.sentence_vectors[start:start + count].astype(np.float32)
+                rows = index.sentence_vectors[start : start + count].astype(np.float32)
                 best = float((rows @ query[0]).max(initial=own))
                 asked = float(probe_best[index.passage_section[i]]) - t.probe_offset
                 dense[j] = max(0.5 * own + 0.5 * best, asked)
         saturated = (bm25[candidates] / (bm25[candidates] + t.lexical_saturation)).astype(
-            np.float32)
+            np.float32
+        )
         lexical = np.zeros(len(candidates), dtype=np.float32)
         if self.mode != "dense":
             stems = tokenize(question)
@@ -201,8 +218,7 @@ class Retriever:
         terms = index.terms_cache.get(i)
         if terms is None:
             passage = index.passages[i]
-            terms = index.terms_cache[i] = frozenset(tokenize(f"{passage.heading} "
-                                                              f"{passage.text}"))
+            terms = index.terms_cache[i] = frozenset(tokenize(f"{passage.heading} {passage.text}"))
         return terms
 
     def _fuse(self, dense: Vectors, bm25: Vectors, lexical: Vectors) -> Vectors:
@@ -215,8 +231,11 @@ class Retriever:
 
     def _threshold(self) -> float:
         t = self.tuning
-        return {"hybrid": t.hybrid_threshold, "dense": t.dense_threshold,
-                "lexical": t.lexical_threshold}[self.mode]
+        return {
+            "hybrid": t.hybrid_threshold,
+            "dense": t.dense_threshold,
+            "lexical": t.lexical_threshold,
+        }[self.mode]
 
     def _excerpt(self, index: SearchIndex, i: int, question: str, query: Vectors) -> str:
         """The sentences of passage ``i`` that answer the question, in reading order.
@@ -229,11 +248,13 @@ class Retriever:
         if len(sentences) <= 1:
             return sentences[0] if sentences else index.passages[i].text
         start = index.sentence_offsets[i]
-        vectors = index.sentence_vectors[start:start + len(sentences)].astype(np.float32)
+        vectors = index.sentence_vectors[start : start + len(sentences)].astype(np.float32)
         semantic = vectors @ query[0]
         words = set(tokenize(question))
-        overlap = np.array([len(words & set(tokenize(s))) / max(1, len(words))
-                            for s in sentences], dtype=np.float32)
+        overlap = np.array(
+            [len(words & set(tokenize(s))) / max(1, len(words)) for s in sentences],
+            dtype=np.float32,
+        )
         relevance = semantic + 0.5 * overlap
         wants_examples = bool(_EXAMPLES.search(question))
         eligible = np.array([_can_lead(s, wants_examples) for s in sentences])
@@ -244,8 +265,10 @@ class Retriever:
         for j in np.argsort(-relevance, kind="stable"):
             if len(chosen) == EXCERPT_MAX_SENTENCES:
                 break
-            if chosen and (relevance[j] < relevance[chosen[0]] - 0.15
-                           or total + len(sentences[j]) > EXCERPT_MAX_CHARS):
+            if chosen and (
+                relevance[j] < relevance[chosen[0]] - 0.15
+                or total + len(sentences[j]) > EXCERPT_MAX_CHARS
+            ):
                 continue
             chosen.append(int(j))
             total += len(sentences[j])
@@ -265,8 +288,9 @@ class Retriever:
 
 SHORT_SENTENCE = 60  # a best sentence shorter than this brings a neighbour for context
 FRAGMENT = 30  # shorter than this, a sentence never leads an excerpt
-_EXAMPLES = re.compile(r"\b(?:voorbeeld\w*|example\w*|initiatie\w*|inspiratie|project\w*)\b",
-                       re.IGNORECASE)
+_EXAMPLES = re.compile(
+    r"\b(?:voorbeeld\w*|example\w*|initiatie\w*|inspiratie|project\w*)\b", re.IGNORECASE
+)
 _EXAMPLE_LIST = "Voorbeelden en inspiratie:"
 
 

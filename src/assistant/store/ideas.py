@@ -92,8 +92,9 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def problem_with_text(text: str, *, minimum: int = MIN_CHARS,
-                      maximum: int = MAX_CHARS) -> str | None:
+def problem_with_text(
+    text: str, *, minimum: int = MIN_CHARS, maximum: int = MAX_CHARS
+) -> str | None:
     """Why a text cannot be accepted ('too_short', 'too_long', 'no_words', 'only_link'), or
     None. Emoji, punctuation and links do not count as words."""
     stripped = text.strip()
@@ -111,13 +112,23 @@ def problem_with_text(text: str, *, minimum: int = MIN_CHARS,
 
 
 def _idea(row: Any) -> Idea:
-    return Idea(id=row["id"], theme=row["theme"], text=row["text"],
-                answers=json.loads(row["answers"]), municipality=row["municipality"],
-                contact_ok=bool(row["contact_ok"]), contact_name=row["contact_name"],
-                author_id=row["author_id"], lang=row["lang"],
-                status=row["status"], created_at=row["created_at"], updated_at=row["updated_at"],
-                moderated_by=row["moderated_by"], moderated_at=row["moderated_at"],
-                moderation_reason=row["moderation_reason"])
+    return Idea(
+        id=row["id"],
+        theme=row["theme"],
+        text=row["text"],
+        answers=json.loads(row["answers"]),
+        municipality=row["municipality"],
+        contact_ok=bool(row["contact_ok"]),
+        contact_name=row["contact_name"],
+        author_id=row["author_id"],
+        lang=row["lang"],
+        status=row["status"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        moderated_by=row["moderated_by"],
+        moderated_at=row["moderated_at"],
+        moderation_reason=row["moderation_reason"],
+    )
 
 
 class IdeaStore:
@@ -131,15 +142,16 @@ class IdeaStore:
         """Write the draft now (every step), stamping its last activity."""
         draft.updated_at = utcnow()
         with self.db.transaction() as conn:
-            conn.execute("INSERT INTO drafts VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
-                         "SET chat_id = excluded.chat_id, data = excluded.data, "
-                         "updated_at = excluded.updated_at",
-                         (user_id, chat_id, draft.to_json(), draft.updated_at))
+            conn.execute(
+                "INSERT INTO drafts VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "SET chat_id = excluded.chat_id, data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                (user_id, chat_id, draft.to_json(), draft.updated_at),
+            )
 
     def draft(self, user_id: int) -> Draft | None:
         """The resident's draft, if any."""
-        row = self.db.execute("SELECT data FROM drafts WHERE user_id = ?",
-                                   (user_id,)).fetchone()
+        row = self.db.execute("SELECT data FROM drafts WHERE user_id = ?", (user_id,)).fetchone()
         return Draft.from_json(row[0]) if row else None
 
     def delete_draft(self, user_id: int) -> None:
@@ -148,8 +160,9 @@ class IdeaStore:
             conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     # --- ideas -------------------------------------------------------------------------------
-    def submit(self, user_id: int, draft: Draft, submit_key: str,
-               contact_name: str = "") -> tuple[Idea, bool]:
+    def submit(
+        self, user_id: int, draft: Draft, submit_key: str, contact_name: str = ""
+    ) -> tuple[Idea, bool]:
         """Store the draft as an idea once; returns (idea, created). A repeated submit_key
         returns the idea stored the first time. ``contact_name`` is kept only with consent."""
         try:
@@ -161,17 +174,20 @@ class IdeaStore:
                 raise
             return existing, False
 
-    def _submit_once(self, user_id: int, draft: Draft, submit_key: str,
-                     contact_name: str) -> tuple[Idea, bool]:
+    def _submit_once(
+        self, user_id: int, draft: Draft, submit_key: str, contact_name: str
+    ) -> tuple[Idea, bool]:
         with self.db.transaction() as conn:
-            existing = conn.execute("SELECT * FROM ideas WHERE submit_key = ?",
-                                    (submit_key,)).fetchone()
+            existing = conn.execute(
+                "SELECT * FROM ideas WHERE submit_key = ?", (submit_key,)
+            ).fetchone()
             if existing is not None:
                 return _idea(existing), False
-            since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(
-                timespec="seconds")
-            recent = conn.execute("SELECT COUNT(*) FROM ideas WHERE author_id = ? AND "
-                                  "created_at > ?", (user_id, since)).fetchone()[0]
+            since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
+            recent = conn.execute(
+                "SELECT COUNT(*) FROM ideas WHERE author_id = ? AND created_at > ?",
+                (user_id, since),
+            ).fetchone()[0]
             if recent >= MAX_PER_DAY:
                 raise DailyLimitReached(f"at most {MAX_PER_DAY} ideas per day")
             now = utcnow()
@@ -179,10 +195,20 @@ class IdeaStore:
                 "INSERT INTO ideas (theme, text, answers, municipality, contact_ok, "
                 "contact_name, author_id, lang, status, submit_key, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *",
-                (draft.theme, draft.text, json.dumps(draft.answers, ensure_ascii=False),
-                 draft.municipality or "", int(bool(draft.contact_ok)),
-                 contact_name if draft.contact_ok else "", user_id, draft.lang, submit_key,
-                 now, now)).fetchone()
+                (
+                    draft.theme,
+                    draft.text,
+                    json.dumps(draft.answers, ensure_ascii=False),
+                    draft.municipality or "",
+                    int(bool(draft.contact_ok)),
+                    contact_name if draft.contact_ok else "",
+                    user_id,
+                    draft.lang,
+                    submit_key,
+                    now,
+                    now,
+                ),
+            ).fetchone()
             conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             return _idea(row), True
 
@@ -193,14 +219,14 @@ class IdeaStore:
 
     def by_submit_key(self, submit_key: str) -> Idea | None:
         """The idea a Send button already stored, if any."""
-        row = self.db.execute("SELECT * FROM ideas WHERE submit_key = ?",
-                                   (submit_key,)).fetchone()
+        row = self.db.execute("SELECT * FROM ideas WHERE submit_key = ?", (submit_key,)).fetchone()
         return _idea(row) if row else None
 
     def by_author(self, user_id: int) -> list[Idea]:
         """The resident's own ideas, newest first (all statuses: it is their own list)."""
-        rows = self.db.execute("SELECT * FROM ideas WHERE author_id = ? ORDER BY id DESC",
-                                    (user_id,)).fetchall()
+        rows = self.db.execute(
+            "SELECT * FROM ideas WHERE author_id = ? ORDER BY id DESC", (user_id,)
+        ).fetchall()
         return [_idea(r) for r in rows]
 
     # --- residents' right to be forgotten ----------------------------------------------------
@@ -208,11 +234,17 @@ class IdeaStore:
         """Delete everything stored about the resident; returns rows removed per table."""
         removed: dict[str, int] = {}
         with self.db.transaction() as conn:
-            for table, column in (("ideas", "author_id"), ("drafts", "user_id"),
-                                  ("conversations", "user_id"), ("prefs", "user_id")):
+            for table, column in (
+                ("ideas", "author_id"),
+                ("drafts", "user_id"),
+                ("conversations", "user_id"),
+                ("prefs", "user_id"),
+            ):
                 # table and column come from the constant pairs above (bandit B608)
-                removed[table] = conn.execute(f"DELETE FROM {table} WHERE {column} = ?",  # nosec B608
-                                              (user_id,)).rowcount
+                removed[table] = conn.execute(
+                    f"DELETE FROM {table} WHERE {column} = ?",  # nosec B608
+                    (user_id,),
+                ).rowcount
         self.db.checkpoint()  # the erased rows leave the write-ahead log too
         return removed
 
@@ -225,14 +257,17 @@ class ConversationStore:
 
     def load(self, name: str) -> dict[tuple[int, int], object]:
         """All states of one handler."""
-        rows = self.db.execute("SELECT chat_id, user_id, state FROM conversations WHERE "
-                                    "name = ?", (name,)).fetchall()
+        rows = self.db.execute(
+            "SELECT chat_id, user_id, state FROM conversations WHERE name = ?", (name,)
+        ).fetchall()
         return {(r["chat_id"], r["user_id"]): json.loads(r["state"]) for r in rows}
 
     def get(self, name: str, chat_id: int, user_id: int) -> object | None:
         """One state, or None when there is no conversation."""
-        row = self.db.execute("SELECT state FROM conversations WHERE name = ? AND chat_id = ? "
-                              "AND user_id = ?", (name, chat_id, user_id)).fetchone()
+        row = self.db.execute(
+            "SELECT state FROM conversations WHERE name = ? AND chat_id = ? AND user_id = ?",
+            (name, chat_id, user_id),
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
     def write(self, name: str, key: tuple[int, ...], state: object | None) -> None:
@@ -240,10 +275,14 @@ class ConversationStore:
         chat_id, user_id = (*key, 0, 0)[:2]
         with self.db.transaction() as conn:
             if state is None:
-                conn.execute("DELETE FROM conversations WHERE name = ? AND chat_id = ? AND "
-                             "user_id = ?", (name, chat_id, user_id))
+                conn.execute(
+                    "DELETE FROM conversations WHERE name = ? AND chat_id = ? AND user_id = ?",
+                    (name, chat_id, user_id),
+                )
             else:
-                conn.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                             "(name, chat_id, user_id) DO UPDATE SET state = excluded.state, "
-                             "updated_at = excluded.updated_at",
-                             (name, chat_id, user_id, json.dumps(state), utcnow()))
+                conn.execute(
+                    "INSERT INTO conversations VALUES (?, ?, ?, ?, ?) ON CONFLICT "
+                    "(name, chat_id, user_id) DO UPDATE SET state = excluded.state, "
+                    "updated_at = excluded.updated_at",
+                    (name, chat_id, user_id, json.dumps(state), utcnow()),
+                )

@@ -6,7 +6,10 @@ Never edit a migration that has shipped: add the next number.
 from __future__ import annotations
 
 MIGRATIONS: list[tuple[int, str, str]] = [
-    (1, "m001_create_questions_feedback_prefs", """
+    (
+        1,
+        "m001_create_questions_feedback_prefs",
+        """
         CREATE TABLE prefs (
             user_id    INTEGER PRIMARY KEY,
             lang       TEXT NOT NULL CHECK (lang IN ('nl', 'en')),
@@ -32,10 +35,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             created_at  TEXT NOT NULL,
             UNIQUE (question_id, passage_id)
         );
-    """),
+    """,
+    ),
 ]
 
-MIGRATIONS.append((2, "m002_create_ideas_drafts_conversations", """
+MIGRATIONS.append(
+    (
+        2,
+        "m002_create_ideas_drafts_conversations",
+        """
     -- author_id is kept for notifications and deletion only; moderators see a pseudonym.
     CREATE TABLE ideas (
         id                INTEGER PRIMARY KEY,
@@ -73,9 +81,15 @@ MIGRATIONS.append((2, "m002_create_ideas_drafts_conversations", """
         updated_at TEXT NOT NULL,
         PRIMARY KEY (name, chat_id, user_id)
     );
-"""))
+""",
+    )
+)
 
-MIGRATIONS.append((3, "m003_create_moderation_audit", """
+MIGRATIONS.append(
+    (
+        3,
+        "m003_create_moderation_audit",
+        """
     -- Every moderation action: who (moderator id or 'cli:<user>'), what, when, before/after.
     CREATE TABLE moderation_audit (
         id            INTEGER PRIMARY KEY,
@@ -88,4 +102,6 @@ MIGRATIONS.append((3, "m003_create_moderation_audit", """
         at            TEXT NOT NULL
     );
     CREATE INDEX moderation_audit_idea ON moderation_audit (idea_id, at);
-"""))
+""",
+    )
+)

@@ -73,16 +73,25 @@ class ModerationStore:
         row = self.db.execute(
             # only '?' placeholders are interpolated, the values are bound (bandit B608)
             f"SELECT * FROM ideas WHERE status = 'pending'{where} ORDER BY id LIMIT 1",  # nosec B608
-            tuple(skip)).fetchone()
+            tuple(skip),
+        ).fetchone()
         return _idea(row) if row else None
 
     def pending_count(self) -> int:
         """How many ideas wait for review."""
-        return int(self.db.execute(
-            "SELECT COUNT(*) FROM ideas WHERE status = 'pending'").fetchone()[0])
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM ideas WHERE status = 'pending'").fetchone()[0]
+        )
 
-    def set_status(self, idea_id: int, new_status: str, actor: str, *, reason: str = "",
-                   expected: str | None = "pending") -> StatusChange:
+    def set_status(
+        self,
+        idea_id: int,
+        new_status: str,
+        actor: str,
+        *,
+        reason: str = "",
+        expected: str | None = "pending",
+    ) -> StatusChange:
         """Change an idea's status if it still has ``expected`` (None: any other status).
 
         Two moderators pressing at once: the second finds the status changed and gets
@@ -103,25 +112,30 @@ class ModerationStore:
             updated = conn.execute(
                 "UPDATE ideas SET status = ?, updated_at = ?, moderated_by = ?, "
                 "moderated_at = ?, moderation_reason = ? WHERE id = ? AND status = ?",
-                (new_status, now, actor, now, reason, idea_id, before)).rowcount
+                (new_status, now, actor, now, reason, idea_id, before),
+            ).rowcount
             if updated == 0:
                 current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
                 return StatusChange(idea=_idea(current), changed=False, before=before)
             action = next((a for a, s in ACTIONS.items() if s == new_status), "set-" + new_status)
-            conn.execute("INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
-                         "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (idea_id, actor, action, before, new_status, reason, now))
+            conn.execute(
+                "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
+                "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (idea_id, actor, action, before, new_status, reason, now),
+            )
             row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
             return StatusChange(idea=_idea(row), changed=True, before=before)
 
     def audit(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest audit rows first."""
-        rows = self.db.execute("SELECT * FROM moderation_audit ORDER BY id DESC LIMIT ?",
-                                    (limit,)).fetchall()
+        rows = self.db.execute(
+            "SELECT * FROM moderation_audit ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
         return [AuditEntry(**dict(r)) for r in rows]
 
-    def ideas(self, *, theme: str | None = None,
-              statuses: tuple[str, ...] = VISIBLE) -> list[Idea]:
+    def ideas(
+        self, *, theme: str | None = None, statuses: tuple[str, ...] = VISIBLE
+    ) -> list[Idea]:
         """Ideas filtered by theme and status; hidden and rejected only when asked for."""
         marks = ",".join("?" * len(statuses))
         # only '?' placeholders are interpolated, the values are bound (bandit B608)
@@ -136,14 +150,25 @@ class ModerationStore:
         """Ideas per theme and status, visible ideas per day (14 days), questions, feedback."""
         conn = self.db
         table: dict[str, dict[str, int]] = {}
-        for row in conn.execute("SELECT theme, status, COUNT(*) AS n FROM ideas "
-                                "GROUP BY theme, status"):
+        for row in conn.execute(
+            "SELECT theme, status, COUNT(*) AS n FROM ideas GROUP BY theme, status"
+        ):
             table.setdefault(row["theme"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["n"]
         today = today or dt.datetime.now(dt.UTC).date()
         days = [(today - dt.timedelta(days=n)).isoformat() for n in range(13, -1, -1)]
-        counts = dict(conn.execute(
-            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM ideas WHERE status IN "
-            "('pending', 'approved') AND created_at >= ? GROUP BY day", (days[0],)).fetchall())
+        counts = dict(
+            conn.execute(
+                "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM ideas WHERE status IN "
+                "('pending', 'approved') AND created_at >= ? GROUP BY day",
+                (days[0],),
+            ).fetchall()
+        )
         total, answered, up, down = QuestionLog(self.db).totals()
-        return Stats(per_theme_status=table, per_day=[(d, int(counts.get(d, 0))) for d in days],
-                     questions=total, answered=answered, votes_up=up, votes_down=down)
+        return Stats(
+            per_theme_status=table,
+            per_day=[(d, int(counts.get(d, 0))) for d in days],
+            questions=total,
+            answered=answered,
+            votes_up=up,
+            votes_down=down,
+        )

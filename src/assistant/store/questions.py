@@ -44,39 +44,46 @@ class QuestionLog:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def log(self, text: str, lang: str, answered: bool, confidence: float,
-            hits: list[str]) -> int:
+    def log(self, text: str, lang: str, answered: bool, confidence: float, hits: list[str]) -> int:
         """Record a question and the passages shown; returns its id."""
         with self.db.transaction() as conn:
             row = conn.execute(
                 "INSERT INTO questions (text, lang, answered, confidence, hits, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (text, lang, int(answered), confidence, json.dumps(hits), utcnow())).fetchone()
+                (text, lang, int(answered), confidence, json.dumps(hits), utcnow()),
+            ).fetchone()
             return int(row[0])
 
     def get(self, question_id: int) -> LoggedQuestion | None:
         """A logged question, if it exists."""
-        row = self.db.execute("SELECT * FROM questions WHERE id = ?",
-                                   (question_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM questions WHERE id = ?", (question_id,)).fetchone()
         if row is None:
             return None
-        return LoggedQuestion(id=row["id"], text=row["text"], lang=row["lang"],
-                              answered=bool(row["answered"]), hits=tuple(json.loads(row["hits"])))
+        return LoggedQuestion(
+            id=row["id"],
+            text=row["text"],
+            lang=row["lang"],
+            answered=bool(row["answered"]),
+            hits=tuple(json.loads(row["hits"])),
+        )
 
     def vote(self, question_id: int, passage_id: str, vote: int) -> None:
         """Record (or change) a thumbs up (+1) or down (-1) on a shown passage."""
         if vote not in (-1, 1):
             raise ValueError("vote must be +1 or -1")
         with self.db.transaction() as conn:
-            conn.execute("INSERT INTO feedback (question_id, passage_id, vote, created_at) "
-                         "VALUES (?, ?, ?, ?) ON CONFLICT (question_id, passage_id) DO UPDATE "
-                         "SET vote = excluded.vote, created_at = excluded.created_at",
-                         (question_id, passage_id, vote, utcnow()))
+            conn.execute(
+                "INSERT INTO feedback (question_id, passage_id, vote, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (question_id, passage_id) DO UPDATE "
+                "SET vote = excluded.vote, created_at = excluded.created_at",
+                (question_id, passage_id, vote, utcnow()),
+            )
 
     def totals(self) -> tuple[int, int, int, int]:
         """Questions, answered questions, thumbs up, thumbs down."""
         total, answered = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions").fetchone()
+            "SELECT COUNT(*), COALESCE(SUM(answered), 0) FROM questions"
+        ).fetchone()
         up, down = self.db.execute(
             "SELECT COALESCE(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END), 0), "
             "COALESCE(SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END), 0) FROM feedback"
@@ -88,10 +95,16 @@ class QuestionLog:
         total, answered, up, down = self.totals()
         unanswered = self.db.execute(
             "SELECT lower(trim(text)) AS q, COUNT(*) AS n FROM questions WHERE answered = 0 "
-            "AND text <> '' GROUP BY q ORDER BY n DESC, q LIMIT ?", (top,)).fetchall()
-        return Report(questions=total, answered=answered,
-                      unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
-                      votes_up=up, votes_down=down)
+            "AND text <> '' GROUP BY q ORDER BY n DESC, q LIMIT ?",
+            (top,),
+        ).fetchall()
+        return Report(
+            questions=total,
+            answered=answered,
+            unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
+            votes_up=up,
+            votes_down=down,
+        )
 
     def forget_old_texts(self, days: int, now: dt.datetime | None = None) -> int:
         """Delete the text of questions asked more than ``days`` days ago; returns how many.
@@ -101,14 +114,18 @@ class QuestionLog:
         after a fixed period instead. Whether it was answered, what was shown and the votes
         stay, for the figures. Ideas, drafts and everything else are not touched.
         """
-        cutoff = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)).astimezone(
-            dt.UTC).isoformat(timespec="seconds")
+        cutoff = (
+            ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days))
+            .astimezone(dt.UTC)
+            .isoformat(timespec="seconds")
+        )
         (pending,) = self.db.execute(
-            "SELECT COUNT(*) FROM questions WHERE created_at < ? AND text <> ''",
-            (cutoff,)).fetchone()
+            "SELECT COUNT(*) FROM questions WHERE created_at < ? AND text <> ''", (cutoff,)
+        ).fetchone()
         if not pending:  # nothing to do: no write, no lock
             return 0
         with self.db.transaction() as conn:
-            cursor = conn.execute("UPDATE questions SET text = '' WHERE created_at < ? "
-                                  "AND text <> ''", (cutoff,))
+            cursor = conn.execute(
+                "UPDATE questions SET text = '' WHERE created_at < ? AND text <> ''", (cutoff,)
+            )
             return int(cursor.rowcount)
