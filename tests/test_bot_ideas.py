@@ -17,7 +17,7 @@ from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
 from assistant.retrieval.encoder import Encoder
 from assistant.store.db import Database
-from assistant.store.ideas import ConversationStore, Draft
+from assistant.store.ideas import Draft
 from tests.conftest import services_of
 
 NL = Resident(id=601, first_name="Fatima", language_code="nl")
@@ -90,8 +90,7 @@ async def test_whole_flow(
     assert theme is not None
     first, second = (q.id for q in theme.questions)
     assert json.loads(str(idea["answers"])) == {first: "Voor ouderen", second: None}
-    assert rows(telegram, "SELECT * FROM drafts") == []
-    assert rows(telegram, "SELECT * FROM conversations") == []
+    assert rows(telegram, "SELECT * FROM drafts") == []  # the conversation's state with it
 
 
 async def test_theme_button_under_an_answer_starts_the_flow(telegram: LocalTelegram) -> None:
@@ -285,10 +284,10 @@ async def test_send_delivered_again_after_restart(settings: Settings, encoder: E
     send = telegram.callback_update(NL, summary, "send")
     await telegram.process(send)
     [idea] = rows(telegram, "SELECT id FROM ideas")
-    # a crash after the commit but before the state was written: the state is still 'confirm'
+    # a crash after the commit: the draft, the conversation's only state, left with it
     await telegram.stop()
     db = Database(settings.database).open()
-    ConversationStore(db).write("idea", (NL.id, NL.id), "confirm")
+    assert db.execute("SELECT * FROM drafts").fetchall() == []
     db.close()
     again = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
     await again.start()
@@ -365,7 +364,6 @@ async def test_forget_me_leaves_no_row(telegram: LocalTelegram) -> None:
     for table, column in (
         ("ideas", "author_id"),
         ("drafts", "user_id"),
-        ("conversations", "user_id"),
         ("prefs", "user_id"),
     ):
         assert rows(telegram, f"SELECT * FROM {table} WHERE {column} = ?", NL.id) == []

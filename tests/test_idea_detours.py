@@ -22,7 +22,7 @@ NOTE = texts.get("nl", "idea_edit_ignored")
 def conversation_state(telegram: LocalTelegram) -> object:
     row = (
         services_of(telegram)
-        .db.execute("SELECT state FROM conversations WHERE user_id = ?", (NL.id,))
+        .db.execute("SELECT mode FROM drafts WHERE user_id = ?", (NL.id,))
         .fetchone()
     )
     return row[0] if row else None

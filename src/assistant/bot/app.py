@@ -40,14 +40,6 @@ from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
 from assistant.bot.ops_server import start_ops_server
-from assistant.bot.persistence import (
-    CONVERSATIONS,
-    FLUSH_GROUP,
-    REFRESH_GROUP,
-    SqlitePersistence,
-    flush_conversations,
-    refresh_conversations,
-)
 from assistant.bot.retry import RetryingRequest, not_sent
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
@@ -82,8 +74,11 @@ NON_TEXT = (
 )
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+# Handler groups run in this order; a handler that takes an update stops the groups after it.
 BIND_GROUP = -3  # before everything: a button press that is not this person's stops here
 EDITS_GROUP = -2  # then: an edited message never reaches a handler (bot/idea_detours.py)
+IDEA_GROUP = -1  # then the idea conversation (bot/ideas.py): inside it, text is part of an
+# idea, not a question; what it does not take goes on to group 0, everything else, in order.
 
 
 class RedactToken(logging.Filter):
@@ -159,7 +154,8 @@ async def noop(update: Update, context: BotContext) -> None:
 def add_handlers(app: BotApplication, settings: Settings) -> None:
     """Register every handler, in priority order."""
     # Staff commands match only their users; for anyone else they fall through to the
-    # unknown-command reply, so nothing shows that they exist.
+    # unknown-command reply, so nothing shows that they exist. (The idea conversation, a group
+    # earlier, takes none of their commands or buttons.)
     moderators = filters.User(user_id=settings.moderator_ids)
     maintainers = filters.User(user_id=settings.maintainer_ids)
     app.add_handler(CommandHandler("review", moderation.review, filters=moderators))
@@ -177,16 +173,13 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     forget: BaseHandler[Update, BotContext, Any] = CommandHandler(
         ["vergeetmij", "forgetme"], rights.forget_me
     )
-    # The conversation first: inside it, text is part of an idea, not a question. Its idle
-    # timeout job lives in one process: with a shared database (replicas) the draft's own idle
-    # check, which every replica sees, takes its place.
+    # The conversation's idle timeout job lives in one process: with a shared database
+    # (replicas) the draft's own idle check, which every replica sees, takes its place.
     timeout = ideas.IDLE if settings.database.startswith("sqlite") else None
     conversation = ideas.conversation(NON_TEXT, [*general, forget], timeout=timeout)
-    app.bot_data[CONVERSATIONS] = [conversation]
     app.add_handler(TypeHandler(Update, private.bind_buttons), group=BIND_GROUP)
     app.add_handler(TypeHandler(Update, idea_detours.ignore_edits), group=EDITS_GROUP)
-    app.add_handler(TypeHandler(Update, refresh_conversations), group=REFRESH_GROUP)
-    app.add_handler(conversation)
+    app.add_handler(TypeHandler(Update, conversation.route), group=IDEA_GROUP)
     app.add_handler(CommandHandler("start", commands.start))
     app.add_handler(CommandHandler(["annuleer", "cancel", "stop"], ideas.cancel_outside))
     for handler in general:
@@ -208,7 +201,6 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     # Last in the same group: they only see what no handler above took.
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
     app.add_handler(CallbackQueryHandler(commands.stale_button))
-    app.add_handler(TypeHandler(Update, flush_conversations), group=FLUSH_GROUP)
     app.add_error_handler(on_error)
 
 
@@ -228,7 +220,7 @@ def build_application(
             "export its token (or use 'assistant chat' to try the bot locally)"
         )
 
-    db = Database(settings.database)  # opened lazily; the persistence reads it first
+    db = Database(settings.database)  # opened at start (post_init)
 
     async def post_init(app: BotApplication) -> None:
         services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
@@ -257,7 +249,6 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .persistence(SqlitePersistence(db))
         # replies in groups quote the question; a deleted question must not lose the answer
         .defaults(Defaults(allow_sending_without_reply=True))
     )

@@ -25,6 +25,8 @@ THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
 )
 
 State = str | int
+END = -1  # the conversation is left; a draft still there is kept, parked (Draft.mode)
+PARKED = "parked"
 
 
 def ids(update: Update) -> tuple[int, int]:
@@ -45,10 +47,19 @@ async def reply(
 
 
 async def save(update: Update, context: BotContext, draft: Draft) -> None:
-    """Write the draft now."""
+    """Write the draft now, at its step (no menu open): before the resident is told anything,
+    so where they are is stored before they can answer."""
     user_id, chat_id = ids(update)
     services = context.services
+    draft.mode = ""
     await services.db.call(services.ideas.save_draft, user_id, chat_id, draft)
+
+
+async def set_mode(update: Update, context: BotContext, mode: str) -> None:
+    """Open a menu on the draft (EDIT, RESUME) or park it, keeping its last activity."""
+    user_id, _ = ids(update)
+    services = context.services
+    await services.db.call(services.ideas.set_mode, user_id, mode)
 
 
 def theme_of(context: BotContext, draft: Draft) -> Theme | None:
@@ -109,10 +120,29 @@ def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
 
 
 async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Send the prompt for the draft's current step and return that step's state."""
+    """Send the prompt for the draft's current step and return that step's state (saved
+    first when the step had to change: its theme or follow-up question is gone)."""
+    step = draft.step
+    _settle(context, draft)
+    if draft.step != step:
+        await save(update, context, draft)
+    return await _prompt(update, context, draft, lang)
+
+
+def _settle(context: BotContext, draft: Draft) -> None:
+    """The step the draft can be asked at, after a re-index dropped its theme or questions."""
+    theme = theme_of(context, draft)
+    if theme is None:
+        draft.step = THEME
+    elif draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
+        draft.step = PLACE
+    elif draft.step not in (THEME, TEXT, FOLLOW_UP, PLACE, CONTACT):
+        draft.step = CONFIRM
+
+
+async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     theme = theme_of(context, draft)
     if draft.step == THEME or theme is None:
-        draft.step = THEME
         kb = context.services.knowledge
         text = "\n\n".join(
             [texts.get(lang, "idea_choose_theme")]
@@ -139,8 +169,6 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
             text += "\n\n" + texts.get(lang, "idea_current_text", text=draft.text)
         await reply(update, context, text)
         return TEXT
-    if draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
-        draft.step = PLACE  # the theme lost questions in a re-index meanwhile
     if draft.step == FOLLOW_UP:
         question = theme.questions[draft.question_index]
         await reply(
@@ -172,7 +200,6 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
             buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]),
         )
         return CONTACT
-    draft.step = CONFIRM
     await reply(
         update,
         context,
@@ -185,6 +212,7 @@ async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> S
 async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Ask whether to continue the saved draft or start over."""
     theme = theme_of(context, draft)
+    await set_mode(update, context, RESUME)
     when = wording.moment(lang, draft.updated_at) if draft.updated_at else ""
     key = "idea_resume" if theme else "idea_resume_no_theme"
     await reply(

@@ -1,30 +1,30 @@
 """The guided idea conversation (/idee): theme -> idea -> follow-ups -> place -> contact ->
-summary -> stored. A ConversationHandler; every step writes the draft to the database first.
+summary -> stored. Every step writes the draft to the database before it replies.
 
-Each state callback returns the next state. The draft, not the handler's memory, holds what the
-resident typed, so a restart, a timeout or another replica loses nothing.
+The draft is the conversation's state, its only one: its step, and its mode (a menu open, or
+parked). ``IdeaConversation.route`` reads it for every update and offers the update to the
+handlers of that state, as python-telegram-bot's ConversationHandler would, so a restart, a
+timeout or another replica loses nothing and needs nothing but the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from assistant.bot import commands, texts
 from assistant.bot.context import BotContext
@@ -33,7 +33,9 @@ from assistant.bot.idea_prompts import (
     CONFIRM,
     CONTACT,
     EDIT,
+    END,
     FOLLOW_UP,
+    PARKED,
     PLACE,
     RESUME,
     TEXT,
@@ -45,11 +47,13 @@ from assistant.bot.idea_prompts import (
     offer_resume,
     reply,
     save,
+    set_mode,
     theme_of,
 )
 from assistant.bot.lang import user_language
 from assistant.bot.moderation import notify_moderators
-from assistant.bot.private import redirect_to_private
+from assistant.bot.private import in_private, redirect_to_private
+from assistant.store.db import unavailable
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
@@ -65,7 +69,6 @@ from assistant.text import strip_controls
 
 log = logging.getLogger(__name__)
 
-END = ConversationHandler.END
 IDLE = dt.timedelta(minutes=30)  # after this, the draft is kept and resuming is offered
 
 Step = Callable[[Update, BotContext, Draft, str], Awaitable[State]]
@@ -387,6 +390,7 @@ async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang
         [InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
         for i, q in enumerate(theme.questions if theme else ())
     ]
+    await set_mode(update, context, EDIT)
     rows += [
         [
             InlineKeyboardButton(texts.label(lang, "btn_edit_place"), callback_data="edit:place"),
@@ -484,41 +488,124 @@ async def text_only(update: Update, context: BotContext) -> None:
     await reply(update, context, texts.get(lang, "text_only"))
 
 
-async def timed_out(update: Update, context: BotContext) -> None:
-    """The conversation was idle too long: the draft is kept; say how to come back."""
-    lang = await user_language(update, context)
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, texts.get(lang, "idea_timeout"))
+Handlers = Sequence[BaseHandler[Update, BotContext, Any]]
+App = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+class IdeaConversation:
+    """The conversation's handlers by state, and the router that reads the state from the draft.
+
+    For each update, like python-telegram-bot's ConversationHandler with ``allow_reentry``:
+    the entry points first, then (in a private chat with an open draft) the handlers of the
+    draft's state, then the fallbacks; the first that matches runs and no handler group after
+    this one sees the update. An update none of them takes goes on to the other handlers.
+    A callback returns the next state (already written with the draft) or ``END``, which
+    parks a draft that is left. With ``timeout`` (one process), a conversation idle that long
+    is parked and the resident told; with replicas, the draft's own idle check stands in.
+    """
+
+    def __init__(
+        self,
+        entry_points: Handlers,
+        states: dict[str, Handlers],
+        fallbacks: Handlers,
+        timeout: dt.timedelta | None = None,
+    ) -> None:
+        self.entry_points = entry_points
+        self.states = states
+        self.fallbacks = fallbacks
+        self.timeout = timeout
+
+    async def state(self, update: Update, context: BotContext) -> str | None:
+        """Where the resident is: None outside the conversation (no draft, parked, a group)."""
+        user_id, _ = ids(update)
+        if not in_private(update):  # the conversation happens in private chats only
+            return None
+        services = context.services
+        try:
+            draft = await services.db.call(services.ideas.draft, user_id)
+        except Exception as exc:
+            if not unavailable(exc) or update.callback_query is not None:
+                raise  # a step's button: the resident is told nothing can be saved now
+            log.warning("idea state not read: %s", type(exc).__name__)
+            return None  # text is answered as a question meanwhile
+        if draft is None or draft.mode == PARKED:
+            return None
+        return draft.mode or draft.step
+
+    async def route(self, update: Update, context: BotContext) -> None:
+        """Hand the update to the conversation's handler for it, if any (see the class). An
+        update it took, even one that failed (the error handler tells the resident), goes to
+        no later handler group: a stale-button reply on top of the apology would confuse."""
+        if update.effective_user is None or update.effective_chat is None:
+            return
+        app = cast(App, context.application)
+        try:
+            taken = await self._route(update, context, app)
+        except ApplicationHandlerStop:
+            raise
+        except Exception as exc:
+            await app.process_error(update, exc)
+            taken = True
+        if taken:
+            raise ApplicationHandlerStop
+
+    async def _route(self, update: Update, context: BotContext, app: App) -> bool:
+        state = await self.state(update, context)
+        candidates = [*self.entry_points]
+        if state is not None:
+            candidates += [*self.states.get(state, ()), *self.fallbacks]
+        for handler in candidates:
+            check = handler.check_update(update)
+            if check is not None and check is not False:
+                break
+        else:
+            return False
+        new_state = await handler.handle_update(update, app, check, context)
+        if in_private(update):
+            if new_state == END:
+                user_id, _ = ids(update)
+                services = context.services
+                await services.db.call(services.ideas.set_mode, user_id, PARKED)
+            self._restart_timer(update, app, stop=new_state == END)
+        return True
+
+    def _restart_timer(self, update: Update, app: App, *, stop: bool) -> None:
+        queue = app.job_queue
+        if self.timeout is None or queue is None:
+            return
+        user_id, chat_id = ids(update)
+        name = f"idea-idle:{user_id}"
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        if not stop:
+            queue.run_once(timed_out, self.timeout, chat_id=chat_id, user_id=user_id, name=name)
+
+
+async def timed_out(context: BotContext) -> None:
+    """The conversation was idle too long: park the draft; say how to come back."""
+    job = context.job
+    assert job is not None and job.user_id is not None and job.chat_id is not None
+    services = context.services
+    draft = await services.db.call(services.ideas.draft, job.user_id)
+    if draft is None or draft.mode == PARKED:
+        return
+    await services.db.call(services.ideas.set_mode, job.user_id, PARKED)
+    await context.bot.send_message(job.chat_id, texts.get(draft.lang, "idea_timeout"))
 
 
 def conversation(
     non_text: filters.BaseFilter,
-    extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
+    extra_fallbacks: Handlers,
     timeout: dt.timedelta | None = None,
-) -> ConversationHandler[BotContext]:
-    """The idea ConversationHandler, wired in one place."""
+) -> IdeaConversation:
+    """The idea conversation, wired in one place."""
     typed = filters.TEXT & ~filters.COMMAND
     buttons_only: list[BaseHandler[Update, BotContext, Any]] = [MessageHandler(typed, use_buttons)]
-    with warnings.catch_warnings():
-        # The conversation is tracked per chat and user, buttons included, on purpose: the
-        # warning is about per-message tracking, which a linear flow like this does not need.
-        warnings.filterwarnings(
-            "ignore", message="If 'per_message=False'", category=PTBUserWarning
-        )
-        return _conversation_handler(typed, buttons_only, non_text, extra_fallbacks, timeout)
-
-
-def _conversation_handler(
-    typed: filters.BaseFilter,
-    buttons_only: list[BaseHandler[Update, BotContext, Any]],
-    non_text: filters.BaseFilter,
-    extra_fallbacks: Sequence[BaseHandler[Update, BotContext, Any]],
-    timeout: dt.timedelta | None,
-) -> ConversationHandler[BotContext]:
     asked: BaseHandler[Update, BotContext, Any] = CallbackQueryHandler(
         question_asked, pattern=r"^isq:ask$"
     )
-    return ConversationHandler(
+    return IdeaConversation(
         entry_points=[
             CommandHandler(["idee", "idea"], start_idea),
             CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
@@ -554,7 +641,6 @@ def _conversation_handler(
                 *buttons_only,
             ],
             EDIT: [CallbackQueryHandler(edit_choice, pattern=r"^edit:"), *buttons_only],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[
             CommandHandler(["annuleer", "cancel", "stop"], cancel),
@@ -562,8 +648,5 @@ def _conversation_handler(
             *extra_fallbacks,
             MessageHandler(non_text, text_only),
         ],
-        name="idea",
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=timeout.total_seconds() if timeout else None,
+        timeout=timeout,
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ConversationHandler
 
 from assistant.bot import limits, texts, wording
 from assistant.bot.context import BotContext, Services
+from assistant.bot.idea_prompts import END
 from assistant.bot.lang import forget_language, user_language
 from assistant.bot.private import redirect_to_private
 from assistant.store.ideas import Idea
@@ -106,7 +106,7 @@ async def forget_me(update: Update, context: BotContext) -> int:
     """Ask for confirmation before erasing everything about the resident (in private only)."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or await redirect_to_private(update, context, "vergeetmij"):
-        return ConversationHandler.END
+        return END
     lang = await user_language(update, context)
     services = context.services
     count = len(await services.db.call(services.ideas.by_author, user.id))
@@ -125,7 +125,7 @@ async def forget_me(update: Update, context: BotContext) -> int:
             ]
         ),
     )
-    return ConversationHandler.END  # also leaves an idea conversation in progress
+    return END  # also leaves an idea conversation in progress
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> None:

@@ -48,9 +48,15 @@ class Draft:
     editing: bool = False
     updated_at: str = ""
     pending: str = ""  # a question-like message: is it the answer? (asked with buttons)
+    # Where the conversation is besides the step: "" answering the step, "edit" or "resume"
+    # (that menu is open), "parked" (left, the draft kept). Its own column: set without
+    # touching the draft's last activity.
+    mode: str = ""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        data = asdict(self)
+        del data["mode"]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str) -> Draft:
@@ -132,7 +138,7 @@ def _idea(row: Any) -> Idea:
 
 
 class IdeaStore:
-    """Drafts, submitted ideas and conversation states of residents."""
+    """Drafts (which are the idea conversation's state) and submitted ideas of residents."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -143,16 +149,28 @@ class IdeaStore:
         draft.updated_at = utcnow()
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT INTO drafts VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "INSERT INTO drafts (user_id, chat_id, data, updated_at, mode) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
                 "SET chat_id = excluded.chat_id, data = excluded.data, "
-                "updated_at = excluded.updated_at",
-                (user_id, chat_id, draft.to_json(), draft.updated_at),
+                "updated_at = excluded.updated_at, mode = excluded.mode",
+                (user_id, chat_id, draft.to_json(), draft.updated_at, draft.mode),
             )
+
+    def set_mode(self, user_id: int, mode: str) -> None:
+        """Open a menu on the draft, or park it (see ``Draft.mode``); no draft, no change."""
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE drafts SET mode = ? WHERE user_id = ?", (mode, user_id))
 
     def draft(self, user_id: int) -> Draft | None:
         """The resident's draft, if any."""
-        row = self.db.execute("SELECT data FROM drafts WHERE user_id = ?", (user_id,)).fetchone()
-        return Draft.from_json(row[0]) if row else None
+        row = self.db.execute(
+            "SELECT data, mode FROM drafts WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        draft = Draft.from_json(row[0])
+        draft.mode = row[1]
+        return draft
 
     def delete_draft(self, user_id: int) -> None:
         """Drop the resident's draft (cancelled)."""
@@ -237,7 +255,6 @@ class IdeaStore:
             for table, column in (
                 ("ideas", "author_id"),
                 ("drafts", "user_id"),
-                ("conversations", "user_id"),
                 ("prefs", "user_id"),
             ):
                 # table and column come from the constant pairs above (bandit B608)
@@ -247,42 +264,3 @@ class IdeaStore:
                 ).rowcount
         self.db.checkpoint()  # the erased rows leave the write-ahead log too
         return removed
-
-
-class ConversationStore:
-    """ConversationHandler states, one row per (handler, chat, user)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def load(self, name: str) -> dict[tuple[int, int], object]:
-        """All states of one handler."""
-        rows = self.db.execute(
-            "SELECT chat_id, user_id, state FROM conversations WHERE name = ?", (name,)
-        ).fetchall()
-        return {(r["chat_id"], r["user_id"]): json.loads(r["state"]) for r in rows}
-
-    def get(self, name: str, chat_id: int, user_id: int) -> object | None:
-        """One state, or None when there is no conversation."""
-        row = self.db.execute(
-            "SELECT state FROM conversations WHERE name = ? AND chat_id = ? AND user_id = ?",
-            (name, chat_id, user_id),
-        ).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def write(self, name: str, key: tuple[int, ...], state: object | None) -> None:
-        """Set (or with None remove) one state."""
-        chat_id, user_id = (*key, 0, 0)[:2]
-        with self.db.transaction() as conn:
-            if state is None:
-                conn.execute(
-                    "DELETE FROM conversations WHERE name = ? AND chat_id = ? AND user_id = ?",
-                    (name, chat_id, user_id),
-                )
-            else:
-                conn.execute(
-                    "INSERT INTO conversations VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                    "(name, chat_id, user_id) DO UPDATE SET state = excluded.state, "
-                    "updated_at = excluded.updated_at",
-                    (name, chat_id, user_id, json.dumps(state), utcnow()),
-                )

@@ -105,3 +105,33 @@ MIGRATIONS.append(
 """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        4,
+        "m004_draft_is_the_conversation_state",
+        """
+    -- Where the resident is in the idea conversation lives on the draft alone: its step (in
+    -- data), and here whether a menu is open ('edit', 'resume'), the conversation was left with
+    -- the draft kept ('parked'), or the draft's step is awaiting an answer (''). Drafts of a
+    -- running deployment carry over the python-telegram-bot state they had, so a resident in
+    -- the middle of an idea goes on where they were.
+    ALTER TABLE drafts ADD COLUMN mode TEXT NOT NULL DEFAULT '';
+    UPDATE drafts SET mode = 'parked' WHERE NOT EXISTS (
+        SELECT 1 FROM conversations c
+        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
+    );
+    UPDATE drafts SET mode = 'edit' WHERE EXISTS (
+        SELECT 1 FROM conversations c
+        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
+        AND c.state = '"edit"'
+    );
+    UPDATE drafts SET mode = 'resume' WHERE EXISTS (
+        SELECT 1 FROM conversations c
+        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
+        AND c.state = '"resume"'
+    );
+    DROP TABLE conversations;
+""",
+    )
+)
