@@ -396,3 +396,51 @@ async def test_daily_limit(telegram: LocalTelegram) -> None:
 async def test_idea_only_in_private_chat(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(NL, "/idee", chat_id=-100300)
     assert reply.text == texts.get("nl", "idea_private_only")
+
+
+async def test_a_deploy_mid_conversation_goes_on(
+    settings: Settings, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database of the release before issue 15 (conversation states in their own table):
+    after the upgrade, a resident in the middle of an idea goes on typing, one who had left
+    theirs (draft kept, no conversation) is answered, and an open menu stays open."""
+    from assistant.store import db as db_module
+
+    before_15 = [m for m in db_module.MIGRATIONS if m[0] <= 3]
+    monkeypatch.setattr(db_module, "MIGRATIONS", before_15)
+    old = Database(settings.database).open()
+    left = Resident(id=603, first_name="Eva", language_code="nl")
+    menu = Resident(id=604, first_name="Joost", language_code="nl")
+    drafts = {
+        NL.id: Draft(theme="preventiecoalitie", text=IDEA, step="follow_up"),
+        left.id: Draft(theme="preventiecoalitie", text=IDEA, step="place"),
+        menu.id: Draft(theme="preventiecoalitie", text=IDEA, step="confirm", contact_ok=False),
+    }
+    with old.transaction() as conn:
+        for user_id, draft in drafts.items():
+            conn.execute(
+                "INSERT INTO drafts VALUES (?, ?, ?, '2026-11-23T12:00:00+00:00')",
+                (user_id, user_id, draft.to_json()),
+            )
+        for user_id, state in ((NL.id, '"follow_up"'), (menu.id, '"edit"')):
+            conn.execute(
+                "INSERT INTO conversations VALUES ('idea', ?, ?, ?, '2026-11-23T12:00:00+00:00')",
+                (user_id, user_id, state),
+            )
+    old.close()
+    monkeypatch.undo()
+    api = LocalBotApi()
+    telegram = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    await telegram.start()
+    try:
+        assert rows(telegram, "SELECT user_id, mode FROM drafts ORDER BY user_id") == [
+            {"user_id": NL.id, "mode": ""},
+            {"user_id": left.id, "mode": "parked"},
+            {"user_id": menu.id, "mode": "edit"},
+        ]
+        [question2] = await telegram.send(NL, "Voor kinderen")
+        assert "Wie zouden moeten samenwerken" in question2.text
+        [answer] = await telegram.send(left, "Wat is een burgerberaad?")
+        assert "burgerberaden" in answer.text
+    finally:
+        await telegram.stop()

@@ -1,7 +1,8 @@
 """Process updates of different chats concurrently and updates of one chat in order.
 
-ConversationHandler assumes one chat's updates arrive one after another (python-telegram-bot
-#3575, #3509); residents in other chats must not wait for each other.
+The idea conversation reads a resident's step from their draft and writes the next one, so
+one chat's updates must run one after another (as python-telegram-bot's ConversationHandler
+also assumes, #3575, #3509); residents in other chats must not wait for each other.
 """
 
 from __future__ import annotations
