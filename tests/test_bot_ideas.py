@@ -234,6 +234,8 @@ async def test_live_timeout_keeps_draft(
             await asyncio.sleep(0.1)
         assert api.sent[-1].text == texts.get("nl", "idea_timeout")
         assert services_of(telegram).ideas.draft(NL.id) is not None
+        [answer] = await telegram.send(NL, "Wat is een burgerberaad?")  # out of the idea now
+        assert "burgerberaden" in answer.text
         [offer] = await telegram.send(NL, "/idee")
         assert "half afgemaakt idee" in offer.text
 

@@ -133,3 +133,14 @@ async def test_group_answers_are_replies_to_the_question(telegram: LocalTelegram
     if more:  # "more results" stays a reply to the same question
         [page] = await telegram.press(ANNA if more[0] is replies[0] else BOB, more[0], "Meer")
         assert page.reply_to_message_id == more[0].reply_to_message_id
+
+
+async def test_a_group_message_leaves_an_idea_in_private_alone(telegram: LocalTelegram) -> None:
+    """The idea conversation lives in the private chat: a question in a group, sent while the
+    idea waits for its text, is answered there and does not become the idea."""
+    [choice] = await telegram.send(ANNA, "/idee")
+    await telegram.press(ANNA, choice, "theme:preventiecoalitie")
+    [answer] = await telegram.send(ANNA, MENTION, chat_id=GROUP)
+    assert "burgerberaden" in answer.text
+    draft = services_of(telegram).ideas.draft(ANNA.id)
+    assert draft is not None and (draft.step, draft.text) == ("text", "")

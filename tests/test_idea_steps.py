@@ -1,9 +1,11 @@
 """Small kindnesses in the idea conversation: the current text shown when editing it, a
-question before a summary is thrown away, typed ja/nee/yes/no where buttons ask yes or no.
+question before a summary is thrown away, typed ja/nee/yes/no where buttons ask yes or no; and
+a button of a step already past changes nothing (the draft's step decides what is taken).
 
 Mutations tried (each turned a test red): the current text left out of the edit prompt,
 "cancel" deleting the draft at once, "cancel:no" not showing the summary again, the typed
-handler missing from the contact step, "nee" taken as yes.
+handler missing from the contact step, "nee" taken as yes; the theme buttons taken at every
+step, the draft's open menu ignored (its step alone deciding).
 """
 
 from __future__ import annotations
@@ -60,3 +62,19 @@ async def test_typed_yes_or_no_at_the_contact_question(
     assert draft is not None and draft.contact_ok is agreed
     [hint] = await telegram.send(NL, "misschien")  # anything else: the buttons, as before
     assert hint.text == texts.get("nl", "idea_use_buttons")
+
+
+async def test_a_button_of_a_past_step_changes_nothing(telegram: LocalTelegram) -> None:
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "theme:preventiecoalitie")
+    assert await telegram.press(NL, choice, "theme:ai-voor-iedereen") == []
+    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    draft = services_of(telegram).ideas.draft(NL.id)
+    assert draft is not None and (draft.theme, draft.step) == ("preventiecoalitie", "text")
+    summary = await walk(telegram, EN, "theme:preventiecoalitie", IDEA)
+    [menu] = await telegram.press(EN, summary, "edit")
+    [again] = await telegram.press(EN, menu, "edit:back")
+    assert await telegram.press(EN, menu, "edit:place") == []  # the menu was closed
+    assert telegram.callback_answer()["text"] == texts.label("en", "expired_button")
+    [prompt] = await telegram.press(EN, again, "edit")  # the summary's buttons still work
+    assert [d for _, d in prompt.buttons][-1] == "edit:back"
