@@ -108,8 +108,14 @@ async def test_review_escapes_what_the_author_typed(
 # 4 ------------------------------------------------------------------------------------------
 async def test_forget_me_erases_ideas_of_every_status(staffed: LocalTelegram) -> None:  # noqa: F811
     services = services_of(staffed)
-    for status in ("approved", "rejected", "hidden", "pending"):
-        number = await submit(staffed, AUTHOR, f"{IDEA} ({status})", True)
+    ideas = {  # four different ideas: a text like an approved one would be asked about first
+        "approved": IDEA,
+        "rejected": "Een wekelijkse wandelgroep voor ouderen in het park.",
+        "hidden": "Uitleg in gewone taal bij elke beslissing van een computer.",
+        "pending": "Gratis zwemles voor volwassenen die nooit leerden zwemmen.",
+    }
+    for status, text in ideas.items():
+        number = await submit(staffed, AUTHOR, text, True)
         if status != "pending":
             services.moderation.set_status(number, status, "test")
     assert {i.status for i in services.ideas.by_author(AUTHOR.id)} == {

@@ -1,4 +1,5 @@
-"""Moderators' command line: ``assistant ideas list|export|set-status`` and ``assistant audit``.
+"""Moderators' command line: ``assistant ideas list|export|set-status|duplicate|similar|clusters``
+and ``assistant audit``.
 
 Changes made here are audited like those made in Telegram (actor ``cli:<login>``).
 """
@@ -13,8 +14,10 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.export import pseudonym_secret, to_csv, to_json
+from assistant.service import idea_matcher, open_service
+from assistant.similar_ideas import IdeaMatcher
 from assistant.store.db import Database
-from assistant.store.ideas import STATUSES, Idea
+from assistant.store.ideas import STATUSES, Idea, IdeaStore
 from assistant.store.moderation import VISIBLE, ModerationStore, pseudonym
 
 
@@ -60,10 +63,39 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _matcher(settings: Settings, db: Database) -> IdeaMatcher:
+    """The ideas' matcher on the index in service, every idea given a vector first."""
+    matcher = idea_matcher(settings, db, open_service(settings, build=True).retriever)
+    made = matcher.reembed()
+    if made:
+        print(f"computed {made} idea vectors", file=sys.stderr)
+    return matcher
+
+
+def _overview(settings: Settings, ideas: list[Idea]) -> tuple[dict[int, str], dict[int, int]]:
+    """Each idea's related section ("heading (document)") and group."""
+    db = Database(settings.database).open()
+    try:
+        matcher = _matcher(settings, db)
+        ids = [i.id for i in ideas]
+        vectors = matcher.stored_vectors(ids)
+        sections = matcher.nearest_sections(vectors)
+        related = {
+            i: f"{sections[i].heading} ({sections[i].doc_title})" if i in sections else ""
+            for i in ids
+        }
+        return related, matcher.clusters(ids)
+    finally:
+        db.close()
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the ideas to a CSV or JSON file (pseudonymous unless contact was agreed)."""
+    """Write the ideas to a CSV or JSON file (pseudonymous unless contact was agreed), with
+    each idea's related section and group of similar ideas."""
     ideas, secret = _select(settings, args)
-    data = to_csv(ideas, secret) if args.format == "csv" else to_json(ideas, secret)
+    related, clusters = _overview(settings, ideas)
+    write = to_csv if args.format == "csv" else to_json
+    data = write(ideas, secret, related=related, clusters=clusters)
     args.output.write_bytes(data)
     print(f"wrote {len(ideas)} ideas to {args.output}")
     return 0
@@ -71,6 +103,10 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_set_status(settings: Settings, args: argparse.Namespace) -> int:
     """Set an idea's status (audited)."""
+    if args.status == "duplicate":
+        raise AssistantError(
+            "a duplicate needs the idea it joins: assistant ideas duplicate ID OF"
+        )
     if args.status not in STATUSES:
         raise AssistantError(f"unknown status '{args.status}' (allowed: {', '.join(STATUSES)})")
     db, store = _store(settings)
@@ -86,6 +122,79 @@ def cmd_set_status(settings: Settings, args: argparse.Namespace) -> int:
         print(f"idea #{args.id} already has status {change.idea.status}")
     else:
         print(f"idea #{args.id}: {change.before} -> {change.idea.status}")
+    return 0
+
+
+def cmd_duplicate(settings: Settings, args: argparse.Namespace) -> int:
+    """Mark an idea as a duplicate of another (audited)."""
+    db, store = _store(settings)
+    try:
+        change = store.mark_duplicate(args.id, args.of, f"cli:{getpass.getuser()}", expected=None)
+    except ValueError as exc:
+        raise AssistantError(str(exc)) from exc
+    finally:
+        db.close()
+    if change.idea is None:
+        raise AssistantError(f"there is no idea #{args.id}")
+    if not change.changed:
+        print(f"idea #{args.id} already has status {change.idea.status}")
+    else:
+        print(f"idea #{args.id}: {change.before} -> duplicate of #{change.idea.duplicate_of}")
+    return 0
+
+
+def cmd_similar(settings: Settings, args: argparse.Namespace) -> int:
+    """The ideas most like one idea (pending and approved by default), and the sections of the
+    sources it relates to."""
+    db = Database(settings.database).open()
+    try:
+        idea = IdeaStore(db).get(args.id)
+        if idea is None:
+            raise AssistantError(f"there is no idea #{args.id}")
+        matcher = _matcher(settings, db)
+        vector = matcher.vector_of(idea.id, idea.text)
+        threshold = -1.0 if args.any else None
+        found = matcher.similar(
+            vector,
+            statuses=_statuses(args.status),
+            exclude=(idea.id,),
+            k=args.k,
+            threshold=threshold,
+        )
+        related = matcher.related(vector)
+        texts = {i.id: i.text for i in ModerationStore(db).ideas(statuses=STATUSES)}
+    finally:
+        db.close()
+    print(f"#{idea.id}: {' '.join(idea.text.split())[:90]}")
+    for r in related:
+        print(f"  relates to: {r.heading} ({r.doc_title}, {r.year})  cosine {r.score:.2f}")
+    if not found:
+        print(
+            "  no similar ideas" + ("" if args.any else f" at or above {matcher.tuning.duplicate}")
+        )
+    for m in found:
+        text = " ".join(texts.get(m.id, "").split())[:70]
+        print(f"  #{m.id:<5} {m.status:<9} {m.score:.2f}  {text}")
+    return 0
+
+
+def cmd_clusters(settings: Settings, args: argparse.Namespace) -> int:
+    """Groups of similar ideas (two or more), largest first."""
+    ideas, _ = _select(settings, args)
+    _, clusters = _overview(settings, ideas)
+    by_id = {i.id: i for i in ideas}
+    groups: dict[int, list[int]] = {}
+    for idea_id, label in clusters.items():
+        groups.setdefault(label, []).append(idea_id)
+    shown = sorted((g for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
+    for members in shown:
+        lead = " ".join(by_id[members[0]].text.split())[:70]
+        numbers = " ".join(f"#{m}" for m in sorted(members))
+        print(f"group of {len(members)}: {numbers}\n  {lead}")
+    alone = sum(1 for g in groups.values() if len(g) == 1)
+    print(
+        f"{len(shown)} groups of similar ideas; {alone} ideas alike to no other", file=sys.stderr
+    )
     return 0
 
 
@@ -126,6 +235,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status.add_argument("status", help=", ".join(STATUSES))
     status.add_argument("--reason", default="")
     status.set_defaults(func=cmd_set_status)
+    duplicate = ideas_sub.add_parser("duplicate", help="mark an idea as a duplicate (audited)")
+    duplicate.add_argument("id", type=int)
+    duplicate.add_argument("of", type=int, help="the idea it duplicates")
+    duplicate.set_defaults(func=cmd_duplicate)
+    similar = ideas_sub.add_parser("similar", help="ideas most like one idea, related sections")
+    similar.add_argument("id", type=int)
+    similar.add_argument("--status", help="a status, several with commas, or 'all'")
+    similar.add_argument("-k", type=int, default=5, help="at most this many")
+    similar.add_argument("--any", action="store_true", help="the nearest, however far")
+    similar.set_defaults(func=cmd_similar)
+    clusters = ideas_sub.add_parser("clusters", help="groups of similar ideas")
+    clusters.add_argument("--theme")
+    clusters.add_argument("--status", help="a status, several with commas, or 'all'")
+    clusters.set_defaults(func=cmd_clusters)
     audit = sub.add_parser("audit", help="print the moderation audit log")
     audit.add_argument("--limit", type=int, default=1000)
     audit.set_defaults(func=cmd_audit)

@@ -32,6 +32,9 @@ FIELDS = [
     "lang",
     "moderated_at",
     "moderation_reason",
+    "duplicate_of",
+    "related_section",  # the section of the sources the idea is closest to ("" if none is)
+    "cluster",  # the smallest idea number of its group of similar ideas (its own if alone)
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,6 +69,7 @@ def export_row(idea: Idea, secret: str) -> dict[str, Any]:
         "lang": idea.lang,
         "moderated_at": idea.moderated_at or "",
         "moderation_reason": idea.moderation_reason or "",
+        "duplicate_of": idea.duplicate_of or "",
     }
 
 
@@ -78,19 +82,40 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def to_csv(ideas: list[Idea], secret: str) -> bytes:
-    """UTF-8 with BOM, ';'-separated, CRLF: what Dutch Excel and LibreOffice open as-is."""
+def to_csv(
+    ideas: list[Idea],
+    secret: str,
+    *,
+    related: dict[int, str] | None = None,
+    clusters: dict[int, int] | None = None,
+) -> bytes:
+    """UTF-8 with BOM, ';'-separated, CRLF: what Dutch Excel and LibreOffice open as-is.
+    ``related`` and ``clusters`` (per idea id) fill the columns of the same names."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(FIELDS)
     for idea in ideas:
         row = export_row(idea, secret)
+        row["related_section"] = (related or {}).get(idea.id, "")
+        row["cluster"] = (clusters or {}).get(idea.id, idea.id)
         writer.writerow([_cell(row[name]) for name in FIELDS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_json(ideas: list[Idea], secret: str) -> bytes:
-    """A JSON list of export records."""
-    return json.dumps([export_row(i, secret) for i in ideas], ensure_ascii=False, indent=2).encode(
-        "utf-8"
-    )
+def to_json(
+    ideas: list[Idea],
+    secret: str,
+    *,
+    related: dict[int, str] | None = None,
+    clusters: dict[int, int] | None = None,
+) -> bytes:
+    """A JSON list of export records (with ``related_section`` and ``cluster`` when given)."""
+    records = []
+    for idea in ideas:
+        row = export_row(idea, secret)
+        if related is not None:
+            row["related_section"] = related.get(idea.id, "")
+        if clusters is not None:
+            row["cluster"] = clusters.get(idea.id, idea.id)
+        records.append(row)
+    return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")

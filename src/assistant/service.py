@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from assistant.config import Settings
 from assistant.errors import IndexMissing, IndexStale
 from assistant.knowledge import KnowledgeBase, load_knowledge
-from assistant.retrieval.calibration import Tuning, load_tuning
+from assistant.retrieval.calibration import Tuning, load_idea_thresholds, load_tuning
 from assistant.retrieval.encoder import Encoder, encoder_name, load_encoder
 from assistant.retrieval.index import (
     IndexBuild,
@@ -22,6 +22,8 @@ from assistant.retrieval.index import (
     open_index,
 )
 from assistant.retrieval.search import Retriever
+from assistant.similar_ideas import UNCALIBRATED, IdeaMatcher, idea_tuning
+from assistant.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +103,12 @@ def open_service(
         knowledge=knowledge,
         retriever=Retriever(open_index(settings.index_dir), encoder, tuning=tuning),
     )
+
+
+def idea_matcher(settings: Settings, db: Database, retriever: Retriever) -> IdeaMatcher:
+    """Near-duplicates, groups and related sections of ideas, with this model's thresholds."""
+    name = model_name(settings)
+    tuning = idea_tuning(load_idea_thresholds(name, settings.data_dir))
+    if tuning == UNCALIBRATED:
+        log.warning("no idea thresholds for the model %s: ideas are not compared", name)
+    return IdeaMatcher(db, retriever, name, tuning)

@@ -27,6 +27,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from assistant.bot import (
     commands,
     idea_detours,
+    idea_matching,
     ideas,
     maintenance,
     moderation,
@@ -46,7 +47,7 @@ from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.export import pseudonym_secret
 from assistant.retrieval.encoder import Encoder
-from assistant.service import open_service
+from assistant.service import idea_matcher, open_service
 from assistant.store.db import Database, unavailable
 from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
@@ -55,6 +56,7 @@ from assistant.store.questions import QuestionLog
 
 log = logging.getLogger(__name__)
 OPS_SERVER = "ops_server"
+REEMBED_TASK = "idea_vectors_task"
 # The local transport's dummy token (not a secret): bandit B105 is a false alarm here.
 LOCAL_TOKEN = "123456:LOCAL-TOKEN"  # nosec B105
 NON_TEXT = (
@@ -116,6 +118,7 @@ async def open_services(
         prefs=Preferences(db),
         ideas=IdeaStore(db),
         moderation=ModerationStore(db),
+        matcher=idea_matcher(settings, db, service.retriever),
         secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
         flood=FloodGuard(limit=settings.flood_limit),
     )
@@ -190,6 +193,9 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(CallbackQueryHandler(ideas.send_outside, pattern=r"^send$"))
     app.add_handler(CallbackQueryHandler(rights.my_ideas_more, pattern=r"^mine:\d+$"))
     app.add_handler(CallbackQueryHandler(moderation.reject_reason, pattern=r"^modr:\d+:[a-z]+$"))
+    app.add_handler(
+        CallbackQueryHandler(moderation.duplicate_button, pattern=r"^modd:\d{1,18}:\d{1,18}$")
+    )
     app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
     app.add_handler(
         CallbackQueryHandler(commands.menu_button, pattern=r"^menu:(ask|about|privacy)$")
@@ -225,6 +231,11 @@ def build_application(
     async def post_init(app: BotApplication) -> None:
         services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
         await retention.forget_old_question_texts(services)  # then daily (the job below)
+        # ideas stored without a vector of this model (a crash, a model change): in the
+        # background, so the bot answers meanwhile
+        app.bot_data[REEMBED_TASK] = asyncio.get_running_loop().create_task(
+            idea_matching.reembed(services), name="idea-vectors"
+        )
         await commands.register_commands(app)
         if request is None and not settings.controller:
             log.warning(
@@ -237,6 +248,11 @@ def build_application(
             )
 
     async def post_shutdown(app: BotApplication) -> None:
+        task = app.bot_data.pop(REEMBED_TASK, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         server = app.bot_data.pop(OPS_SERVER, None)
         if server is not None:
             server.stop()

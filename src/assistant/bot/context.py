@@ -13,6 +13,7 @@ from assistant.bot.metrics import Metrics
 from assistant.config import Settings
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
+from assistant.similar_ideas import IdeaMatcher
 from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
@@ -34,6 +35,7 @@ class Services:
     prefs: Preferences
     ideas: IdeaStore
     moderation: ModerationStore
+    matcher: IdeaMatcher  # near-duplicates, groups and related sections of ideas
     secret: str  # for authors' pseudonyms
     flood: FloodGuard
     metrics: Metrics = field(default_factory=Metrics)

@@ -5,15 +5,19 @@ Kept apart from the state callbacks (bot/ideas.py), which decide where the resid
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from assistant.bot import limits, texts, wording
+from assistant.bot import idea_matching, limits, texts, wording
 from assistant.bot.context import BotContext
 from assistant.knowledge import Theme
 from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
 
-THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
+log = logging.getLogger(__name__)
+
+THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME, SIMILAR = (
     "theme",
     "text",
     "follow_up",
@@ -22,7 +26,9 @@ THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME = (
     "confirm",
     "edit",
     "resume",
+    "similar",  # a mode at CONFIRM: an approved idea is much like this one; go on or stop?
 )
+QUOTE_CHARS = 300  # of another resident's approved idea, shown when it is much like this one
 
 State = str | int
 END = -1  # the conversation is left; a draft still there is kept, parked (Draft.mode)
@@ -77,9 +83,10 @@ def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     )
 
 
-def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
+def summary_html(context: BotContext, draft: Draft, lang: str, related: str = "") -> str:
     """The resident's idea as they will send it, every value escaped, within Telegram's limit
-    (typed values shortened with "(...)" and a note if ever needed; the draft keeps them all)."""
+    (typed values shortened with "(...)" and a note if ever needed; the draft keeps them all),
+    after ``related`` (HTML: the sections of the sources the idea builds on)."""
     theme = theme_of(context, draft)
     title = context.services.knowledge.theme_title(draft.theme, lang)
     questions = theme.questions if theme else ()
@@ -88,7 +95,8 @@ def summary_html(context: BotContext, draft: Draft, lang: str) -> str:
     values.update({f"q:{q.id}": draft.answers.get(q.id) or "" for q in questions})
 
     def render(v: dict[str, str], note: bool) -> str:
-        parts = [texts.get(lang, "idea_summary", theme=title, text=v["text"]).rstrip()]
+        parts = [related, ""] if related else []
+        parts.append(texts.get(lang, "idea_summary", theme=title, text=v["text"]).rstrip())
         parts += [
             texts.get(
                 lang,
@@ -200,13 +208,59 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
             buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]),
         )
         return CONTACT
+    related, asked = await _matches(update, context, draft, lang)
+    if asked is not None:
+        return asked
     await reply(
         update,
         context,
-        summary_html(context, draft, lang),
+        summary_html(context, draft, lang, related),
         buttons(lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]),
     )
     return CONFIRM
+
+
+async def _matches(
+    update: Update, context: BotContext, draft: Draft, lang: str
+) -> tuple[str, State | None]:
+    """Before the summary: the sections the idea builds on (HTML, shown above the summary),
+    and, once per text, an approved idea much like it: then the resident chooses to go on or
+    stop instead (SIMILAR is returned). A failure here never keeps an idea from being sent:
+    the summary follows without them."""
+    services = context.services
+    if not draft.text:
+        return "", None
+    try:
+        found = await idea_matching.matches(services, draft.text, idea_matching.RESIDENT_SEES)
+        other = (
+            await services.db.call(services.ideas.get, found.similar[0].id)
+            if found.similar and draft.checked_text != draft.text
+            else None
+        )
+    except Exception as exc:  # a help, not a step: the resident can still send
+        log.warning("ideas not compared: %s", type(exc).__name__)
+        return "", None
+    related = ""
+    if found.related:
+        lines = idea_matching.related_lines(lang, found.related)
+        related = texts.get(lang, "idea_related", sections=texts.Html(lines))
+    if other is None or other.status not in idea_matching.RESIDENT_SEES:
+        return related, None
+    await set_mode(update, context, SIMILAR)
+    quote = other.text if len(other.text) <= QUOTE_CHARS else other.text[:QUOTE_CHARS] + "…"
+    await reply(
+        update,
+        context,
+        texts.get(lang, "idea_similar_found", number=other.id, text=quote),
+        buttons(
+            lang,
+            [
+                ("btn_similar_go", f"similar:go:{other.id}"),
+                ("btn_similar_stop", f"similar:stop:{other.id}"),
+            ],
+        ),
+    )
+    return related, SIMILAR
 
 
 async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:

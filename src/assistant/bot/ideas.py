@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.bot import commands, texts
+from assistant.bot import commands, idea_matching, texts
 from assistant.bot.context import BotContext
 from assistant.bot.idea_detours import answer_during_idea, looks_like_question
 from assistant.bot.idea_prompts import (
@@ -38,6 +38,7 @@ from assistant.bot.idea_prompts import (
     PARKED,
     PLACE,
     RESUME,
+    SIMILAR,
     TEXT,
     THEME,
     State,
@@ -54,6 +55,7 @@ from assistant.bot.lang import user_language
 from assistant.bot.moderation import notify_moderators
 from assistant.bot.private import in_private, redirect_to_private
 from assistant.store.db import unavailable
+from assistant.store.idea_vectors import StoredVector
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
@@ -170,6 +172,25 @@ async def _resume_choice(update: Update, context: BotContext, draft: Draft, lang
 
 
 resume_choice = _with_draft(_resume_choice, idle_check=False)
+
+
+@step
+async def similar_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """An approved idea is much like this one: go on to the summary, or stop (the draft is
+    deleted; the resident is told the number of the idea that is already there)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, choice, number = query.data.split(":")
+    if choice == "stop":
+        user_id, _ = ids(update)
+        services = context.services
+        await services.db.call(services.ideas.delete_draft, user_id)
+        await reply(update, context, texts.get(lang, "idea_similar_stopped", number=number))
+        return END
+    draft.checked_text = draft.text
+    await save(update, context, draft)
+    return await ask(update, context, draft, lang)
 
 
 # --- the steps -------------------------------------------------------------------------------
@@ -344,9 +365,10 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     user = update.effective_user
     assert user is not None
     name = " ".join(filter(None, [user.full_name, f"@{user.username}" if user.username else ""]))
+    vector = await _vector(context, draft.text)
     try:
         idea, created = await services.db.call(
-            services.ideas.submit, user_id, draft, submit_key, name
+            services.ideas.submit, user_id, draft, submit_key, name, vector
         )
     except DailyLimitReached:
         await query.answer()
@@ -380,6 +402,17 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
         text += "\n" + texts.get(lang, "idea_sent_contact")
     await reply(update, context, text)
     return END
+
+
+async def _vector(context: BotContext, text: str) -> StoredVector | None:
+    """The idea's vector, stored with it; None if encoding fails (it is made later, at the
+    next start): sending never waits on similarity."""
+    services = context.services
+    try:
+        return services.matcher.stored(await idea_matching.embed(services, text))
+    except Exception as exc:
+        log.warning("idea vector not made: %s", type(exc).__name__)
+        return None
 
 
 async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
@@ -641,6 +674,10 @@ def conversation(
                 *buttons_only,
             ],
             EDIT: [CallbackQueryHandler(edit_choice, pattern=r"^edit:"), *buttons_only],
+            SIMILAR: [
+                CallbackQueryHandler(similar_choice, pattern=r"^similar:(go|stop):\d{1,18}$"),
+                *buttons_only,
+            ],
         },
         fallbacks=[
             CommandHandler(["annuleer", "cancel", "stop"], cancel),

@@ -15,7 +15,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from assistant.bot import texts
+from assistant.bot import idea_matching, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.errors import AssistantError
@@ -103,6 +103,8 @@ async def reindex(update: Update, context: BotContext) -> None:
                 seconds=f"{time.perf_counter() - started:.1f}",
             ),
         )
+    # ideas without a vector of the model in service get one, in batches between residents
+    await idea_matching.reembed(services)
 
 
 async def _edit(message: Message, text: str, parse_mode: str | None = None) -> None:

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from assistant.bot import limits, texts, wording
+from assistant.bot import idea_matching, limits, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.bot.private import redirect_to_private
@@ -75,20 +75,58 @@ def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> 
     return text
 
 
-def review_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
-    """Approve / Reject / Hide / Skip."""
+def review_keyboard(
+    lang: str, idea_id: int, duplicate_of: int | None = None
+) -> InlineKeyboardMarkup:
+    """Approve / Reject / Hide / Skip, and "duplicate of #N" for the closest similar idea."""
 
     def button(key: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
             texts.label(lang, key), callback_data=f"mod:{action}:{idea_id}"
         )
 
-    return InlineKeyboardMarkup(
-        [
-            [button("btn_approve", "approve"), button("btn_reject", "reject")],
-            [button("btn_hide", "hide"), button("btn_mod_skip", "skip")],
-        ]
-    )
+    rows = [
+        [button("btn_approve", "approve"), button("btn_reject", "reject")],
+        [button("btn_hide", "hide"), button("btn_mod_skip", "skip")],
+    ]
+    if duplicate_of is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.label(lang, "btn_mark_duplicate", number=duplicate_of),
+                    callback_data=f"modd:{idea_id}:{duplicate_of}",
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+async def matches_footer(services: Services, idea: Idea, lang: str) -> tuple[str, int | None]:
+    """For a review: the sections an idea builds on and the pending or approved ideas much
+    like it ("lijkt op #12, #40"), and the closest of those (for the duplicate button)."""
+    try:
+        found = await idea_matching.matches(
+            services, idea.text, idea_matching.MODERATOR_SEES, exclude=(idea.id,), idea_id=idea.id
+        )
+    except Exception as exc:  # the review goes on without them
+        log.warning("ideas not compared for review: %s", type(exc).__name__)
+        return "", None
+    lines = []
+    if found.related:
+        sections = ", ".join(idea_matching.section_label(r) for r in found.related)
+        lines.append(texts.get(lang, "mod_related", sections=sections))
+    if found.similar:
+        items = ", ".join(
+            texts.label(
+                lang,
+                "mod_similar_item",
+                number=m.id,
+                status=texts.label(lang, f"status_{m.status}"),
+            )
+            for m in found.similar
+        )
+        lines.append(texts.get(lang, "mod_similar", ideas=items))
+    return "\n".join(lines), found.similar[0].id if found.similar else None
 
 
 def reason_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
@@ -120,11 +158,13 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
         await context.bot.send_message(chat.id, texts.get(lang, "mod_queue_empty"))
         return
     count = await services.db.call(services.moderation.pending_count)
+    related, closest = await matches_footer(services, idea, lang)
+    footer = "\n".join(filter(None, [related, wording.plural(lang, "mod_pending", count)]))
     await context.bot.send_message(
         chat.id,
-        review_html(services, idea, lang, wording.plural(lang, "mod_pending", count)),
+        review_html(services, idea, lang, footer),
         parse_mode=ParseMode.HTML,
-        reply_markup=review_keyboard(lang, idea.id),
+        reply_markup=review_keyboard(lang, idea.id, closest),
     )
 
 
@@ -138,13 +178,18 @@ async def review(update: Update, context: BotContext) -> None:
 
 
 async def notify_author(context: BotContext, idea: Idea) -> None:
-    """Tell an author who agreed to contact that their idea was approved or rejected."""
-    if not idea.contact_ok or idea.status not in ("approved", "rejected"):
+    """Tell an author who agreed to contact that their idea was approved, rejected or joined
+    to another as a duplicate."""
+    if not idea.contact_ok or idea.status not in ("approved", "rejected", "duplicate"):
         return
     lang = idea.lang if idea.lang in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
     title = context.services.knowledge.theme_title(idea.theme, lang)
     if idea.status == "approved":
         text = texts.get(lang, "author_approved", number=idea.id, theme=title)
+    elif idea.status == "duplicate":
+        text = texts.get(
+            lang, "author_duplicate", number=idea.id, theme=title, original=idea.duplicate_of
+        )
     else:
         reason = idea.moderation_reason or ""
         reason_html = texts.Html(texts.get(lang, "author_reason", reason=reason) if reason else "")
@@ -269,6 +314,48 @@ async def reject_reason(update: Update, context: BotContext) -> None:
     await _apply(update, context, int(raw_id), "reject", reason)
 
 
+async def duplicate_button(update: Update, context: BotContext) -> None:
+    """Mark the reviewed idea as a duplicate of the one the button names (audited; the author
+    is told which idea theirs joins), then show the next."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    assert update.effective_user is not None
+    if await _not_a_moderator(update, context):
+        return
+    lang = await user_language(update, context)
+    _, raw_id, raw_of = query.data.split(":")
+    services = context.services
+    try:
+        change = await services.db.call(
+            services.moderation.mark_duplicate,
+            int(raw_id),
+            int(raw_of),
+            f"telegram:{update.effective_user.id}",
+        )
+    except ValueError:  # the other idea is gone, or leads back to this one
+        await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
+        return
+    if change.idea is None:
+        await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
+        return
+    if not change.changed:
+        status = texts.label(lang, f"status_{change.idea.status}")
+        await query.answer(texts.label(lang, "mod_already", status=status), show_alert=True)
+        await _drop_buttons(context, query.message.chat.id, query.message.message_id)
+        return
+    await query.answer()
+    log.info("idea %s: %s -> duplicate", change.idea.id, change.before)
+    done = texts.get(lang, "mod_duplicate_done", number=change.idea.duplicate_of)
+    await context.bot.edit_message_text(
+        review_html(services, change.idea, lang, done),
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        parse_mode=ParseMode.HTML,
+    )
+    await notify_author(context, change.idea)
+    await send_next(update, context, lang)
+
+
 async def stats(update: Update, context: BotContext) -> None:
     """Ideas per theme and status, per day, questions answered and feedback."""
     message = update.effective_message
@@ -297,6 +384,7 @@ async def stats(update: Update, context: BotContext) -> None:
         )
         for day, n in figures.per_day
     ]
+    lines += ["", *await _groups_lines(services, lang)]
     total = figures.votes_up + figures.votes_down
     ratio = f" ({figures.votes_up / total:.0%} 👍)" if total else ""
     lines += [
@@ -313,6 +401,44 @@ async def stats(update: Update, context: BotContext) -> None:
         ),
     ]
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+async def _groups_lines(services: Services, lang: str) -> list[str]:
+    """/stats: pending and approved ideas per section they relate to, and groups of similar
+    ideas (two or more) with the largest."""
+    ideas = await services.db.call(services.moderation.ideas, statuses=VISIBLE)
+    if not ideas:
+        return []
+    seen = await idea_matching.overview(services, ideas)
+    per_section: dict[str, int] = {}
+    for idea in ideas:
+        label = seen.related.get(idea.id, "")
+        per_section[label] = per_section.get(label, 0) + 1
+    lines = [texts.get(lang, "stats_related_header")]
+    for label, count in sorted(per_section.items(), key=lambda kv: (-kv[1], kv[0])):
+        if label:
+            lines.append(texts.get(lang, "stats_related_line", section=label, count=count))
+        else:
+            lines.append(texts.get(lang, "stats_related_none", count=count))
+    groups: dict[int, int] = {}
+    for group in seen.cluster.values():
+        groups[group] = groups.get(group, 0) + 1
+    big = {g: n for g, n in groups.items() if n > 1}
+    if big:
+        largest = max(big, key=lambda g: (big[g], -g))
+        lines.append(
+            texts.get(
+                lang,
+                "stats_clusters",
+                groups=len(big),
+                ideas=sum(big.values()),
+                largest=largest,
+                size=big[largest],
+            )
+        )
+    else:
+        lines.append(texts.get(lang, "stats_no_clusters"))
+    return lines
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -341,7 +467,8 @@ async def export(update: Update, context: BotContext) -> None:
             )
             return
     ideas = await services.db.call(services.moderation.ideas, theme=theme, statuses=statuses)
-    data = to_csv(ideas, services.secret)
+    seen = await idea_matching.overview(services, ideas)
+    data = to_csv(ideas, services.secret, related=seen.related, clusters=seen.cluster)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     await message.reply_document(
         data,

@@ -77,13 +77,41 @@ def load_tuning(encoder_name: str, data_dir: Path | None = None) -> Tuning:
     return Tuning(**values)
 
 
+def load_idea_thresholds(encoder_name: str, data_dir: Path | None = None) -> dict[str, float]:
+    """The ideas' similarity thresholds of this encoder (the ``ideas`` block of its
+    calibration: duplicate, cluster, related), from the first calibration file that has one;
+    empty when none does."""
+    paths = [SHIPPED / f"{slug(encoder_name)}.json"]
+    if data_dir is not None:
+        paths.insert(0, data_dir / "calibrations" / f"{slug(encoder_name)}.json")
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            continue
+        block = data.get("ideas") if isinstance(data, dict) else None
+        if isinstance(block, dict):
+            return {str(k): float(v) for k, v in block.items() if isinstance(v, int | float)}
+    return {}
+
+
 def save_tuning(
     encoder_name: str, tuning: Tuning, directory: Path, report: dict[str, Any] | None = None
 ) -> Path:
     """Write a calibration (with the figures it was chosen by) for this encoder."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{slug(encoder_name)}.json"
-    body = {"model": encoder_name, "tuning": asdict(tuning), "report": report or {}}
+    body: dict[str, Any] = {
+        "model": encoder_name,
+        "tuning": asdict(tuning),
+        "report": report or {},
+    }
+    try:  # the ideas' thresholds are calibrated elsewhere (bench/ideas.py): keep them
+        ideas = json.loads(path.read_text(encoding="utf-8")).get("ideas")
+    except (FileNotFoundError, ValueError, AttributeError):
+        ideas = None
+    if isinstance(ideas, dict):
+        body["ideas"] = ideas
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)

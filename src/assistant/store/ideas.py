@@ -16,8 +16,9 @@ from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.store.db import Database, utcnow
+from assistant.store.idea_vectors import StoredVector, write_vector
 
-STATUSES = ("pending", "approved", "rejected", "hidden")
+STATUSES = ("pending", "approved", "rejected", "hidden", "duplicate")
 # Limits in UTF-16 units (how Telegram counts; an emoji is two). They add up so that the
 # summary and the moderators' review of the longest allowed idea fit in one Telegram message
 # (4096 units): 2000 + 2 x 500 + 100 + the fixed texts (tests/test_message_limits.py).
@@ -48,6 +49,9 @@ class Draft:
     editing: bool = False
     updated_at: str = ""
     pending: str = ""  # a question-like message: is it the answer? (asked with buttons)
+    # The text whose related sections and similar approved ideas were already shown (and,
+    # for a similar idea, the resident chose to go on): not shown again at every summary.
+    checked_text: str = ""
     # Where the conversation is besides the step: "" answering the step, "edit" or "resume"
     # (that menu is open), "parked" (left, the draft kept). Its own column: set without
     # touching the draft's last activity.
@@ -91,6 +95,7 @@ class Idea:
     moderated_by: str | None = None
     moderated_at: str | None = None
     moderation_reason: str | None = None
+    duplicate_of: int | None = None  # status 'duplicate': the idea this one joins
 
 
 def text_length(text: str) -> int:
@@ -134,6 +139,7 @@ def _idea(row: Any) -> Idea:
         moderated_by=row["moderated_by"],
         moderated_at=row["moderated_at"],
         moderation_reason=row["moderation_reason"],
+        duplicate_of=row["duplicate_of"],
     )
 
 
@@ -179,12 +185,18 @@ class IdeaStore:
 
     # --- ideas -------------------------------------------------------------------------------
     def submit(
-        self, user_id: int, draft: Draft, submit_key: str, contact_name: str = ""
+        self,
+        user_id: int,
+        draft: Draft,
+        submit_key: str,
+        contact_name: str = "",
+        vector: StoredVector | None = None,
     ) -> tuple[Idea, bool]:
         """Store the draft as an idea once; returns (idea, created). A repeated submit_key
-        returns the idea stored the first time. ``contact_name`` is kept only with consent."""
+        returns the idea stored the first time. ``contact_name`` is kept only with consent;
+        ``vector`` (the idea's embedding) is stored in the same transaction."""
         try:
-            return self._submit_once(user_id, draft, submit_key, contact_name)
+            return self._submit_once(user_id, draft, submit_key, contact_name, vector)
         except self.db.integrity_errors:
             # the same Send, stored meanwhile by another replica: return what it stored
             existing = self.by_submit_key(submit_key)
@@ -193,7 +205,12 @@ class IdeaStore:
             return existing, False
 
     def _submit_once(
-        self, user_id: int, draft: Draft, submit_key: str, contact_name: str
+        self,
+        user_id: int,
+        draft: Draft,
+        submit_key: str,
+        contact_name: str,
+        vector: StoredVector | None,
     ) -> tuple[Idea, bool]:
         with self.db.transaction() as conn:
             existing = conn.execute(
@@ -228,6 +245,8 @@ class IdeaStore:
                 ),
             ).fetchone()
             conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            if vector is not None:
+                write_vector(conn, row["id"], vector)
             return _idea(row), True
 
     def get(self, idea_id: int) -> Idea | None:
@@ -252,6 +271,11 @@ class IdeaStore:
         """Delete everything stored about the resident; returns rows removed per table."""
         removed: dict[str, int] = {}
         with self.db.transaction() as conn:
+            removed["idea_vectors"] = conn.execute(
+                "DELETE FROM idea_vectors WHERE idea_id IN "
+                "(SELECT id FROM ideas WHERE author_id = ?)",
+                (user_id,),
+            ).rowcount
             for table, column in (
                 ("ideas", "author_id"),
                 ("drafts", "user_id"),

@@ -1,11 +1,13 @@
 """Numbered schema migrations, applied in order and recorded in ``schema_migrations``.
 
-Never edit a migration that has shipped: add the next number.
+Never edit a migration that has shipped: add the next number. A migration is one script for
+both databases (PostgreSQL gets it through ``db._postgres_ddl``), or a dict of one script per
+dialect where they must differ (changing a CHECK constraint).
 """
 
 from __future__ import annotations
 
-MIGRATIONS: list[tuple[int, str, str]] = [
+MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
     (
         1,
         "m001_create_questions_feedback_prefs",
@@ -133,5 +135,69 @@ MIGRATIONS.append(
     );
     DROP TABLE conversations;
 """,
+    )
+)
+
+_IDEAS_COLUMNS = (
+    "id, theme, text, answers, municipality, contact_ok, contact_name, author_id, lang, "
+    "status, submit_key, created_at, updated_at, moderated_by, moderated_at, moderation_reason"
+)
+_IDEA_VECTORS = """
+    -- One vector per idea (unit length, float32), with the encoder that made it; ``seq`` comes
+    -- from counters.idea_vectors, taken with a row lock in the writing transaction, so rows
+    -- commit in seq order and a replica can take in everything after the last seq it saw.
+    CREATE TABLE idea_vectors (
+        idea_id INTEGER NOT NULL PRIMARY KEY REFERENCES ideas (id) ON DELETE CASCADE,
+        model   TEXT NOT NULL,
+        vector  BLOB NOT NULL,
+        seq     INTEGER NOT NULL
+    );
+    CREATE INDEX idea_vectors_seq ON idea_vectors (seq);
+    CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
+"""
+MIGRATIONS.append(
+    (
+        5,
+        "m005_duplicate_status_and_idea_vectors",
+        {
+            # SQLite cannot change a CHECK constraint: the table is rebuilt, rows and ids kept.
+            "sqlite": f"""
+    CREATE TABLE ideas_new (
+        id                INTEGER PRIMARY KEY,
+        theme             TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        answers           TEXT NOT NULL,
+        municipality      TEXT NOT NULL DEFAULT '',
+        contact_ok        INTEGER NOT NULL CHECK (contact_ok IN (0, 1)),
+        contact_name      TEXT NOT NULL DEFAULT '',
+        author_id         INTEGER NOT NULL,
+        lang              TEXT NOT NULL,
+        status            TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                          ('pending', 'approved', 'rejected', 'hidden', 'duplicate')),
+        submit_key        TEXT NOT NULL UNIQUE,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        moderated_by      TEXT,
+        moderated_at      TEXT,
+        moderation_reason TEXT,
+        duplicate_of      INTEGER
+    );
+    INSERT INTO ideas_new ({_IDEAS_COLUMNS}) SELECT {_IDEAS_COLUMNS} FROM ideas;
+    DROP TABLE ideas;
+    ALTER TABLE ideas_new RENAME TO ideas;
+    CREATE INDEX ideas_author ON ideas (author_id, created_at);
+    CREATE INDEX ideas_status ON ideas (status, theme, created_at);
+    {_IDEA_VECTORS}""",
+            "postgresql": f"""
+    ALTER TABLE ideas DROP CONSTRAINT ideas_status_check;
+    ALTER TABLE ideas ADD CONSTRAINT ideas_status_check CHECK (status IN
+        ('pending', 'approved', 'rejected', 'hidden', 'duplicate'));
+    ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER;
+    {_IDEA_VECTORS}""",
+        },
     )
 )

@@ -98,6 +98,8 @@ class ModerationStore:
         ``changed=False``; nothing is written twice. Every change writes an audit row in the
         same transaction.
         """
+        if new_status == "duplicate":
+            raise ValueError("a duplicate needs the idea it joins: use mark_duplicate")
         if new_status not in STATUSES:
             raise ValueError(f"unknown status '{new_status}' (allowed: {', '.join(STATUSES)})")
         with self.db.transaction() as conn:
@@ -122,6 +124,53 @@ class ModerationStore:
                 "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
                 "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (idea_id, actor, action, before, new_status, reason, now),
+            )
+            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+            return StatusChange(idea=_idea(row), changed=True, before=before)
+
+    def mark_duplicate(
+        self, idea_id: int, of_id: int, actor: str, *, expected: str | None = "pending"
+    ) -> StatusChange:
+        """Mark an idea as a duplicate of another (status 'duplicate', ``duplicate_of``, an
+        audit row), like ``set_status``: a second press or another moderator changes nothing.
+
+        It joins the original: marked against an idea that is itself a duplicate, it points to
+        that one's original. ValueError for itself, an unknown idea, or one that leads back.
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+            if row is None:
+                return StatusChange(idea=None, changed=False)
+            target, seen = of_id, {idea_id}
+            while True:
+                if target in seen:
+                    raise ValueError(f"idea {of_id} leads back to idea {idea_id}")
+                seen.add(target)
+                other = conn.execute(
+                    "SELECT status, duplicate_of FROM ideas WHERE id = ?", (target,)
+                ).fetchone()
+                if other is None:
+                    raise ValueError(f"there is no idea {of_id}")
+                if other["status"] != "duplicate" or other["duplicate_of"] is None:
+                    break
+                target = int(other["duplicate_of"])
+            before = row["status"]
+            if before == "duplicate" or (expected is not None and before != expected):
+                return StatusChange(idea=_idea(row), changed=False, before=before)
+            now = utcnow()
+            updated = conn.execute(
+                "UPDATE ideas SET status = 'duplicate', duplicate_of = ?, updated_at = ?, "
+                "moderated_by = ?, moderated_at = ?, moderation_reason = ? "
+                "WHERE id = ? AND status = ?",
+                (target, now, actor, now, f"#{target}", idea_id, before),
+            ).rowcount
+            if updated == 0:
+                current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+                return StatusChange(idea=_idea(current), changed=False, before=before)
+            conn.execute(
+                "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
+                "status_after, reason, at) VALUES (?, ?, 'duplicate', ?, 'duplicate', ?, ?)",
+                (idea_id, actor, before, f"#{target}", now),
             )
             row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
             return StatusChange(idea=_idea(row), changed=True, before=before)

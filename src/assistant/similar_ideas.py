@@ -1,0 +1,291 @@
+"""Ideas beside each other and beside the proposals: near-duplicates, clusters, related sections.
+
+One embedding per idea (the encoder in service, the question side: an idea is read like a
+question to the proposals, and two ideas are compared like two questions), stored with the idea
+(``store/idea_vectors.py``). Each process keeps a FAISS copy of the stored vectors and, before
+every lookup, takes in what was written since its last look, so replicas that share only the
+database see each other's ideas at once. Which ideas a caller may see (residents: approved
+only) is checked against the database for every result, never against the copy.
+
+Everything here blocks (encoding, FAISS, the database): the bot calls it off the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from assistant.retrieval.search import Retriever
+from assistant.store.db import Database
+from assistant.store.idea_vectors import IdeaVectorStore, StoredVector, VectorRow
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class IdeaTuning:
+    """Cosine thresholds for one encoder (calibrated by ``python -m bench.ideas``)."""
+
+    duplicate: float  # two ideas at or above this say the same thing
+    cluster: float  # two ideas at or above this belong to one group
+    related: float  # a section at or above this is what an idea builds on
+
+
+# Without calibrated thresholds (a model nobody measured) nothing is called alike or related:
+# no similarity at all is better than similarity at random.
+UNCALIBRATED = IdeaTuning(duplicate=2.0, cluster=2.0, related=2.0)
+
+
+def idea_tuning(thresholds: dict[str, float]) -> IdeaTuning:
+    """The thresholds of a calibration's ``ideas`` block (all three, or none at all)."""
+    try:
+        return IdeaTuning(
+            duplicate=thresholds["duplicate"],
+            cluster=thresholds["cluster"],
+            related=thresholds["related"],
+        )
+    except KeyError:
+        return UNCALIBRATED
+
+
+@dataclass(frozen=True)
+class SimilarIdea:
+    """Another idea close to the one asked about."""
+
+    id: int
+    score: float
+    status: str
+    theme: str
+
+
+@dataclass(frozen=True)
+class RelatedSection:
+    """A section of the knowledge base an idea builds on, with what it takes to cite it."""
+
+    key: str  # "<doc>/<section>", as Passage.section_key
+    heading: str
+    doc_title: str
+    year: int
+    score: float
+
+
+def to_stored(model: str, vector: np.ndarray) -> StoredVector:
+    """A vector as the database keeps it."""
+    return StoredVector(model=model, data=np.asarray(vector, dtype=np.float32).tobytes())
+
+
+def _matrix(rows: Sequence[VectorRow], dim: int) -> np.ndarray:
+    if not rows:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.vstack([np.frombuffer(r.data, dtype=np.float32) for r in rows]).reshape(-1, dim)
+
+
+class IdeaIndex:
+    """The in-memory FAISS copy of one model's stored idea vectors, kept in step by ``sync``."""
+
+    def __init__(self, store: IdeaVectorStore, model: str, dim: int) -> None:
+        self.store = store
+        self.model = model
+        self.dim = dim
+        self._lock = threading.Lock()
+        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._seq = 0
+
+    @property
+    def size(self) -> int:
+        """How many idea vectors the copy holds."""
+        return int(self._index.ntotal)
+
+    def sync(self) -> int:
+        """Take in the vectors written since the last look (by any process); rebuild from the
+        database when ideas were deleted (a resident used /vergeetmij). Returns how many rows
+        were taken in."""
+        with self._lock:
+            rows = self.store.since(self._seq, self.model)
+            if rows:
+                ids = np.array([r.idea_id for r in rows], dtype=np.int64)
+                # a re-embedded idea replaces its old vector (the Python wrapper takes an array)
+                self._index.remove_ids(ids)  # type: ignore[arg-type]
+                self._index.add_with_ids(_matrix(rows, self.dim), ids)
+                self._seq = rows[-1].seq
+            if self.store.count(self.model) != self._index.ntotal:
+                everything = self.store.since(0, self.model)
+                self._index.reset()
+                if everything:
+                    ids = np.array([r.idea_id for r in everything], dtype=np.int64)
+                    self._index.add_with_ids(_matrix(everything, self.dim), ids)
+                    self._seq = max(self._seq, everything[-1].seq)
+            return len(rows)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` nearest ideas in the copy (any status), best first."""
+        with self._lock:
+            if self._index.ntotal == 0:
+                return []
+            query = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
+            scores, ids = self._index.search(query, min(k, int(self._index.ntotal)))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+
+class IdeaMatcher:
+    """Embeds ideas and answers: which ideas are alike, which sections an idea builds on, and
+    which groups the ideas form."""
+
+    def __init__(self, db: Database, retriever: Retriever, model: str, tuning: IdeaTuning) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.tuning = tuning
+        self.vectors = IdeaVectorStore(db)
+        self.index = IdeaIndex(self.vectors, model, retriever.index.manifest.dimension)
+
+    # --- vectors -------------------------------------------------------------------------------
+    def embed(self, text: str) -> np.ndarray:
+        """An idea's vector (unit length)."""
+        return np.asarray(self.retriever.encoder.encode_queries([text])[0], dtype=np.float32)
+
+    def stored(self, vector: np.ndarray) -> StoredVector:
+        """A vector of this matcher's model, as the database keeps it."""
+        return to_stored(self.model, vector)
+
+    def vector_of(self, idea_id: int, text: str) -> np.ndarray:
+        """A stored idea's vector (embedded again when it has none of this model yet)."""
+        row = self.vectors.get(idea_id)
+        if row is not None and row.model == self.model:
+            return np.frombuffer(row.data, dtype=np.float32)
+        return self.embed(text)
+
+    def stored_vectors(self, idea_ids: Iterable[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of this model for these ideas (one read for all of them)."""
+        wanted = set(idea_ids)
+        return {
+            r.idea_id: np.frombuffer(r.data, dtype=np.float32)
+            for r in self.vectors.since(0, self.model)
+            if r.idea_id in wanted
+        }
+
+    def reembed(self, batch: int = 64, progress: Progress | None = None) -> int:
+        """Give every idea without a vector of this model one (after a crash between submit
+        and vector, or a model change); a batch at a time, so residents are never kept waiting
+        long. Returns how many were embedded."""
+        done = 0
+        while True:
+            todo = self.vectors.without_vector(self.model, batch)
+            if not todo:
+                return done
+            encoded = self.retriever.encoder.encode_queries([text for _, text in todo])
+            for (idea_id, _), vector in zip(todo, encoded, strict=True):
+                self.vectors.put(idea_id, self.stored(np.asarray(vector, dtype=np.float32)))
+            done += len(todo)
+            if progress is not None:
+                progress(done, done + len(self.vectors.without_vector(self.model, batch)))
+
+    # --- lookups -------------------------------------------------------------------------------
+    def similar(
+        self,
+        vector: np.ndarray,
+        *,
+        statuses: Iterable[str],
+        exclude: Iterable[int] = (),
+        k: int = 3,
+        threshold: float | None = None,
+    ) -> list[SimilarIdea]:
+        """Ideas at or above the near-duplicate threshold with one of ``statuses`` (checked in
+        the database now), best first."""
+        self.index.sync()
+        allowed, skip = set(statuses), set(exclude)
+        floor = self.tuning.duplicate if threshold is None else threshold
+        wanted = k + len(skip)
+        while True:
+            found = self.index.search(vector, wanted)
+            close = [(i, s) for i, s in found if s >= floor and i not in skip]
+            current = self.vectors.statuses([i for i, _ in close])
+            hits = [
+                SimilarIdea(i, s, *current[i])
+                for i, s in close
+                if i in current and current[i][0] in allowed
+            ]
+            # all that were found are close and too few were allowed: look further
+            if len(hits) >= k or len(found) < wanted or found[-1][1] < floor:
+                return hits[:k]
+            wanted *= 4
+
+    def related(self, vector: np.ndarray, n: int = 2) -> list[RelatedSection]:
+        """The ``n`` sections (at most one per section) closest to an idea, above the floor."""
+        index = self.retriever.index
+        if not index.passages:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        scores, rows = index.dense.search(query, min(20, len(index.passages)))
+        found: dict[str, RelatedSection] = {}
+        for row, score in zip(rows[0], scores[0], strict=True):
+            if row < 0 or score < self.tuning.related or bool(index.is_about[row]):
+                continue
+            p = index.passages[int(row)]
+            if p.section_key not in found:
+                found[p.section_key] = RelatedSection(
+                    p.section_key, p.heading, p.doc_title, p.date.year, float(score)
+                )
+        return list(found.values())[:n]
+
+    def nearest_sections(self, vectors: dict[int, np.ndarray]) -> dict[int, RelatedSection]:
+        """Each idea's closest section above the floor (ideas with none are left out)."""
+        out: dict[int, RelatedSection] = {}
+        for idea_id, vector in vectors.items():
+            found = self.related(vector, n=1)
+            if found:
+                out[idea_id] = found[0]
+        return out
+
+    def clusters(self, idea_ids: Sequence[int], neighbours: int = 10) -> dict[int, int]:
+        """Groups of similar ideas among ``idea_ids``: each idea's group is named by its
+        smallest number; ideas alike to nobody form a group of one. Connected components of
+        the pairs at or above the cluster threshold among each idea's nearest neighbours."""
+        wanted = set(idea_ids)
+        rows = sorted(
+            (r for r in self.vectors.since(0, self.model) if r.idea_id in wanted),
+            key=lambda r: r.idea_id,
+        )
+        labels = cluster_labels(
+            [r.idea_id for r in rows],
+            _matrix(rows, self.index.dim),
+            self.tuning.cluster,
+            neighbours,
+        )
+        return {i: labels.get(i, i) for i in idea_ids}
+
+
+def cluster_labels(
+    ids: Sequence[int], vectors: np.ndarray, threshold: float, neighbours: int = 10
+) -> dict[int, int]:
+    """Connected components of the nearest-neighbour pairs at or above ``threshold``; each id
+    is labelled with the smallest id of its component."""
+    if not ids:
+        return {}
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    scores, rows = flat.search(
+        np.ascontiguousarray(vectors, dtype=np.float32), min(neighbours + 1, len(ids))
+    )
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a in range(len(ids)):
+        for b, score in zip(rows[a], scores[a], strict=True):
+            if b >= 0 and b != a and score >= threshold:
+                ra, rb = root(a), root(int(b))
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    smallest: dict[int, int] = {}
+    for n, idea_id in enumerate(ids):
+        r = root(n)
+        smallest[r] = min(smallest.get(r, idea_id), idea_id)
+    return {idea_id: smallest[root(n)] for n, idea_id in enumerate(ids)}
