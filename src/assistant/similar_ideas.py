@@ -12,7 +12,10 @@ Everything here blocks (encoding, FAISS, the database): the bot calls it off the
 
 from __future__ import annotations
 
+import math
+import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,16 +31,26 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class IdeaTuning:
-    """Cosine thresholds for one encoder (calibrated by ``python -m bench.ideas``)."""
+    """Thresholds for one encoder (calibrated by ``python -m bench.ideas``). Two ideas score
+    ``meaning * cosine + (1 - meaning) * wording`` (wording: their letter trigrams)."""
 
     duplicate: float  # two ideas at or above this say the same thing
     cluster: float  # two ideas at or above this belong to one group
-    related: float  # a section at or above this is what an idea builds on
+    related: float  # a section at or above this (cosine) is what an idea builds on
+    meaning: float = 1.0  # weight of the cosine against the wording
+    # a pair whose cosine alone, less this, beats the blend scores that (the same idea in
+    # another language shares no wording); 1.0: never
+    alone: float = 1.0
+
+    def score(self, cosine: float, wording: float) -> float:
+        """How alike two ideas are, from their cosine and their wording."""
+        return max(self.meaning * cosine + (1.0 - self.meaning) * wording, cosine - self.alone)
 
 
 # Without calibrated thresholds (a model nobody measured) nothing is called alike or related:
 # no similarity at all is better than similarity at random.
 UNCALIBRATED = IdeaTuning(duplicate=2.0, cluster=2.0, related=2.0)
+CANDIDATES = 100  # nearest ideas by meaning that are then scored by meaning and wording
 
 
 def idea_tuning(thresholds: dict[str, float]) -> IdeaTuning:
@@ -47,6 +60,8 @@ def idea_tuning(thresholds: dict[str, float]) -> IdeaTuning:
             duplicate=thresholds["duplicate"],
             cluster=thresholds["cluster"],
             related=thresholds["related"],
+            meaning=thresholds.get("meaning", 1.0),
+            alone=thresholds.get("alone", 1.0),
         )
     except KeyError:
         return UNCALIBRATED
@@ -84,8 +99,23 @@ def _matrix(rows: Sequence[VectorRow], dim: int) -> np.ndarray:
     return np.vstack([np.frombuffer(r.data, dtype=np.float32) for r in rows]).reshape(-1, dim)
 
 
+_WORD = re.compile(r"\w+")
+
+
+def trigrams(text: str) -> Counter[str]:
+    """Letter trigrams of the words of three letters or more: two spellings of one word
+    (a typo, "wijkcentrum"/"wijkcentra") still share most of theirs."""
+    grams: Counter[str] = Counter()
+    for word in _WORD.findall(text.lower()):
+        if len(word) >= 3:
+            padded = f" {word} "
+            grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
 class IdeaIndex:
-    """The in-memory FAISS copy of one model's stored idea vectors, kept in step by ``sync``."""
+    """The in-memory copy of one model's stored idea vectors (FAISS) and of the ideas' letter
+    trigrams (for the wording half of the score), kept in step by ``sync``."""
 
     def __init__(self, store: IdeaVectorStore, model: str, dim: int) -> None:
         self.store = store
@@ -94,6 +124,9 @@ class IdeaIndex:
         self._lock = threading.Lock()
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._seq = 0
+        self._marks = (-1, -1)
+        self.grams: dict[int, Counter[str]] = {}
+        self.df: Counter[str] = Counter()  # in how many ideas each trigram occurs
 
     @property
     def size(self) -> int:
@@ -101,34 +134,56 @@ class IdeaIndex:
         return int(self._index.ntotal)
 
     def sync(self) -> int:
-        """Take in the vectors written since the last look (by any process); rebuild from the
-        database when ideas were deleted (a resident used /vergeetmij). Returns how many rows
-        were taken in."""
+        """Take in the vectors written since the last look (by any process); start again from
+        the database when vectors were deleted (a resident used /vergeetmij). One small read
+        when nothing changed. Returns how many rows were taken in."""
         with self._lock:
+            marks = self.store.marks()
+            if marks == self._marks:
+                return 0
+            if marks[1] != self._marks[1]:  # deletions: rebuild from what is stored now
+                self._index.reset()
+                self.grams, self.df, self._seq = {}, Counter(), 0
+            self._marks = marks
             rows = self.store.since(self._seq, self.model)
             if rows:
                 ids = np.array([r.idea_id for r in rows], dtype=np.int64)
                 # a re-embedded idea replaces its old vector (the Python wrapper takes an array)
                 self._index.remove_ids(ids)  # type: ignore[arg-type]
                 self._index.add_with_ids(_matrix(rows, self.dim), ids)
+                for r in rows:
+                    if r.idea_id in self.grams:
+                        self.df.subtract(self.grams[r.idea_id].keys())
+                    self.grams[r.idea_id] = trigrams(r.text)
+                    self.df.update(self.grams[r.idea_id].keys())
                 self._seq = rows[-1].seq
-            if self.store.count(self.model) != self._index.ntotal:
-                everything = self.store.since(0, self.model)
-                self._index.reset()
-                if everything:
-                    ids = np.array([r.idea_id for r in everything], dtype=np.int64)
-                    self._index.add_with_ids(_matrix(everything, self.dim), ids)
-                    self._seq = max(self._seq, everything[-1].seq)
             return len(rows)
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The ``k`` nearest ideas in the copy (any status), best first."""
+        """The ``k`` nearest ideas in the copy by meaning (any status), best first."""
         with self._lock:
             if self._index.ntotal == 0:
                 return []
             query = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
             scores, ids = self._index.search(query, min(k, int(self._index.ntotal)))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def wording(self, grams: Counter[str], other: int) -> float:
+        """Cosine of two ideas' trigram profiles, weighted by how rare each trigram is among
+        the ideas (so "idee", "voor" and "graag" count for little)."""
+        theirs = self.grams.get(other)
+        if not theirs or not grams:
+            return 0.0
+        total = len(self.grams) + 1
+
+        def weight(gram: str, count: int) -> float:
+            return (1.0 + math.log(count)) * (math.log(total / (self.df.get(gram, 0) + 1)) + 1.0)
+
+        a = {g: weight(g, c) for g, c in grams.items()}
+        b = {g: weight(g, c) for g, c in theirs.items()}
+        dot = sum(v * b[g] for g, v in a.items() if g in b)
+        norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+        return dot / norm if norm else 0.0
 
 
 class IdeaMatcher:
@@ -184,34 +239,42 @@ class IdeaMatcher:
                 progress(done, done + len(self.vectors.without_vector(self.model, batch)))
 
     # --- lookups -------------------------------------------------------------------------------
+    def scored(
+        self, vector: np.ndarray, text: str, k: int = CANDIDATES
+    ) -> list[tuple[int, float]]:
+        """The ``k`` nearest ideas by meaning (any status), scored by meaning and wording,
+        best first."""
+        self.index.sync()
+        grams = trigrams(text)
+        tuning = self.tuning
+        found = [
+            (i, tuning.score(cosine, self.index.wording(grams, i)))
+            for i, cosine in self.index.search(vector, k)
+        ]
+        return sorted(found, key=lambda pair: -pair[1])
+
     def similar(
         self,
         vector: np.ndarray,
         *,
+        text: str,
         statuses: Iterable[str],
         exclude: Iterable[int] = (),
         k: int = 3,
         threshold: float | None = None,
     ) -> list[SimilarIdea]:
         """Ideas at or above the near-duplicate threshold with one of ``statuses`` (checked in
-        the database now), best first."""
-        self.index.sync()
+        the database now, not in the copy), best first."""
         allowed, skip = set(statuses), set(exclude)
         floor = self.tuning.duplicate if threshold is None else threshold
-        wanted = k + len(skip)
-        while True:
-            found = self.index.search(vector, wanted)
-            close = [(i, s) for i, s in found if s >= floor and i not in skip]
-            current = self.vectors.statuses([i for i, _ in close])
-            hits = [
-                SimilarIdea(i, s, *current[i])
-                for i, s in close
-                if i in current and current[i][0] in allowed
-            ]
-            # all that were found are close and too few were allowed: look further
-            if len(hits) >= k or len(found) < wanted or found[-1][1] < floor:
-                return hits[:k]
-            wanted *= 4
+        close = [(i, s) for i, s in self.scored(vector, text) if s >= floor and i not in skip]
+        current = self.vectors.statuses([i for i, _ in close])
+        hits = [
+            SimilarIdea(i, s, *current[i])
+            for i, s in close
+            if i in current and current[i][0] in allowed
+        ]
+        return hits[:k]
 
     def related(self, vector: np.ndarray, n: int = 2) -> list[RelatedSection]:
         """The ``n`` sections (at most one per section) closest to an idea, above the floor."""
@@ -243,26 +306,40 @@ class IdeaMatcher:
     def clusters(self, idea_ids: Sequence[int], neighbours: int = 10) -> dict[int, int]:
         """Groups of similar ideas among ``idea_ids``: each idea's group is named by its
         smallest number; ideas alike to nobody form a group of one. Connected components of
-        the pairs at or above the cluster threshold among each idea's nearest neighbours."""
+        the pairs scoring at or above the cluster threshold among each idea's mutual nearest
+        neighbours by meaning."""
         wanted = set(idea_ids)
         rows = sorted(
             (r for r in self.vectors.since(0, self.model) if r.idea_id in wanted),
             key=lambda r: r.idea_id,
         )
+        grams = {r.idea_id: trigrams(r.text) for r in rows}
+        self.index.sync()  # its trigram frequencies weigh the wording
+        tuning = self.tuning
+
+        def score(a: int, b: int, cosine: float) -> float:
+            return tuning.score(cosine, self.index.wording(grams[a], b))
+
         labels = cluster_labels(
             [r.idea_id for r in rows],
             _matrix(rows, self.index.dim),
             self.tuning.cluster,
             neighbours,
+            score if tuning.meaning < 1.0 else None,
         )
         return {i: labels.get(i, i) for i in idea_ids}
 
 
 def cluster_labels(
-    ids: Sequence[int], vectors: np.ndarray, threshold: float, neighbours: int = 10
+    ids: Sequence[int],
+    vectors: np.ndarray,
+    threshold: float,
+    neighbours: int = 10,
+    score: Callable[[int, int, float], float] | None = None,
 ) -> dict[int, int]:
-    """Connected components of the nearest-neighbour pairs at or above ``threshold``; each id
-    is labelled with the smallest id of its component."""
+    """Connected components of the mutual nearest-neighbour pairs (by cosine) whose score
+    (the cosine, or ``score(id, other id, cosine)``) is at or above ``threshold``; each id is
+    labelled with the smallest id of its component."""
     if not ids:
         return {}
     flat = faiss.IndexFlatIP(vectors.shape[1])
@@ -278,9 +355,15 @@ def cluster_labels(
             i = parent[i]
         return i
 
+    near = [set(int(b) for b in row) for row in rows]
     for a in range(len(ids)):
-        for b, score in zip(rows[a], scores[a], strict=True):
-            if b >= 0 and b != a and score >= threshold:
+        for b, cosine in zip(rows[a], scores[a], strict=True):
+            # mutual neighbours only: one idea that is a little like two groups does not
+            # chain them into one
+            if b < 0 or b == a or a not in near[b]:
+                continue
+            value = score(ids[a], ids[b], float(cosine)) if score else float(cosine)
+            if value >= threshold:
                 ra, rb = root(a), root(int(b))
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)

@@ -54,7 +54,9 @@ async def matches(
     else:
         vector = await embed(services, text)
     related = await asyncio.to_thread(matcher.related, vector)
-    similar = await services.db.call(matcher.similar, vector, statuses=statuses, exclude=exclude)
+    similar = await services.db.call(
+        matcher.similar, vector, text=text, statuses=statuses, exclude=exclude
+    )
     return Matches(vector, related, similar)
 
 

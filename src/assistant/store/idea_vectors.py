@@ -24,12 +24,13 @@ class StoredVector:
 
 @dataclass(frozen=True)
 class VectorRow:
-    """One stored vector, with the number it was written under."""
+    """One stored vector, with the number it was written under and the idea's text."""
 
     idea_id: int
     model: str
     data: bytes
     seq: int
+    text: str = ""
 
 
 def write_vector(tx: Transaction, idea_id: int, vector: StoredVector) -> int:
@@ -47,12 +48,18 @@ def write_vector(tx: Transaction, idea_id: int, vector: StoredVector) -> int:
     return seq
 
 
+def note_removed(tx: Transaction) -> None:
+    """Record, inside the deleting transaction, that idea vectors were deleted."""
+    tx.execute("UPDATE counters SET value = value + 1 WHERE name = 'idea_vectors_removed'")
+
+
 def _row(row: Any) -> VectorRow:
     return VectorRow(
         idea_id=int(row["idea_id"]),
         model=row["model"],
         data=bytes(row["vector"]),
         seq=int(row["seq"]),
+        text=str(row["text"]),
     )
 
 
@@ -70,11 +77,16 @@ class IdeaVectorStore:
             write_vector(tx, idea_id, vector)
             return True
 
+    def marks(self) -> tuple[int, int]:
+        """(vectors written, deletions) so far: unchanged means nothing to take in."""
+        values = dict(self.db.execute("SELECT name, value FROM counters").fetchall())
+        return int(values["idea_vectors"]), int(values["idea_vectors_removed"])
+
     def since(self, seq: int, model: str) -> list[VectorRow]:
-        """Vectors of this model written after number ``seq``, oldest first."""
+        """Vectors of this model written after number ``seq``, oldest first, with texts."""
         rows = self.db.execute(
-            "SELECT idea_id, model, vector, seq FROM idea_vectors WHERE seq > ? AND model = ? "
-            "ORDER BY seq",
+            "SELECT v.idea_id, v.model, v.vector, v.seq, i.text FROM idea_vectors v "
+            "JOIN ideas i ON i.id = v.idea_id WHERE v.seq > ? AND v.model = ? ORDER BY v.seq",
             (seq, model),
         ).fetchall()
         return [_row(r) for r in rows]
@@ -87,7 +99,9 @@ class IdeaVectorStore:
     def get(self, idea_id: int) -> VectorRow | None:
         """One idea's stored vector."""
         row = self.db.execute(
-            "SELECT idea_id, model, vector, seq FROM idea_vectors WHERE idea_id = ?", (idea_id,)
+            "SELECT v.idea_id, v.model, v.vector, v.seq, i.text FROM idea_vectors v "
+            "JOIN ideas i ON i.id = v.idea_id WHERE v.idea_id = ?",
+            (idea_id,),
         ).fetchone()
         return _row(row) if row else None
 

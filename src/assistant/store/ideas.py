@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.store.db import Database, utcnow
-from assistant.store.idea_vectors import StoredVector, write_vector
+from assistant.store.idea_vectors import StoredVector, note_removed, write_vector
 
 STATUSES = ("pending", "approved", "rejected", "hidden", "duplicate")
 # Limits in UTF-16 units (how Telegram counts; an emoji is two). They add up so that the
@@ -276,6 +276,8 @@ class IdeaStore:
                 "(SELECT id FROM ideas WHERE author_id = ?)",
                 (user_id,),
             ).rowcount
+            if removed["idea_vectors"]:
+                note_removed(conn)
             for table, column in (
                 ("ideas", "author_id"),
                 ("drafts", "user_id"),

@@ -158,6 +158,8 @@ _IDEA_VECTORS = """
         value INTEGER NOT NULL
     );
     INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
+    -- bumped whenever idea vectors are deleted (/vergeetmij): the copies rebuild
+    INSERT INTO counters (name, value) VALUES ('idea_vectors_removed', 0);
 """
 MIGRATIONS.append(
     (
