@@ -107,13 +107,16 @@ def calibrate(
                     continue
                 if best is None or c["recall"] > best["recall"]:
                     best = {**c, "meaning": weight, "alone": alone}
-                if weight == 1.0 and (baseline is None or c["recall"] > baseline["recall"]):
+                if (weight, alone) == (1.0, 1.0) and (
+                    baseline is None or c["recall"] > baseline["recall"]
+                ):
                     baseline = c
     if best is None:
-        best = {"threshold": GRID[-1], "precision": 0.0, "recall": 0.0, "meaning": 1.0}
+        best = {"threshold": GRID[-1], "precision": 0.0, "recall": 0.0, "meaning": 1.0, "alone": 1}
     matcher.tuning = replace(
         matcher.tuning,
         meaning=best["meaning"],
+        alone=best["alone"],
         duplicate=best["threshold"],
         cluster=best["threshold"],
     )

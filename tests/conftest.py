@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
 # Set (by .ci/run) to an admin URL of a real PostgreSQL server: the storage and bot tests then
 # run against PostgreSQL as well as SQLite.
+MOD_CHAT = -500  # the moderators' group of the ``staffed`` bot
 POSTGRES_ADMIN_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_ADMIN_URL else ["sqlite"]
 
@@ -122,3 +123,16 @@ async def telegram(
 def services_of(telegram: LocalTelegram) -> Services:
     """The services the running bot opened in post_init."""
     return cast(Services, telegram.app.bot_data[SERVICES])
+
+
+@pytest.fixture
+async def staffed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, api: LocalBotApi, encoder: Encoder
+) -> AsyncIterator[LocalTelegram]:
+    """The bot with moderators 900 and 901, maintainer 950 and a moderators' group."""
+    monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
+    monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
+    monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", str(MOD_CHAT))
+    app = build_application(Settings.from_env(), request=api, encoder=encoder)
+    async with LocalTelegram(app, api) as running:
+        yield running

@@ -29,7 +29,7 @@ from assistant.bot.app import build_application
 from assistant.bot.local import LocalBotApi
 from assistant.config import Settings
 from assistant.retrieval.encoder import Encoder
-from tests.test_ops import free_port
+from tests.support import free_port
 
 QUESTION = "Wat is een burgerberaad?"
 

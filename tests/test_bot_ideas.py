@@ -12,51 +12,17 @@ import pytest
 from assistant.bot import ideas as idea_flow
 from assistant.bot import texts
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi, SentMessage
+from assistant.bot.local import LocalBotApi
 from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
 from assistant.retrieval.encoder import Encoder
 from assistant.store.db import Database
 from assistant.store.ideas import Draft
 from tests.conftest import services_of
+from tests.support import IDEA, rows, walk
 
 NL = Resident(id=601, first_name="Fatima", language_code="nl")
 EN = Resident(id=602, first_name="Sam", language_code="en")
-IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."
-
-
-def rows(telegram: LocalTelegram, sql: str, *args: object) -> list[dict[str, object]]:
-    return [dict(r) for r in services_of(telegram).db.execute(sql, args).fetchall()]
-
-
-async def walk(
-    telegram: LocalTelegram,
-    who: Resident,
-    theme: str,
-    text: str,
-    answers: tuple[str | None, ...] = ("Kinderen", None),
-    place: str | None = "Zaandam",
-    contact: bool = True,
-) -> SentMessage:
-    """Go from /idee to the summary; returns the summary message."""
-    [choice] = await telegram.send(who, "/idee")
-    [prompt] = await telegram.press(who, choice, theme)
-    assert "10" in prompt.text and "2000" in prompt.text
-    [step] = await telegram.send(who, text)
-    for answer in answers:
-        [step] = (
-            await telegram.press(who, step, "skip")
-            if answer is None
-            else await telegram.send(who, answer)
-        )
-    [step] = (
-        await telegram.press(who, step, "skip")
-        if place is None
-        else await telegram.send(who, place)
-    )
-    [summary] = await telegram.press(who, step, "contact:yes" if contact else "contact:no")
-    assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
-    return summary
 
 
 @pytest.mark.parametrize(

@@ -7,59 +7,21 @@ import csv
 import io
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.app import build_application
 from assistant.bot.local import LocalBotApi
 from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.export import FIELDS
-from assistant.retrieval.encoder import Encoder
 from tests.conftest import services_of
-from tests.test_bot_ideas import walk
+from tests.support import MAINTAINER, MOD, MOD2, MOD_CHAT, audit_rows, submit
 
-MOD = Resident(id=900, first_name="Mo", language_code="nl")
-MOD2 = Resident(id=901, first_name="Mira", language_code="en")
-MAINTAINER = Resident(id=950, first_name="Max", language_code="nl")
 AUTHOR = Resident(id=610, first_name="Eva", language_code="en")
 SHY = Resident(id=611, first_name="Noor", language_code="nl")
-MOD_CHAT = -500
-
-
-@pytest.fixture
-async def staffed(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, api: LocalBotApi, encoder: Encoder
-) -> AsyncIterator[LocalTelegram]:
-    monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
-    monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
-    monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", str(MOD_CHAT))
-    app = build_application(Settings.from_env(), request=api, encoder=encoder)
-    async with LocalTelegram(app, api) as running:
-        yield running
-
-
-async def submit(
-    telegram: LocalTelegram,
-    who: Resident,
-    text: str,
-    contact: bool,
-    theme: str = "theme:preventiecoalitie",
-) -> int:
-    summary = await walk(telegram, who, theme, text, contact=contact)
-    await telegram.press(who, summary, "send")
-    return int(services_of(telegram).ideas.by_author(who.id)[0].id)
-
-
-def audit_rows(telegram: LocalTelegram) -> list[dict[str, object]]:
-    return [
-        dict(r)
-        for r in services_of(telegram).db.execute("SELECT * FROM moderation_audit ORDER BY id")
-    ]
 
 
 @pytest.mark.parametrize("command", ["/review", "/stats", "/export", "/reindex"])

@@ -16,7 +16,7 @@ from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
 from assistant.retrieval.encoder import Encoder
 from tests.conftest import services_of
-from tests.test_bot_moderation import MOD, staffed, submit  # noqa: F401 - the fixture
+from tests.support import MOD, submit
 
 AUTHOR = Resident(id=810, first_name="Evi", language_code="nl")
 HUGE = 2**63
@@ -34,7 +34,7 @@ def no_errors(caplog: pytest.LogCaptureFixture) -> None:
 
 
 async def test_moderator_double_tap_is_quiet(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -125,7 +125,7 @@ CRAFTED = [
 
 @pytest.mark.parametrize("update", CRAFTED)
 async def test_crafted_updates_never_raise(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
     update: dict[str, Any],
     caplog: pytest.LogCaptureFixture,

@@ -8,7 +8,7 @@ from assistant.bot import texts
 from assistant.bot.local import LocalBotApi
 from assistant.bot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.test_bot_ideas import walk
+from tests.support import walk
 
 NL = Resident(id=8801, language_code="nl")
 

@@ -8,8 +8,7 @@ from assistant.bot import texts
 from assistant.bot.local import BOT_USERNAME, LocalBotApi, SentMessage
 from assistant.bot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.test_bot_ideas import IDEA, walk
-from tests.test_bot_moderation import MOD, staffed  # noqa: F401 - the fixture
+from tests.support import IDEA, MOD, walk
 
 GROUP = -100400
 ANNA = Resident(id=701, first_name="Anna", language_code="nl")
@@ -83,7 +82,7 @@ async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
 
 
 async def test_review_and_export_in_a_group(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
 ) -> None:
     await share(staffed, ANNA)

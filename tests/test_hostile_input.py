@@ -4,42 +4,21 @@ error, never unescaped markup, and nothing stored that should not be."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.bot import texts
-from assistant.bot.app import build_application
 from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.bot.simulator import Resident
 from assistant.config import Settings
 from assistant.retrieval.encoder import Encoder
 from assistant.text import strip_controls
 from tests.conftest import services_of
+from tests.support.harness import NASTY, Harness
 
-NASTY = st.sampled_from(
-    [
-        "<b>vet</b>",
-        "<script>alert(1)</script>",
-        "</i>",
-        "&amp;",
-        "& <",
-        "*bold* _it_ `code`",
-        "'; DROP TABLE ideas; --",
-        '" OR 1=1 --',
-        "\x00\x01\x1b[31m",
-        "\u202e\u200b\ufeff",
-        "🧨" * 30,
-        "a" * 5000,
-        "/start",
-        "@MetropoolAssistentBot",
-        "https://x.nl/?a=<b>",
-    ]
-)
 TEXT = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300),
     st.lists(NASTY, min_size=1, max_size=4).map(" ".join),
@@ -50,25 +29,6 @@ HYPOTHESIS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-
-
-class Harness:
-    """The bot started once in its own event loop; examples run through ``run``."""
-
-    def __init__(self, app_settings: Settings, encoder: Encoder) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.api = LocalBotApi()
-        self.telegram = LocalTelegram(
-            build_application(app_settings, request=self.api, encoder=encoder), self.api
-        )
-        self.run(self.telegram.start())
-
-    def run(self, coroutine: Any) -> Any:
-        return self.loop.run_until_complete(coroutine)
-
-    def close(self) -> None:
-        self.run(self.telegram.stop())
-        self.loop.close()
 
 
 @pytest.fixture

@@ -21,8 +21,7 @@ from assistant.bot.simulator import LocalTelegram, Resident, SentMessage
 from assistant.service import idea_matcher
 from assistant.store.db import Database
 from tests.conftest import services_of
-from tests.test_bot_ideas import rows
-from tests.test_bot_moderation import MAINTAINER, MOD, staffed  # noqa: F401
+from tests.support import MAINTAINER, MOD, rows
 
 AI_IDEA = (
     "Een gratis cursus in de bibliotheek waar inwoners leren hoe kunstmatige intelligentie "
@@ -74,7 +73,7 @@ async def test_summary_shows_the_section_the_idea_builds_on(telegram: LocalTeleg
 
 
 async def test_near_duplicate_of_an_approved_idea_is_flagged(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
 ) -> None:
     services = services_of(staffed)
     first = await send_idea(staffed, AUTHOR, AI_IDEA)
@@ -96,7 +95,7 @@ async def test_near_duplicate_of_an_approved_idea_is_flagged(
     assert len(services.ideas.by_author(THIRD.id)) == 1
 
 
-async def test_stop_at_a_similar_idea_drops_the_draft(staffed: LocalTelegram) -> None:  # noqa: F811
+async def test_stop_at_a_similar_idea_drops_the_draft(staffed: LocalTelegram) -> None:
     services = services_of(staffed)
     first = await send_idea(staffed, AUTHOR, SPORT_IDEA, theme="theme:preventiecoalitie")
     services.moderation.set_status(first, "approved", "test")
@@ -108,7 +107,7 @@ async def test_stop_at_a_similar_idea_drops_the_draft(staffed: LocalTelegram) ->
 
 
 async def test_hidden_and_rejected_ideas_are_never_shown_to_residents(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
 ) -> None:
     services = services_of(staffed)
     hidden = await send_idea(staffed, AUTHOR, AI_IDEA)
@@ -119,7 +118,7 @@ async def test_hidden_and_rejected_ideas_are_never_shown_to_residents(
 
 
 async def test_review_offers_duplicate_with_audit_and_author_notice(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
 ) -> None:
     services = services_of(staffed)
     original = await send_idea(staffed, OTHER, AI_IDEA)
@@ -147,7 +146,7 @@ async def test_review_offers_duplicate_with_audit_and_author_notice(
     assert len(notices) == 1 and f"#{original}" in notices[0].text  # in the author's English
 
 
-async def test_forget_me_removes_the_vectors(staffed: LocalTelegram) -> None:  # noqa: F811
+async def test_forget_me_removes_the_vectors(staffed: LocalTelegram) -> None:
     services = services_of(staffed)
     number = await send_idea(staffed, AUTHOR, AI_IDEA)
     other = await send_idea(staffed, OTHER, SPORT_IDEA, theme="theme:preventiecoalitie")
@@ -163,7 +162,7 @@ async def test_forget_me_removes_the_vectors(staffed: LocalTelegram) -> None:  #
 
 
 async def test_reindex_gives_every_idea_a_vector_of_the_model_in_service(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
 ) -> None:
     services = services_of(staffed)
     number = await send_idea(staffed, AUTHOR, AI_IDEA)
@@ -173,7 +172,7 @@ async def test_reindex_gives_every_idea_a_vector_of_the_model_in_service(
     assert row == {"idea_id": number, "model": services.matcher.model}
 
 
-async def test_export_has_related_section_and_cluster(staffed: LocalTelegram) -> None:  # noqa: F811
+async def test_export_has_related_section_and_cluster(staffed: LocalTelegram) -> None:
     a = await send_idea(staffed, AUTHOR, SPORT_IDEA, theme="theme:preventiecoalitie")
     b = await send_idea(staffed, OTHER, SAME_SPORT_IDEA, theme="theme:preventiecoalitie")
     c = await send_idea(staffed, THIRD, AI_IDEA)
@@ -192,7 +191,7 @@ async def test_export_has_related_section_and_cluster(staffed: LocalTelegram) ->
 
 
 async def test_replicas_see_each_others_ideas_at_once(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     database_url: str,
 ) -> None:
     """A second process on the same database (its own connection, its own FAISS copy) finds

@@ -15,7 +15,7 @@ import pytest
 from assistant.bot import texts
 from assistant.bot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.test_bot_ideas import IDEA, walk
+from tests.support import IDEA, walk
 
 NL = Resident(id=701, first_name="Joop", language_code="nl")
 EN = Resident(id=702, first_name="Sam", language_code="en")

@@ -21,7 +21,7 @@ from assistant.store.ideas import (
     text_length,
 )
 from tests.conftest import services_of
-from tests.test_bot_moderation import MOD, staffed  # noqa: F401 - the fixture
+from tests.support import MOD
 
 LONG_NAME = Resident(id=620, first_name="W" * 64, language_code="nl")
 
@@ -52,7 +52,7 @@ async def longest_summary(telegram: LocalTelegram, who: Resident, unit: str) -> 
 
 @pytest.mark.parametrize("unit", ["a", "😀", "👩‍👩‍👧‍👦", "&<é>"])
 async def test_longest_idea_through_every_screen(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
     unit: str,
 ) -> None:
@@ -74,7 +74,7 @@ async def test_longest_idea_through_every_screen(
     no_refusals(api)
 
 
-async def test_emoji_idea_counted_in_utf16_units(staffed: LocalTelegram) -> None:  # noqa: F811
+async def test_emoji_idea_counted_in_utf16_units(staffed: LocalTelegram) -> None:
     [choice] = await staffed.send(LONG_NAME, "/idee")
     await staffed.press(LONG_NAME, choice, "theme:preventiecoalitie")
     # 1001 emoji are 1001 code points but 2002 units: over the limit, and said so
@@ -102,7 +102,7 @@ def store_raw(telegram: LocalTelegram, author: int, text: str, answer: str, key:
 
 
 async def test_an_overlong_idea_cannot_block_the_queue(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
 ) -> None:
     huge = store_raw(staffed, 630, "Begin " + "😀" * 4000 + " eind", "x" * 3000, "k1")

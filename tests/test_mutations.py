@@ -41,8 +41,7 @@ from assistant.store.db import Database
 from assistant.store.ideas import Draft, IdeaStore
 from assistant.store.moderation import ModerationStore
 from tests.conftest import services_of
-from tests.test_bot_ideas import IDEA, walk
-from tests.test_bot_moderation import MAINTAINER, MOD, staffed, submit  # noqa: F401
+from tests.support import IDEA, MAINTAINER, MOD, submit, walk
 
 AUTHOR = Resident(id=820, first_name="Ruth", language_code="nl")
 DRAFT = Draft(
@@ -86,7 +85,7 @@ def test_submit_race_lost_at_insert_returns_the_stored_idea(
 # 2 ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("command", ["/review", "/export", "/stats"])
 async def test_maintainers_are_not_moderators(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     command: str,
 ) -> None:
     await submit(staffed, AUTHOR, IDEA, True)
@@ -96,7 +95,7 @@ async def test_maintainers_are_not_moderators(
 
 # 3 ------------------------------------------------------------------------------------------
 async def test_review_escapes_what_the_author_typed(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
 ) -> None:
     await submit(staffed, AUTHOR, "<b>vet</b> & <i>schuin</i> idee voor de buurt", True)
@@ -106,7 +105,7 @@ async def test_review_escapes_what_the_author_typed(
 
 
 # 4 ------------------------------------------------------------------------------------------
-async def test_forget_me_erases_ideas_of_every_status(staffed: LocalTelegram) -> None:  # noqa: F811
+async def test_forget_me_erases_ideas_of_every_status(staffed: LocalTelegram) -> None:
     services = services_of(staffed)
     ideas = {  # four different ideas: a text like an approved one would be asked about first
         "approved": IDEA,
@@ -161,7 +160,7 @@ async def test_confirmation_leaves_only_after_the_commit(
 
 # 6 ------------------------------------------------------------------------------------------
 async def test_author_who_blocked_the_bot_does_not_break_moderation(
-    staffed: LocalTelegram,  # noqa: F811
+    staffed: LocalTelegram,
     api: LocalBotApi,
 ) -> None:
     number = await submit(staffed, AUTHOR, IDEA, True)

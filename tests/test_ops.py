@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 
 import httpx
 import pytest
@@ -14,15 +13,9 @@ from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.cli import main
 from assistant.logs import JsonFormatter
 from tests.conftest import services_of
-from tests.test_bot_ideas import walk
+from tests.support import free_port, walk
 
 NL = Resident(id=731, language_code="nl")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_health_and_metrics(telegram: LocalTelegram) -> None:

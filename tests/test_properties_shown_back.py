@@ -37,7 +37,7 @@ from assistant.store.ideas import (
     text_length,
 )
 from assistant.text import strip_controls
-from tests.test_hostile_input import NASTY, Harness
+from tests.support.harness import NASTY, Harness
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
 settings.register_profile("ci", max_examples=12, derandomize=True, **_COMMON)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from assistant.bot.app import IDEA_GROUP
 from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.store.db import Database
 from tests.conftest import KNOWLEDGE, POSTGRES_ADMIN_URL, services_of
-from tests.test_bot_ideas import IDEA, rows, walk
+from tests.support import IDEA, rows, walk
 
 WHO = Resident(id=701, first_name="Noor", language_code="nl")
 OTHER = Resident(id=702, first_name="Sam", language_code="en")

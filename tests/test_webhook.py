@@ -12,7 +12,7 @@ from assistant.bot.local import LocalBotApi
 from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
 from assistant.retrieval.encoder import Encoder
-from tests.test_ops import free_port
+from tests.support import free_port
 
 NL = Resident(id=515, language_code="nl")
 

@@ -1,0 +1,75 @@
+"""What many test modules share: residents and staff, walking an idea to its summary,
+submitting one, and reading the database behind a running bot."""
+
+from __future__ import annotations
+
+import socket
+
+from assistant.bot.local import SentMessage
+from assistant.bot.simulator import LocalTelegram, Resident
+from tests.conftest import MOD_CHAT, services_of
+
+IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."
+MOD = Resident(id=900, first_name="Mo", language_code="nl")
+MOD2 = Resident(id=901, first_name="Mira", language_code="en")
+MAINTAINER = Resident(id=950, first_name="Max", language_code="nl")
+__all__ = ["MOD_CHAT"]  # re-exported for the tests of the moderators' group
+
+
+def rows(telegram: LocalTelegram, sql: str, *args: object) -> list[dict[str, object]]:
+    return [dict(r) for r in services_of(telegram).db.execute(sql, args).fetchall()]
+
+
+async def walk(
+    telegram: LocalTelegram,
+    who: Resident,
+    theme: str,
+    text: str,
+    answers: tuple[str | None, ...] = ("Kinderen", None),
+    place: str | None = "Zaandam",
+    contact: bool = True,
+) -> SentMessage:
+    """Go from /idee to the summary; returns the summary message."""
+    [choice] = await telegram.send(who, "/idee")
+    [prompt] = await telegram.press(who, choice, theme)
+    assert "10" in prompt.text and "2000" in prompt.text
+    [step] = await telegram.send(who, text)
+    for answer in answers:
+        [step] = (
+            await telegram.press(who, step, "skip")
+            if answer is None
+            else await telegram.send(who, answer)
+        )
+    [step] = (
+        await telegram.press(who, step, "skip")
+        if place is None
+        else await telegram.send(who, place)
+    )
+    [summary] = await telegram.press(who, step, "contact:yes" if contact else "contact:no")
+    assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
+    return summary
+
+
+async def submit(
+    telegram: LocalTelegram,
+    who: Resident,
+    text: str,
+    contact: bool,
+    theme: str = "theme:preventiecoalitie",
+) -> int:
+    summary = await walk(telegram, who, theme, text, contact=contact)
+    await telegram.press(who, summary, "send")
+    return int(services_of(telegram).ideas.by_author(who.id)[0].id)
+
+
+def audit_rows(telegram: LocalTelegram) -> list[dict[str, object]]:
+    return [
+        dict(r)
+        for r in services_of(telegram).db.execute("SELECT * FROM moderation_audit ORDER BY id")
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
