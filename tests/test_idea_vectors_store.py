@@ -20,7 +20,9 @@ from assistant.store.ideas import Draft, IdeaStore
 from assistant.store.moderation import ModerationStore
 
 
-def _idea(store: IdeaStore, user_id: int, text: str, vector: StoredVector | None = None) -> int:
+def submitted(
+    store: IdeaStore, user_id: int, text: str, vector: StoredVector | None = None
+) -> int:
     draft = Draft(theme="preventiecoalitie", text=text, contact_ok=False)
     idea, _ = store.submit(user_id, draft, f"{user_id}:1", vector=vector)
     return idea.id
@@ -59,7 +61,7 @@ def test_upgrade_keeps_every_idea_and_its_number(
             f"Idee nummer {n} voor de buurt." for n in range(3)
         ]
         assert store.get(numbers[1]).status == "approved"  # type: ignore[union-attr]
-        newer = _idea(store, 799, "Een nieuw idee na de upgrade.")
+        newer = submitted(store, 799, "Een nieuw idee na de upgrade.")
         assert newer == max(numbers) + 1  # numbering goes on, none reused
         change = ModerationStore(db).mark_duplicate(numbers[0], numbers[1], "test")
         assert change.changed and change.idea is not None
@@ -72,7 +74,9 @@ def test_duplicate_refuses_itself_and_unknown_and_joins_the_original(database_ur
     db = Database(database_url).open()
     try:
         store, moderation = IdeaStore(db), ModerationStore(db)
-        a, b, c = (_idea(store, 710 + n, f"Een idee over sporten in wijk {n}.") for n in range(3))
+        a, b, c = (
+            submitted(store, 710 + n, f"Een idee over sporten in wijk {n}.") for n in range(3)
+        )
         with pytest.raises(ValueError):
             moderation.mark_duplicate(a, a, "test")
         with pytest.raises(ValueError):
@@ -94,8 +98,8 @@ def test_copy_follows_another_connection(database_url: str) -> None:
         store = IdeaStore(writer)
         copy = IdeaIndex(IdeaVectorStore(reader), "m", 8)
         assert copy.sync() == 0 and copy.size == 0
-        first = _idea(store, 720, "Moestuinen bij scholen.", to_stored("m", _unit(1)))
-        _idea(store, 721, "Een ander model.", to_stored("other", _unit(2)))
+        first = submitted(store, 720, "Moestuinen bij scholen.", to_stored("m", _unit(1)))
+        submitted(store, 721, "Een ander model.", to_stored("other", _unit(2)))
         assert copy.sync() == 1 and copy.size == 1
         assert copy.sync() == 0  # nothing new: one small read
         assert copy.search(_unit(1), 1)[0][0] == first

@@ -122,7 +122,8 @@ def problem_with_text(
     return None
 
 
-def _idea(row: Any) -> Idea:
+def idea_from_row(row: Any) -> Idea:
+    """An idea from a row of the ideas table (any listing of ideas reads them this way)."""
     return Idea(
         id=row["id"],
         theme=row["theme"],
@@ -217,7 +218,7 @@ class IdeaStore:
                 "SELECT * FROM ideas WHERE submit_key = ?", (submit_key,)
             ).fetchone()
             if existing is not None:
-                return _idea(existing), False
+                return idea_from_row(existing), False
             since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
             recent = conn.execute(
                 "SELECT COUNT(*) FROM ideas WHERE author_id = ? AND created_at > ?",
@@ -247,24 +248,24 @@ class IdeaStore:
             conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             if vector is not None:
                 write_vector(conn, row["id"], vector)
-            return _idea(row), True
+            return idea_from_row(row), True
 
     def get(self, idea_id: int) -> Idea | None:
         """One idea by number."""
         row = self.db.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-        return _idea(row) if row else None
+        return idea_from_row(row) if row else None
 
     def by_submit_key(self, submit_key: str) -> Idea | None:
         """The idea a Send button already stored, if any."""
         row = self.db.execute("SELECT * FROM ideas WHERE submit_key = ?", (submit_key,)).fetchone()
-        return _idea(row) if row else None
+        return idea_from_row(row) if row else None
 
     def by_author(self, user_id: int) -> list[Idea]:
         """The resident's own ideas, newest first (all statuses: it is their own list)."""
         rows = self.db.execute(
             "SELECT * FROM ideas WHERE author_id = ? ORDER BY id DESC", (user_id,)
         ).fetchall()
-        return [_idea(r) for r in rows]
+        return [idea_from_row(r) for r in rows]
 
     # --- residents' right to be forgotten ----------------------------------------------------
     def forget(self, user_id: int) -> dict[str, int]:

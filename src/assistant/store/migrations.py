@@ -7,6 +7,32 @@ dialect where they must differ (changing a CHECK constraint).
 
 from __future__ import annotations
 
+# Pieces of migration 5 (the two dialects share them).
+_IDEAS_COLUMNS = (
+    "id, theme, text, answers, municipality, contact_ok, contact_name, author_id, lang, "
+    "status, submit_key, created_at, updated_at, moderated_by, moderated_at, moderation_reason"
+)
+_IDEA_VECTORS = """
+    -- One vector per idea (unit length, float32), with the encoder that made it; ``seq`` comes
+    -- from counters.idea_vectors, taken with a row lock in the writing transaction, so rows
+    -- commit in seq order and a replica can take in everything after the last seq it saw.
+    CREATE TABLE idea_vectors (
+        idea_id INTEGER NOT NULL PRIMARY KEY REFERENCES ideas (id) ON DELETE CASCADE,
+        model   TEXT NOT NULL,
+        vector  BLOB NOT NULL,
+        seq     INTEGER NOT NULL
+    );
+    CREATE INDEX idea_vectors_seq ON idea_vectors (seq);
+    CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
+    -- bumped whenever idea vectors are deleted (/vergeetmij): the copies rebuild
+    INSERT INTO counters (name, value) VALUES ('idea_vectors_removed', 0);
+"""
+
+
 MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
     (
         1,
@@ -39,9 +65,6 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         );
     """,
     ),
-]
-
-MIGRATIONS.append(
     (
         2,
         "m002_create_ideas_drafts_conversations",
@@ -84,10 +107,7 @@ MIGRATIONS.append(
         PRIMARY KEY (name, chat_id, user_id)
     );
 """,
-    )
-)
-
-MIGRATIONS.append(
+    ),
     (
         3,
         "m003_create_moderation_audit",
@@ -105,10 +125,7 @@ MIGRATIONS.append(
     );
     CREATE INDEX moderation_audit_idea ON moderation_audit (idea_id, at);
 """,
-    )
-)
-
-MIGRATIONS.append(
+    ),
     (
         4,
         "m004_draft_is_the_conversation_state",
@@ -135,33 +152,7 @@ MIGRATIONS.append(
     );
     DROP TABLE conversations;
 """,
-    )
-)
-
-_IDEAS_COLUMNS = (
-    "id, theme, text, answers, municipality, contact_ok, contact_name, author_id, lang, "
-    "status, submit_key, created_at, updated_at, moderated_by, moderated_at, moderation_reason"
-)
-_IDEA_VECTORS = """
-    -- One vector per idea (unit length, float32), with the encoder that made it; ``seq`` comes
-    -- from counters.idea_vectors, taken with a row lock in the writing transaction, so rows
-    -- commit in seq order and a replica can take in everything after the last seq it saw.
-    CREATE TABLE idea_vectors (
-        idea_id INTEGER NOT NULL PRIMARY KEY REFERENCES ideas (id) ON DELETE CASCADE,
-        model   TEXT NOT NULL,
-        vector  BLOB NOT NULL,
-        seq     INTEGER NOT NULL
-    );
-    CREATE INDEX idea_vectors_seq ON idea_vectors (seq);
-    CREATE TABLE counters (
-        name  TEXT PRIMARY KEY,
-        value INTEGER NOT NULL
-    );
-    INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
-    -- bumped whenever idea vectors are deleted (/vergeetmij): the copies rebuild
-    INSERT INTO counters (name, value) VALUES ('idea_vectors_removed', 0);
-"""
-MIGRATIONS.append(
+    ),
     (
         5,
         "m005_duplicate_status_and_idea_vectors",
@@ -201,5 +192,5 @@ MIGRATIONS.append(
     ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER;
     {_IDEA_VECTORS}""",
         },
-    )
-)
+    ),
+]

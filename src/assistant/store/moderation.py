@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.store.db import Database, utcnow
-from assistant.store.ideas import STATUSES, Idea, _idea
+from assistant.store.ideas import STATUSES, Idea, idea_from_row
 from assistant.store.questions import QuestionLog
 
 VISIBLE = ("pending", "approved")  # what listings, exports and statistics show by default
@@ -75,7 +75,7 @@ class ModerationStore:
             f"SELECT * FROM ideas WHERE status = 'pending'{where} ORDER BY id LIMIT 1",  # nosec B608
             tuple(skip),
         ).fetchone()
-        return _idea(row) if row else None
+        return idea_from_row(row) if row else None
 
     def pending_count(self) -> int:
         """How many ideas wait for review."""
@@ -108,7 +108,7 @@ class ModerationStore:
                 return StatusChange(idea=None, changed=False)
             before = row["status"]
             if before == new_status or (expected is not None and before != expected):
-                return StatusChange(idea=_idea(row), changed=False, before=before)
+                return StatusChange(idea=idea_from_row(row), changed=False, before=before)
             now = utcnow()
             # Conditional on the status read: a concurrent moderator's change makes it a no-op.
             updated = conn.execute(
@@ -118,7 +118,7 @@ class ModerationStore:
             ).rowcount
             if updated == 0:
                 current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-                return StatusChange(idea=_idea(current), changed=False, before=before)
+                return StatusChange(idea=idea_from_row(current), changed=False, before=before)
             action = next((a for a, s in ACTIONS.items() if s == new_status), "set-" + new_status)
             conn.execute(
                 "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
@@ -126,7 +126,7 @@ class ModerationStore:
                 (idea_id, actor, action, before, new_status, reason, now),
             )
             row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-            return StatusChange(idea=_idea(row), changed=True, before=before)
+            return StatusChange(idea=idea_from_row(row), changed=True, before=before)
 
     def mark_duplicate(
         self, idea_id: int, of_id: int, actor: str, *, expected: str | None = "pending"
@@ -156,7 +156,7 @@ class ModerationStore:
                 target = int(other["duplicate_of"])
             before = row["status"]
             if before == "duplicate" or (expected is not None and before != expected):
-                return StatusChange(idea=_idea(row), changed=False, before=before)
+                return StatusChange(idea=idea_from_row(row), changed=False, before=before)
             now = utcnow()
             updated = conn.execute(
                 "UPDATE ideas SET status = 'duplicate', duplicate_of = ?, updated_at = ?, "
@@ -166,14 +166,14 @@ class ModerationStore:
             ).rowcount
             if updated == 0:
                 current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-                return StatusChange(idea=_idea(current), changed=False, before=before)
+                return StatusChange(idea=idea_from_row(current), changed=False, before=before)
             conn.execute(
                 "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
                 "status_after, reason, at) VALUES (?, ?, 'duplicate', ?, 'duplicate', ?, ?)",
                 (idea_id, actor, before, f"#{target}", now),
             )
             row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-            return StatusChange(idea=_idea(row), changed=True, before=before)
+            return StatusChange(idea=idea_from_row(row), changed=True, before=before)
 
     def audit(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest audit rows first."""
@@ -193,7 +193,7 @@ class ModerationStore:
         if theme:
             sql += " AND theme = ?"
             args.append(theme)
-        return [_idea(r) for r in self.db.execute(sql + " ORDER BY id", args).fetchall()]
+        return [idea_from_row(r) for r in self.db.execute(sql + " ORDER BY id", args).fetchall()]
 
     def stats(self, today: dt.date | None = None) -> Stats:
         """Ideas per theme and status, visible ideas per day (14 days), questions, feedback."""
