@@ -55,3 +55,15 @@ class IndexStale(IndexError_):
 
 class StorageError(AssistantError):
     """The database cannot be opened or written."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be reached or written right now (read-only, locked, disk full,
+    connection lost), as opposed to a wrong statement or a constraint: worth telling the
+    resident to try again later. Raised by ``Database.call``, the one door the bot uses."""
+
+    @property
+    def reason(self) -> str:
+        """The underlying error's kind, safe to log (no statement, no values)."""
+        cause = self.__cause__
+        return type(cause).__name__ if cause is not None else type(self).__name__

@@ -44,11 +44,11 @@ from assistant.bot.ops_server import start_ops_server
 from assistant.bot.retry import RetryingRequest, not_sent
 from assistant.bot.updates import PerChatUpdateProcessor
 from assistant.config import Settings
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, StorageUnavailable
 from assistant.export import pseudonym_secret
 from assistant.retrieval.encoder import Encoder
 from assistant.service import idea_matcher, open_service
-from assistant.store.db import Database, unavailable
+from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
 from assistant.store.prefs import Preferences
@@ -133,11 +133,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return  # the reply may well have arrived; an apology on top would confuse
     if isinstance(update, Update) and update.effective_chat is not None:
         # A storage outage must not be answered with "what you sent is saved".
-        key = (
-            "storage_unavailable"
-            if context.error is not None and unavailable(context.error)
-            else "error"
-        )
+        key = "storage_unavailable" if isinstance(context.error, StorageUnavailable) else "error"
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # the handler may have answered it
                 await update.callback_query.answer()  # stop the button's spinner

@@ -54,7 +54,7 @@ from assistant.bot.idea_prompts import (
 from assistant.bot.lang import user_language
 from assistant.bot.moderation import notify_moderators
 from assistant.bot.private import in_private, redirect_to_private
-from assistant.store.db import unavailable
+from assistant.errors import StorageUnavailable
 from assistant.store.idea_vectors import StoredVector
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
@@ -557,10 +557,10 @@ class IdeaConversation:
         services = context.services
         try:
             draft = await services.db.call(services.ideas.draft, user_id)
-        except Exception as exc:
-            if not unavailable(exc) or update.callback_query is not None:
+        except StorageUnavailable as exc:
+            if update.callback_query is not None:
                 raise  # a step's button: the resident is told nothing can be saved now
-            log.warning("idea state not read: %s", type(exc).__name__)
+            log.warning("idea state not read: %s", exc.reason)
             return None  # text is answered as a question meanwhile
         if draft is None or draft.mode == PARKED:
             return None

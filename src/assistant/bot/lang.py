@@ -8,7 +8,7 @@ from telegram import Update
 
 from assistant.bot import texts
 from assistant.bot.context import BotContext
-from assistant.store.db import unavailable
+from assistant.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 _CACHE_KEY = "lang"
@@ -25,10 +25,8 @@ async def user_language(update: Update, context: BotContext) -> str:
     services = context.services
     try:
         chosen = await services.db.call(services.prefs.language, user.id)
-    except Exception as exc:
-        if not unavailable(exc):
-            raise
-        log.warning("language preference unavailable (%s); using Telegram's", type(exc).__name__)
+    except StorageUnavailable as exc:
+        log.warning("language preference unavailable (%s); using Telegram's", exc.reason)
         return texts.language_for(user.language_code, None)  # not cached: ask again later
     lang = texts.language_for(user.language_code, chosen)
     if context.user_data is not None:

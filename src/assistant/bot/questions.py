@@ -12,9 +12,9 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from assistant.bot import replies, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
+from assistant.errors import StorageUnavailable
 from assistant.intents import Intent
 from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
-from assistant.store.db import unavailable
 from assistant.store.questions import LoggedQuestion
 from assistant.text import strip_controls
 
@@ -150,11 +150,9 @@ async def answer_question(update: Update, context: BotContext) -> None:
             answer.confidence,
             [h.passage.id for h in answer.hits],
         )
-    except Exception as exc:
-        if not unavailable(exc):
-            raise
+    except StorageUnavailable as exc:
         # The answer does not need the database; only its feedback buttons do.
-        log.warning("question not logged: %s", type(exc).__name__)
+        log.warning("question not logged: %s", exc.reason)
         question_id = None
     note = texts.Html(
         texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""

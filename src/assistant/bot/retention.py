@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from assistant.bot.context import BotContext, Services
-from assistant.store.db import unavailable
+from assistant.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 JOB_NAME = "question-retention"
@@ -21,12 +21,8 @@ async def forget_old_question_texts(services: Services) -> int:
     days = services.settings.question_retention_days
     try:
         count = await services.db.call(services.questions.forget_old_texts, days)
-    except Exception as exc:
-        if not unavailable(exc):
-            raise
-        log.warning(
-            "question retention postponed, the database refuses writes: %s", type(exc).__name__
-        )
+    except StorageUnavailable as exc:
+        log.warning("question retention postponed, the database refuses writes: %s", exc.reason)
         return 0
     if count:
         log.info("deleted the texts of %d questions older than %d days", count, days)

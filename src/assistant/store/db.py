@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from assistant.errors import StorageError
+from assistant.errors import StorageError, StorageUnavailable
 from assistant.store.migrations import MIGRATIONS
 
 P = ParamSpec("P")
@@ -98,7 +98,7 @@ def read_only(exc: BaseException) -> bool:
     return getattr(exc, "sqlstate", None) == "25006"  # psycopg: read_only_sql_transaction
 
 
-def unavailable(exc: BaseException) -> bool:
+def _unavailable(exc: BaseException) -> bool:
     """The database cannot be reached or written right now (read-only, locked, disk full,
     connection lost), as opposed to a wrong statement or a constraint: worth telling the
     resident to try again later."""
@@ -277,9 +277,19 @@ class Database:
         conn.execute("COMMIT")
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a store method on the database thread and await its result."""
+        """Run a store method on the database thread and await its result; an outage (see
+        ``_unavailable``) comes out as ``StorageUnavailable``, whatever the backend."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        except StorageUnavailable:
+            raise
+        except Exception as exc:
+            if _unavailable(exc):
+                raise StorageUnavailable(
+                    f"the database is unavailable: {type(exc).__name__}"
+                ) from exc
+            raise
 
     def applied_migrations(self) -> list[str]:
         """Names of the applied migrations, in order."""
