@@ -29,9 +29,9 @@ from typing import Any
 
 from assistant.bot.app import build_application
 from assistant.bot.context import SERVICES, Services
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import CachedEncoder, load_encoder
 from bench.common import peak_rss_mb, percentiles, rss_mb
 from bench.retrieval import all_question_texts

@@ -18,10 +18,10 @@ from typing import Any
 
 from assistant.bot.app import build_application
 from assistant.bot.context import SERVICES, Services
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
 from assistant.evaluation import load_questions
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder, load_encoder
 from bench.common import percentiles, rss_mb
 

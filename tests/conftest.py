@@ -15,10 +15,10 @@ import pytest
 
 from assistant.bot.app import build_application
 from assistant.bot.context import SERVICES, Services
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram
 from assistant.config import DEFAULT_MODEL, Settings
 from assistant.knowledge import load_knowledge
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram
 from assistant.retrieval.calibration import load_tuning
 from assistant.retrieval.encoder import Encoder, load_encoder
 from assistant.retrieval.index import build_index, open_index

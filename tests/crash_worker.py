@@ -12,9 +12,9 @@ import sys
 from collections.abc import Callable
 
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi, SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi, SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.store.db import Database
 
 

@@ -1,4 +1,4 @@
-"""The local Bot API over HTTP (``assistant.bot.api_server``), the stand-in that
+"""The local Bot API over HTTP (``assistant.localbot.http_server``), the stand-in that
 ``scripts/image-test`` runs the production container against: the real bot, with its real HTTP
 transport and ``TELEGRAM_BASE_URL``, polls it and answers a resident.
 
@@ -24,10 +24,10 @@ import pytest
 from telegram.error import BadRequest
 from tornado.httpserver import HTTPServer
 
-from assistant.bot.api_server import UpdateQueue, ask, make_app
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.http_server import UpdateQueue, ask, make_app
 from assistant.retrieval.encoder import Encoder
 from tests.support import free_port
 

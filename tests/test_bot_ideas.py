@@ -12,9 +12,9 @@ import pytest
 from assistant.bot import ideas as idea_flow
 from assistant.bot import texts
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store.db import Database
 from assistant.store.ideas import Draft

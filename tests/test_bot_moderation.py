@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.export import FIELDS
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 from tests.support import MAINTAINER, MOD, MOD2, MOD_CHAT, audit_rows, submit
 

@@ -7,9 +7,9 @@ import logging
 import pytest
 
 from assistant.bot import replies, texts
-from assistant.bot.local import BOT_USERNAME, LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.cli import main
+from assistant.localbot.api import BOT_USERNAME, LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 
 NL = Resident(id=501, first_name="Anna", language_code="nl")

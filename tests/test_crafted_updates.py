@@ -11,9 +11,9 @@ import pytest
 
 from assistant.bot import texts
 from assistant.bot.app import build_application
-from assistant.bot.local import BOT_ID, LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import BOT_ID, LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from tests.conftest import services_of
 from tests.support import MOD, submit

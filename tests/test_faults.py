@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 from tests.support import walk
 

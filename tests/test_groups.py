@@ -5,8 +5,8 @@ are replies to the question they answer. Through the real Application and local 
 from __future__ import annotations
 
 from assistant.bot import texts
-from assistant.bot.local import BOT_USERNAME, LocalBotApi, SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.api import BOT_USERNAME, LocalBotApi, SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 from tests.support import IDEA, MOD, walk
 

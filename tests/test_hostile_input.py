@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.bot import texts
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.text import strip_controls
 from tests.conftest import services_of

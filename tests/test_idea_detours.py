@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.local import SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.api import SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 
 NL = Resident(id=801, first_name="Lieke", language_code="nl")

@@ -17,7 +17,7 @@ import asyncio
 import csv
 import io
 
-from assistant.bot.simulator import LocalTelegram, Resident, SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident, SentMessage
 from assistant.service import idea_matcher
 from assistant.store.db import Database
 from tests.conftest import services_of

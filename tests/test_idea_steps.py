@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 from tests.support import IDEA, walk
 

@@ -10,7 +10,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 import assistant.bot  # noqa: F401 - sets PTB_TIMEDELTA
 from assistant.bot.html_check import HtmlError, parse_html
-from assistant.bot.local import LocalBotApi
+from assistant.localbot.api import LocalBotApi
 
 TOKEN = "123:ABC"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.bot import limits, texts
-from assistant.bot.local import LocalBotApi, SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.api import LocalBotApi, SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,

@@ -32,9 +32,9 @@ import pytest
 
 from assistant.bot import texts
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi, SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi, SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store import db as db_module
 from assistant.store.db import Database

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from assistant.bot.ops_server import start_ops_server
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.cli import main
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.logs import JsonFormatter
 from tests.conftest import services_of
 from tests.support import free_port, walk

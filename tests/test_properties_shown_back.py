@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 
 from assistant.bot import limits, texts
 from assistant.bot.html_check import parse_html
-from assistant.bot.local import SentMessage
-from assistant.bot.simulator import Resident
 from assistant.config import Settings
+from assistant.localbot.api import SentMessage
+from assistant.localbot.simulator import Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store.ideas import (
     MAX_ANSWER_CHARS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from tests.conftest import services_of
 

@@ -18,10 +18,10 @@ import pytest
 
 from assistant.bot import retention, texts
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.cli import main
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store import Database, QuestionLog
 from assistant.store.ideas import Draft, IdeaStore

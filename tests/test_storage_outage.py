@@ -23,7 +23,7 @@ import pytest
 
 from assistant.bot import texts
 from assistant.bot.app import IDEA_GROUP
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.store.db import Database
 from tests.conftest import KNOWLEDGE, POSTGRES_ADMIN_URL, services_of
 from tests.support import IDEA, rows, walk

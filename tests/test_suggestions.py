@@ -8,7 +8,7 @@ import random
 import pytest
 
 from assistant.bot import replies, texts
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.search import Retriever
 
 INTENDED = {

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.terminal import FILES_DIR, TERMINAL_USER_ID, chat
 from assistant.cli import main
 from assistant.config import Settings
+from assistant.localbot.terminal import FILES_DIR, TERMINAL_USER_ID, chat
 from assistant.logs import log_to_file, setup_logging
 from assistant.retrieval.encoder import Encoder
 from assistant.store import Database

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from assistant.bot.app import build_application, webhook_options
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from tests.support import free_port
 

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.bot import texts, wording
 from assistant.bot.flood import FloodGuard
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
 
 NOW = dt.datetime(2026, 11, 23, 19, 25, 40, tzinfo=dt.UTC)  # 20:25:40 in Amsterdam (CET)

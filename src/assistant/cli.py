@@ -196,7 +196,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Talk to the real bot in the terminal, with no token and no network."""
     import asyncio
 
-    from assistant.bot.terminal import TERMINAL_USER_ID, chat
+    from assistant.localbot.terminal import TERMINAL_USER_ID, chat
 
     def say(line: str) -> None:
         print(line, flush=True)

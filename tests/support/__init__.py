@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import socket
 
-from assistant.bot.local import SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
+from assistant.localbot.api import SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import MOD_CHAT, services_of
 
 IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi
-from assistant.bot.simulator import LocalTelegram
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
+from assistant.localbot.simulator import LocalTelegram
 from assistant.retrieval.encoder import Encoder
 
 NASTY = st.sampled_from(

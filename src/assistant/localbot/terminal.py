@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.bot.app import build_application
-from assistant.bot.local import LocalBotApi, SentMessage
-from assistant.bot.simulator import LocalTelegram, Resident
 from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi, SentMessage
+from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 
 _TAG = re.compile(r"<[^>]+>")

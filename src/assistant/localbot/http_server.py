@@ -10,8 +10,9 @@ message in the queue and read what the bot sent:
     GET  /control/sent?chat_id=42     the messages the bot sent to that chat, in order
     GET  /control/calls               every Bot API call the bot made (method, ok, error)
 
-``python -m assistant.bot.api_server serve --port 8081`` runs it; ``... ask --port 8081 TEXT``
-sends one question and prints the bot's reply (exit status 1 if none comes in time).
+``python -m assistant.localbot.http_server serve --port 8081`` runs it;
+``... ask --port 8081 TEXT`` sends one question and prints the bot's reply (exit status 1 if
+none comes in time).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from telegram.request._requestparameter import RequestParameter
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler
 
-from assistant.bot.local import Call, LocalBotApi
+from assistant.localbot.api import Call, LocalBotApi
 
 MAX_POLL = 30.0  # seconds a getUpdates call may wait for an update
 
@@ -218,7 +219,7 @@ def ask(base: str, user_id: int, text: str, timeout: float) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.bot.api_server",
+        prog="python -m assistant.localbot.http_server",
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import Update
 
-from assistant.bot.local import BOT_ID, BOT_USERNAME, LocalBotApi, SentMessage
+from assistant.localbot.api import BOT_ID, BOT_USERNAME, LocalBotApi, SentMessage
 
 
 @dataclass(frozen=True)
