@@ -158,7 +158,7 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         "m005_duplicate_status_and_idea_vectors",
         {
             # SQLite cannot change a CHECK constraint: the table is rebuilt, rows and ids kept.
-            "sqlite": f"""
+            "sqlite": """
     CREATE TABLE ideas_new (
         id                INTEGER PRIMARY KEY,
         theme             TEXT NOT NULL,
@@ -179,18 +179,26 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         moderation_reason TEXT,
         duplicate_of      INTEGER
     );
-    INSERT INTO ideas_new ({_IDEAS_COLUMNS}) SELECT {_IDEAS_COLUMNS} FROM ideas;
+    INSERT INTO ideas_new (@COLUMNS) SELECT @COLUMNS FROM ideas;
     DROP TABLE ideas;
     ALTER TABLE ideas_new RENAME TO ideas;
     CREATE INDEX ideas_author ON ideas (author_id, created_at);
     CREATE INDEX ideas_status ON ideas (status, theme, created_at);
-    {_IDEA_VECTORS}""",
-            "postgresql": f"""
+    @IDEA_VECTORS""",
+            "postgresql": """
     ALTER TABLE ideas DROP CONSTRAINT ideas_status_check;
     ALTER TABLE ideas ADD CONSTRAINT ideas_status_check CHECK (status IN
         ('pending', 'approved', 'rejected', 'hidden', 'duplicate'));
     ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER;
-    {_IDEA_VECTORS}""",
+    @IDEA_VECTORS""",
         },
     ),
 ]
+# Migration 5 shares its column list and vector tables between the dialects (plain text
+# substitution of module constants: no value from outside ever reaches a migration).
+_FIVE = MIGRATIONS[4][2]
+assert isinstance(_FIVE, dict)
+for _dialect, _script in _FIVE.items():
+    _FIVE[_dialect] = _script.replace("@COLUMNS", _IDEAS_COLUMNS).replace(
+        "@IDEA_VECTORS", _IDEA_VECTORS
+    )
