@@ -44,7 +44,7 @@ async def test_whole_flow(
     [idea] = rows(telegram, "SELECT * FROM ideas")
     assert f"#{idea['id']}" in confirmation.text
     assert summary.buttons == [
-        (texts.label(who.language_code or "nl", "idea_sent_label", number=idea["id"]), "noop")
+        (texts.plain(who.language_code or "nl", "idea_sent_label", number=idea["id"]), "noop")
     ]
     assert summary.buttons[0][0].endswith(f"#{idea['id']}")
     assert idea["theme"] == theme_id and idea["text"] == IDEA
@@ -99,14 +99,14 @@ async def test_cancel_at_any_step(telegram: LocalTelegram) -> None:
     await telegram.press(NL, choice, "Regionale preventiecoalitie")
     await telegram.send(NL, IDEA)
     [reply] = await telegram.send(NL, "/annuleer")
-    assert reply.text == texts.get("nl", "idea_cancelled")
+    assert reply.text == texts.html("nl", "idea_cancelled")
     assert rows(telegram, "SELECT * FROM drafts") == []
     [answer] = await telegram.send(NL, "Wat is een burgerberaad?")  # a question again
     assert "burgerberaden" in answer.text
     summary = await walk(telegram, EN, "AI: responsible", IDEA)
     [question] = await telegram.press(EN, summary, "cancel")  # asked first
     [reply] = await telegram.press(EN, question, "cancel:yes")
-    assert reply.text == texts.get("en", "idea_cancelled")
+    assert reply.text == texts.html("en", "idea_cancelled")
     assert rows(telegram, "SELECT * FROM ideas") == [] == rows(telegram, "SELECT * FROM drafts")
 
 
@@ -115,17 +115,17 @@ async def test_start_inside_the_flow_keeps_the_draft(telegram: LocalTelegram) ->
     await telegram.press(NL, choice, "Regionale preventiecoalitie")
     await telegram.send(NL, IDEA)
     replies = await telegram.send(NL, "/start")
-    assert "Welkom" in replies[0].text and replies[-1].text == texts.get("nl", "idea_draft_kept")
+    assert "Welkom" in replies[0].text and replies[-1].text == texts.html("nl", "idea_draft_kept")
     [offer] = await telegram.send(NL, "/idee")
     assert "half afgemaakt idee" in offer.text
     [question] = await telegram.press(NL, offer, "resume:continue")
     assert "Voor wie" in question.text
     await telegram.send(NL, "/start")  # out of the flow again, the draft kept
     [cancelled] = await telegram.send(NL, "/annuleer")  # the menu's /annuleer drops it
-    assert cancelled.text == texts.get("nl", "idea_cancelled")
+    assert cancelled.text == texts.html("nl", "idea_cancelled")
     assert services_of(telegram).ideas.draft(NL.id) is None
     [nothing] = await telegram.send(NL, "/annuleer")
-    assert nothing.text == texts.get("nl", "nothing_to_cancel")
+    assert nothing.text == texts.html("nl", "nothing_to_cancel")
 
 
 async def test_bad_idea_texts_are_explained(telegram: LocalTelegram) -> None:
@@ -139,9 +139,9 @@ async def test_bad_idea_texts_are_explained(telegram: LocalTelegram) -> None:
     ]
     for text, key in cases:
         [reply] = await telegram.send(NL, text)
-        assert reply.text == texts.get("nl", key, min=10, max=2000, length=len(text))
+        assert reply.text == texts.html("nl", key, min=10, max=2000, length=len(text))
     [photo_reply] = await telegram.send_other(NL, "photo")
-    assert photo_reply.text == texts.get("nl", "text_only")
+    assert photo_reply.text == texts.html("nl", "text_only")
     [next_step] = await telegram.send(NL, "<b>AI-les</b> & uitleg in de bibliotheek voor ouderen")
     assert "Welk risico" in next_step.text
     draft = services_of(telegram).ideas.draft(NL.id)
@@ -195,10 +195,10 @@ async def test_live_timeout_keeps_draft(
         await telegram.press(NL, choice, "Regionale preventiecoalitie")
         await telegram.send(NL, IDEA)
         for _ in range(100):
-            if api.sent[-1].text == texts.get("nl", "idea_timeout"):
+            if api.sent[-1].text == texts.html("nl", "idea_timeout"):
                 break
             await asyncio.sleep(0.1)
-        assert api.sent[-1].text == texts.get("nl", "idea_timeout")
+        assert api.sent[-1].text == texts.html("nl", "idea_timeout")
         assert services_of(telegram).ideas.draft(NL.id) is not None
         [answer] = await telegram.send(NL, "Wat is een burgerberaad?")  # out of the idea now
         assert "burgerberaden" in answer.text
@@ -241,7 +241,7 @@ async def test_double_send_stores_one_idea(telegram: LocalTelegram) -> None:
     second = await telegram.process(telegram.callback_update(NL, summary, "send"))
     assert first is None and second is None
     assert len(rows(telegram, "SELECT * FROM ideas")) == 1
-    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
 
 
 async def test_send_delivered_again_after_restart(settings: Settings, encoder: Encoder) -> None:
@@ -309,7 +309,7 @@ async def test_my_ideas_shows_only_own(telegram: LocalTelegram) -> None:
     assert "Mijn eigen idee" in mine.text and "Someone else" not in mine.text
     assert "wacht op beoordeling" in mine.text
     [none] = await telegram.send(Resident(id=999), "/mijnideeen")
-    assert none.text == texts.get("nl", "my_ideas_none")
+    assert none.text == texts.html("nl", "my_ideas_none")
 
 
 async def test_forget_me_leaves_no_row(telegram: LocalTelegram) -> None:
@@ -324,11 +324,11 @@ async def test_forget_me_leaves_no_row(telegram: LocalTelegram) -> None:
     [confirm] = await telegram.send(NL, "/vergeetmij")
     assert "(1)" in confirm.text
     [kept] = await telegram.press(NL, confirm, "forget:no")
-    assert kept.text == texts.get("nl", "forget_kept")
+    assert kept.text == texts.html("nl", "forget_kept")
     assert rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", NL.id)
     [confirm] = await telegram.send(NL, "/vergeetmij")
     [done] = await telegram.press(NL, confirm, "forget:yes")
-    assert done.text == texts.get("nl", "forget_done")
+    assert done.text == texts.html("nl", "forget_done")
     for table, column in (
         ("ideas", "author_id"),
         ("drafts", "user_id"),
@@ -356,14 +356,14 @@ async def test_daily_limit(telegram: LocalTelegram) -> None:
         )
     summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
     replies = await telegram.press(NL, summary, "send")
-    assert replies[-1].text == texts.get("nl", "idea_limit", max=10)
+    assert replies[-1].text == texts.html("nl", "idea_limit", max=10)
     assert len(rows(telegram, "SELECT * FROM ideas WHERE author_id = ?", NL.id)) == 10
     assert store.draft(NL.id) is not None  # nothing typed is lost
 
 
 async def test_idea_only_in_private_chat(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(NL, "/idee", chat_id=-100300)
-    assert reply.text == texts.get("nl", "idea_private_only")
+    assert reply.text == texts.html("nl", "idea_private_only")
 
 
 async def test_a_deploy_mid_conversation_goes_on(

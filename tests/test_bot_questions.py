@@ -76,7 +76,7 @@ async def test_language_choice_is_remembered_across_restart(
 ) -> None:
     [prompt] = await telegram.send(NL, "/taal")
     [confirm] = await telegram.press(NL, prompt, "English")
-    assert confirm.text == texts.get("en", "language_set")
+    assert confirm.text == texts.html("en", "language_set")
     assert services_of(telegram).prefs.language(NL.id) == "en"
     [reply] = await telegram.send(NL, "/help")
     assert "How it works" in reply.text
@@ -160,7 +160,7 @@ async def test_no_answer_and_report(
     for _ in range(2):
         [reply] = await telegram.send(NL, "Hoe laat speelt Ajax?")
     assert "geen goed antwoord" in reply.text
-    suggested = [k for k in replies.EXAMPLES if texts.label("nl", k) in reply.text]
+    suggested = [k for k in replies.EXAMPLES if texts.plain("nl", k) in reply.text]
     assert len(suggested) == 3 and "/idee" in reply.text
     [reply] = await telegram.send(EN, "How do I bake sourdough bread?")
     assert "could not find a good answer" in reply.text
@@ -179,7 +179,7 @@ async def test_no_answer_and_report(
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "document", "location"])
 async def test_non_text_input(telegram: LocalTelegram, kind: str) -> None:
     [reply] = await telegram.send_other(NL, kind)
-    assert reply.text == texts.get("nl", "text_only")
+    assert reply.text == texts.html("nl", "text_only")
 
 
 async def test_html_special_characters_are_escaped(telegram: LocalTelegram) -> None:
@@ -216,7 +216,7 @@ async def test_flood_limit(telegram: LocalTelegram) -> None:
     replies = [await telegram.send(NL, f"Wat is een burgerberaad? {n}") for n in range(20)]
     assert all(len(r) == 1 and "burgerberaden" in r[0].text for r in replies)
     [warning] = await telegram.send(NL, "Wat is een burgerberaad?")
-    assert warning.text.startswith(texts.get("nl", "slow_down").split("{time}")[0])
+    assert warning.text.startswith(texts.html("nl", "slow_down").split("{time}")[0])
     assert await telegram.send(NL, "Wat is een burgerberaad?") == []  # told once, then quiet
     [other] = await telegram.send(EN, "What is the regional prevention coalition?")
     assert "preventiecoalitie" in other.text  # other residents are unaffected
@@ -224,15 +224,15 @@ async def test_flood_limit(telegram: LocalTelegram) -> None:
 
 async def test_unknown_command_and_forged_button(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(NL, "/bestaatniet")
-    assert reply.text == texts.get("nl", "unknown_command")
+    assert reply.text == texts.html("nl", "unknown_command")
     [answer] = await telegram.send(NL, "Wat is een burgerberaad?")
     forged = telegram.callback_update(NL, answer, "fb:999999:0:u")
     await telegram.process(forged)
-    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
     await telegram.process(telegram.callback_update(NL, answer, "fb:x:y"))
-    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
     await telegram.process(telegram.callback_update(NL, answer, "nonsense"))
-    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
 
 
 async def test_locales_have_the_same_keys_and_placeholders() -> None:
@@ -240,7 +240,7 @@ async def test_locales_have_the_same_keys_and_placeholders() -> None:
 
     assert texts.keys("nl") == texts.keys("en")
     for key in texts.keys("nl"):
-        nl, en = (set(re.findall(r"{(\w+)}", texts.label(lang, key))) for lang in ("nl", "en"))
+        nl, en = (set(re.findall(r"{(\w+)}", texts.plain(lang, key))) for lang in ("nl", "en"))
         assert nl == en, key  # a lost placeholder (e.g. cut off by a YAML comment) shows here
 
 

@@ -24,7 +24,7 @@ HUGE = 2**63
 
 def apologies(api: LocalBotApi) -> list[str]:
     sorry = {
-        texts.get(lang, key) for lang in ("nl", "en") for key in ("error", "storage_unavailable")
+        texts.html(lang, key) for lang in ("nl", "en") for key in ("error", "storage_unavailable")
     }
     return [m.text for m in api.sent if m.text in sorry]
 
@@ -145,7 +145,7 @@ async def test_set_my_commands_failing_at_start(
     app = build_application(settings, request=api, encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
         [welcome] = await telegram.send(AUTHOR, "/start")
-        assert welcome.text.startswith(texts.get("nl", "welcome")[:20])
+        assert welcome.text.startswith(texts.html("nl", "welcome")[:20])
     assert api.commands == {}
     assert any("could not publish the command menu" in r.getMessage() for r in caplog.records)
 

@@ -29,7 +29,7 @@ async def test_read_timeout_is_not_resent(telegram: LocalTelegram, api: LocalBot
     api.inject("read-timeout", "sendMessage")
     replies = await telegram.send(NL, "Wat is een burgerberaad?")
     assert len(replies) == 1 and "burgerberaden" in replies[0].text
-    assert not any(m.text == texts.get("nl", "error") for m in api.sent)
+    assert not any(m.text == texts.html("nl", "error") for m in api.sent)
 
 
 async def test_edit_retried_after_read_timeout(telegram: LocalTelegram, api: LocalBotApi) -> None:

@@ -18,7 +18,7 @@ MENTION = f"@{BOT_USERNAME} wat is een burgerberaad?"
 
 def private_link(message: SentMessage, what: str) -> None:
     assert message.buttons == [
-        (texts.label("nl", "btn_continue_private"), f"https://t.me/{BOT_USERNAME}?start={what}")
+        (texts.plain("nl", "btn_continue_private"), f"https://t.me/{BOT_USERNAME}?start={what}")
     ]
 
 
@@ -31,7 +31,7 @@ async def share(telegram: LocalTelegram, who: Resident) -> int:
 async def test_my_ideas_in_a_group_continue_in_private(telegram: LocalTelegram) -> None:
     number = await share(telegram, ANNA)
     [reply] = await telegram.send(ANNA, "/mijnideeen", chat_id=GROUP)
-    assert reply.text == texts.get("nl", "private_only") and "Moestuinen" not in reply.text
+    assert reply.text == texts.html("nl", "private_only") and "Moestuinen" not in reply.text
     assert f"#{number}" not in reply.text
     private_link(reply, "mijnideeen")
     assert reply.reply_to_message_id is not None  # a reply to the command
@@ -64,13 +64,13 @@ async def test_a_button_belongs_to_the_person_it_was_shown_to(telegram: LocalTel
     db = services_of(telegram).db
     before = db.execute(votes).fetchone()[0]
     assert await telegram.press(BOB, answer, "👍") == []
-    assert telegram.callback_answer()["text"] == texts.label("nl", "not_your_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "not_your_button")
     assert db.execute(votes).fetchone()[0] == before
-    await telegram.press(ANNA, answer, texts.label("nl", "btn_up"))
-    assert telegram.callback_answer()["text"] == texts.label("nl", "feedback_thanks")
+    await telegram.press(ANNA, answer, texts.plain("nl", "btn_up"))
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "feedback_thanks")
     [welcome] = await telegram.send(ANNA, "/start", chat_id=GROUP)
     assert await telegram.press(BOB, welcome, "menu:about") == []
-    assert telegram.callback_answer()["text"] == texts.label("nl", "not_your_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "not_your_button")
 
 
 async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
@@ -78,7 +78,7 @@ async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
     [data] = [d for _, d in answer.buttons if d.startswith("fb:")][:1]
     other = data.replace(":0:", ":1:")  # a guessed rank on a real question
     await telegram.process(telegram.callback_update(ANNA, answer, other))
-    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
 
 
 async def test_review_and_export_in_a_group(
@@ -97,12 +97,12 @@ async def test_review_and_export_in_a_group(
     [private_export] = await staffed.send(MOD, "/start export")
     assert private_export.document is not None
     [welcome] = await staffed.send(ANNA, "/start review")  # not a moderator: just a welcome
-    assert welcome.text == texts.get("nl", "welcome")
+    assert welcome.text == texts.html("nl", "welcome")
 
 
 async def test_idea_in_a_group_links_to_private(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(ANNA, "/idee", chat_id=GROUP)
-    assert reply.text == texts.get("nl", "idea_private_only")
+    assert reply.text == texts.html("nl", "idea_private_only")
     private_link(reply, "idee")
     [themes] = await telegram.send(ANNA, "/start idee")
     assert any(d.startswith("theme:") for _, d in themes.buttons)
@@ -113,7 +113,7 @@ async def test_commands_for_other_bots_are_not_ours(telegram: LocalTelegram) -> 
     assert await telegram.send(ANNA, "/help@OtherBot", chat_id=GROUP) == []
     assert await telegram.send(ANNA, "/onbekend@OtherBot", chat_id=GROUP) == []
     [welcome] = await telegram.send(ANNA, f"/start@{BOT_USERNAME}", chat_id=GROUP)
-    assert welcome.text == texts.get("nl", "welcome")
+    assert welcome.text == texts.html("nl", "welcome")
 
 
 async def test_group_answers_are_replies_to_the_question(telegram: LocalTelegram) -> None:

@@ -43,7 +43,7 @@ def harness(
 
 
 def _no_error(api: LocalBotApi) -> None:
-    apology = {texts.get(lang, "error") for lang in texts.LANGUAGES}
+    apology = {texts.html(lang, "error") for lang in texts.LANGUAGES}
     assert not any(m.text in apology for m in api.sent), "the error handler had to step in"
     assert all(c.ok for c in api.calls), [c for c in api.calls if not c.ok]
 

@@ -16,7 +16,7 @@ from tests.conftest import services_of
 
 NL = Resident(id=801, first_name="Lieke", language_code="nl")
 IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."
-NOTE = texts.get("nl", "idea_edit_ignored")
+NOTE = texts.html("nl", "idea_edit_ignored")
 
 
 def conversation_state(telegram: LocalTelegram) -> object:
@@ -87,7 +87,7 @@ async def idea_until_follow_up(telegram: LocalTelegram) -> SentMessage:
 async def test_a_question_during_an_idea_is_asked_about(telegram: LocalTelegram) -> None:
     follow_up = await idea_until_follow_up(telegram)
     [asked] = await telegram.send(NL, "wat is een burgerberaad?")
-    assert asked.text == texts.get("nl", "idea_is_question")
+    assert asked.text == texts.html("nl", "idea_is_question")
     assert [d for _, d in asked.buttons] == ["isq:answer", "isq:ask"]
     draft = services_of(telegram).ideas.draft(NL.id)
     assert draft is not None and draft.answers == {} and draft.municipality is None
@@ -105,14 +105,14 @@ async def test_a_question_during_an_idea_is_asked_about(telegram: LocalTelegram)
 
 async def test_help_and_start_mention_an_open_idea(telegram: LocalTelegram) -> None:
     [plain_help] = await telegram.send(NL, "/help")
-    assert texts.get("nl", "help_open_idea") not in plain_help.text
+    assert texts.html("nl", "help_open_idea") not in plain_help.text
     await idea_until_follow_up(telegram)
     [help_reply] = await telegram.send(NL, "/help")
-    assert texts.get("nl", "help_open_idea") in help_reply.text
+    assert texts.html("nl", "help_open_idea") in help_reply.text
     replies = await telegram.send(NL, "/start")  # leaves the conversation, keeps the draft
-    assert texts.get("nl", "idea_draft_kept") in replies[-1].text
+    assert texts.html("nl", "idea_draft_kept") in replies[-1].text
     [welcome] = await telegram.send(NL, "/start")  # outside the conversation, still mentioned
-    assert texts.get("nl", "help_open_idea") in welcome.text
+    assert texts.html("nl", "help_open_idea") in welcome.text
 
 
 async def test_language_change_mid_draft_changes_the_idea_language(

@@ -25,7 +25,7 @@ async def test_editing_the_idea_shows_its_current_text(telegram: LocalTelegram) 
     summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
     [menu] = await telegram.press(NL, summary, "edit")
     [prompt] = await telegram.press(NL, menu, "edit:text")
-    assert texts.get("nl", "idea_current_text", text=IDEA).strip() in prompt.text
+    assert texts.html("nl", "idea_current_text", text=IDEA).strip() in prompt.text
     [choice] = await telegram.send(EN, "/idee")  # a new idea: nothing to show yet
     [fresh] = await telegram.press(EN, choice, "AI: responsible")
     assert "blockquote" not in fresh.text
@@ -34,7 +34,7 @@ async def test_editing_the_idea_shows_its_current_text(telegram: LocalTelegram) 
 async def test_cancel_at_the_summary_asks_first(telegram: LocalTelegram) -> None:
     summary = await walk(telegram, EN, "AI: responsible", IDEA)
     [question] = await telegram.press(EN, summary, "cancel")
-    assert question.text == texts.get("en", "idea_cancel_confirm")
+    assert question.text == texts.html("en", "idea_cancel_confirm")
     assert services_of(telegram).ideas.draft(EN.id) is not None  # nothing deleted yet
     [again] = await telegram.press(EN, question, "cancel:no")
     assert IDEA in again.text and [d for _, d in again.buttons] == ["send", "edit", "cancel"]
@@ -55,26 +55,26 @@ async def test_typed_yes_or_no_at_the_contact_question(
     [step] = await telegram.send(NL, "Kinderen")
     [step] = await telegram.press(NL, step, "skip")
     [step] = await telegram.send(NL, "Zaandam")
-    assert step.text == texts.get("nl", "idea_ask_contact")
+    assert step.text == texts.html("nl", "idea_ask_contact")
     [summary] = await telegram.send(NL, typed)
     assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
     draft = services_of(telegram).ideas.draft(NL.id)
     assert draft is not None and draft.contact_ok is agreed
     [hint] = await telegram.send(NL, "misschien")  # anything else: the buttons, as before
-    assert hint.text == texts.get("nl", "idea_use_buttons")
+    assert hint.text == texts.html("nl", "idea_use_buttons")
 
 
 async def test_a_button_of_a_past_step_changes_nothing(telegram: LocalTelegram) -> None:
     [choice] = await telegram.send(NL, "/idee")
     await telegram.press(NL, choice, "theme:preventiecoalitie")
     assert await telegram.press(NL, choice, "theme:ai-voor-iedereen") == []
-    assert telegram.callback_answer()["text"] == texts.label("nl", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
     draft = services_of(telegram).ideas.draft(NL.id)
     assert draft is not None and (draft.theme, draft.step) == ("preventiecoalitie", "text")
     summary = await walk(telegram, EN, "theme:preventiecoalitie", IDEA)
     [menu] = await telegram.press(EN, summary, "edit")
     [again] = await telegram.press(EN, menu, "edit:back")
     assert await telegram.press(EN, menu, "edit:place") == []  # the menu was closed
-    assert telegram.callback_answer()["text"] == texts.label("en", "expired_button")
+    assert telegram.callback_answer()["text"] == texts.plain("en", "expired_button")
     [prompt] = await telegram.press(EN, again, "edit")  # the summary's buttons still work
     assert [d for _, d in prompt.buttons][-1] == "edit:back"

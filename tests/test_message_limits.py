@@ -79,7 +79,7 @@ async def test_emoji_idea_counted_in_utf16_units(staffed: LocalTelegram) -> None
     await staffed.press(LONG_NAME, choice, "theme:preventiecoalitie")
     # 1001 emoji are 1001 code points but 2002 units: over the limit, and said so
     [reply] = await staffed.send(LONG_NAME, "Idee " + "😀" * 1000)
-    assert reply.text == texts.get("nl", "idea_too_long", length=2005, max=MAX_CHARS)
+    assert reply.text == texts.html("nl", "idea_too_long", length=2005, max=MAX_CHARS)
 
 
 def store_raw(telegram: LocalTelegram, author: int, text: str, answer: str, key: str) -> int:
@@ -109,7 +109,7 @@ async def test_an_overlong_idea_cannot_block_the_queue(
     later = store_raw(staffed, 631, "Een gewoon idee over moestuinen.", "ja", "k2")
     [review] = await staffed.send(MOD, "/review")
     assert f"#{huge}" in review.text and limits.MORE in review.text
-    assert texts.get("nl", "mod_shortened") in review.text and "Begin 😀" in review.text
+    assert texts.html("nl", "mod_shortened") in review.text and "Begin 😀" in review.text
     assert limits.visible_len(review.text) <= limits.MAX_MESSAGE
     [after] = (await staffed.press(MOD, review, "Goedkeuren"))[-1:]
     assert f"#{later}" in after.text
@@ -134,7 +134,7 @@ async def test_an_overlong_draft_summary_is_shortened_with_a_note(
     [offer] = await telegram.send(Resident(id=640), "/idee")
     [summary] = await telegram.press(Resident(id=640), offer, "resume:continue")
     assert limits.MORE in summary.text
-    assert texts.get("nl", "idea_summary_shortened") in summary.text
+    assert texts.html("nl", "idea_summary_shortened") in summary.text
     await telegram.press(Resident(id=640), summary, "send")
     [idea] = services_of(telegram).ideas.by_author(640)
     assert idea.text == "😀" * 3000  # the full text was sent, not the shortened view

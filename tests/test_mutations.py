@@ -55,7 +55,7 @@ DRAFT = Draft(
 
 
 def apologies(api: LocalBotApi) -> list[SentMessage]:
-    sorry = {texts.get(lang, "error") for lang in texts.LANGUAGES}
+    sorry = {texts.html(lang, "error") for lang in texts.LANGUAGES}
     return [m for m in api.sent if m.text in sorry]
 
 
@@ -90,7 +90,7 @@ async def test_maintainers_are_not_moderators(
 ) -> None:
     await submit(staffed, AUTHOR, IDEA, True)
     [reply] = await staffed.send(MAINTAINER, command)
-    assert reply.text == texts.get("nl", "unknown_command") and reply.document is None
+    assert reply.text == texts.html("nl", "unknown_command") and reply.document is None
 
 
 # 3 ------------------------------------------------------------------------------------------

@@ -121,6 +121,6 @@ def test_typed_text_is_shown_back_whole(harness: Harness) -> None:
     assert len(checked) >= 5  # most examples went all the way, not only refusals
     refused = [(c.method, c.error) for c in harness.api.calls if not c.ok]
     assert refused == []
-    apology = {texts.get(lang, "error") for lang in texts.LANGUAGES}
+    apology = {texts.html(lang, "error") for lang in texts.LANGUAGES}
     assert not any(m.text in apology for m in harness.api.sent)
     assert MAX_CHARS == 2000  # the examples above include ideas at the limit

@@ -146,11 +146,11 @@ async def test_privacy_names_controller_period_and_what_moderators_see(
         [nl] = await telegram.send(Resident(id=1, language_code="nl"), "/privacy")
         [en] = await telegram.send(Resident(id=2, language_code="en"), "/privacy")
     if controller:
-        assert texts.get("nl", "privacy_controller", controller=controller) in nl.text
-        assert texts.get("en", "privacy_controller", controller=controller) in en.text
+        assert texts.html("nl", "privacy_controller", controller=controller) in nl.text
+        assert texts.html("en", "privacy_controller", controller=controller) in en.text
     else:
-        assert texts.get("nl", "privacy_controller_unset") in nl.text
-        assert texts.get("en", "privacy_controller_unset") in en.text
+        assert texts.html("nl", "privacy_controller_unset") in nl.text
+        assert texts.html("en", "privacy_controller_unset") in en.text
     assert "Na 14 dagen wis ik de tekst" in nl.text and "After 14 days I delete" in en.text
     assert "gebruikersnaam (@naam)" in nl.text and "/vergeetmij" in nl.text
     assert "username (@name)" in en.text
@@ -178,5 +178,5 @@ async def test_about_shows_summary_date_publisher_and_original(
     assert "Scenario van Amsterdam Economic Board, 9 juni 2020" in nl.text
     assert "11 juli 2023" in nl.text and "11 July 2023" in en.text
     assert '<a href="https://example.org/mvm?a=1&amp;b=2">' in nl.text
-    assert texts.get("nl", "about_no_original", publisher="Amsterdam Economic Board") in nl.text
-    assert texts.get("nl", "about_scenario_note") in nl.text
+    assert texts.html("nl", "about_no_original", publisher="Amsterdam Economic Board") in nl.text
+    assert texts.html("nl", "about_scenario_note") in nl.text

@@ -159,7 +159,7 @@ async def test_outage_during_a_submission_loses_nothing(telegram: LocalTelegram)
     try:
         sorry = await telegram.press(WHO, summary, "send")
         # Told honestly, in their language, that it was not saved; the button stops spinning.
-        assert [m.text for m in sorry] == [texts.get("nl", "storage_unavailable")]
+        assert [m.text for m in sorry] == [texts.html("nl", "storage_unavailable")]
         assert telegram.callback_answer() is not None
         assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
 
@@ -209,7 +209,7 @@ async def test_a_step_taken_just_before_an_outage_is_not_undone(telegram: LocalT
     router.callback = route
     try:
         [sorry] = await telegram.press(WHO, choice, "theme:preventiecoalitie")
-        assert sorry.text == texts.get("nl", "storage_unavailable")
+        assert sorry.text == texts.html("nl", "storage_unavailable")
     finally:
         outage.end()
     # Back: the theme button works now, and the idea text lands as the idea text.

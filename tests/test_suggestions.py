@@ -32,7 +32,7 @@ def test_every_example_has_an_intended_section() -> None:
 def test_suggested_example_is_answered_from_its_section(
     retriever: Retriever, lang: str, key: str
 ) -> None:
-    answer = retriever.search(texts.label(lang, key))
+    answer = retriever.search(texts.plain(lang, key))
     assert answer.answered
     assert answer.hits[0].passage.section_id == INTENDED[key]
 

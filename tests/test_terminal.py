@@ -76,7 +76,7 @@ async def test_reject_with_reason_shows_the_reason_buttons(
     # /review shows the idea with 4 buttons; 2 = Afwijzen; then 1 = the first reason.
     out = await transcript(settings, encoder, ["/review", "2", "1"])
     review, after_reject = out.split("you> 2\n", 1)
-    assert f"Idee #{idea_id}" in review and "[2] " + texts.label("nl", "btn_reject") in review
+    assert f"Idee #{idea_id}" in review and "[2] " + texts.plain("nl", "btn_reject") in review
     reasons, after_reason = after_reject.split("you> 1\n", 1)
     # The same message printed again, marked as edited, with the reason buttons numbered.
     assert reasons.startswith(f"bot> (bewerkt) Idee #{idea_id}")
@@ -90,15 +90,15 @@ async def test_reject_with_reason_shows_the_reason_buttons(
         ],
         1,
     ):
-        assert f"     [{n}] {texts.label('nl', key)}" in reasons
+        assert f"     [{n}] {texts.plain('nl', key)}" in reasons
     # Pressing 1 chose "Buiten het thema" (a reason button, not Goedkeuren of the old keyboard).
     assert "(bewerkt)" in after_reason and "afgewezen door jou" in after_reason
-    assert texts.get("nl", "mod_queue_empty") in after_reason
+    assert texts.html("nl", "mod_queue_empty") in after_reason
     db = Database(settings.database).open()
     try:
         idea = IdeaStore(db).get(idea_id)
         assert idea is not None and idea.status == "rejected"
-        assert idea.moderation_reason == texts.label("nl", "reason_offtopic")
+        assert idea.moderation_reason == texts.plain("nl", "reason_offtopic")
     finally:
         db.close()
     # The moderation was logged, into the file and not into the conversation.
@@ -115,13 +115,13 @@ async def test_export_is_saved_and_reindex_progress_shown(
     files = list((settings.data_dir / FILES_DIR).glob("ideeen-*.csv"))
     assert len(files) == 1 and f"[{files[0]}, " in out
     assert "Een buurtkamer voor gezond koken" in files[0].read_text(encoding="utf-8-sig")
-    _, rest = out.split(texts.get("nl", "reindex_started"), 1)
+    _, rest = out.split(texts.html("nl", "reindex_started"), 1)
     assert "bot> (bewerkt) Klaar:" in rest  # the status message, edited in place
 
 
 async def test_staff_only_with_staff(settings: Settings, encoder: Encoder, log_file: Path) -> None:
     out = await transcript(settings, encoder, ["/review", "/reindex"], staff=False)
-    assert out.count(texts.get("nl", "unknown_command")) == 2
+    assert out.count(texts.html("nl", "unknown_command")) == 2
     assert "refused /review" in log_file.read_text(encoding="utf-8")
     assert "refused" not in out
 

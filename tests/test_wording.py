@@ -109,7 +109,7 @@ async def test_slow_down_says_when(telegram: LocalTelegram) -> None:
     before = dt.datetime.now(dt.UTC)
     [warning] = await telegram.send(resident, "Wat is een burgerberaad?")
     after = dt.datetime.now(dt.UTC)
-    match = re.fullmatch(texts.get("nl", "slow_down", time="(\\d\\d:\\d\\d)"), warning.text)
+    match = re.fullmatch(texts.html("nl", "slow_down", time="(\\d\\d:\\d\\d)"), warning.text)
     assert match is not None, warning.text
     expected = {wording.clock_in(50, now=before), wording.clock_in(50, now=after)}
     assert match.group(1) in expected

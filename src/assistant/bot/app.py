@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -139,7 +140,7 @@ async def on_error(update: object, context: BotContext) -> None:
                 await update.callback_query.answer()  # stop the button's spinner
         try:
             lang = await user_language(update, context)
-            await context.bot.send_message(update.effective_chat.id, texts.get(lang, key))
+            await context.bot.send_message(update.effective_chat.id, texts.html(lang, key))
         except Exception:  # the apology must never raise in turn
             log.warning("could not send the error apology", exc_info=True)
 
@@ -261,8 +262,9 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        # replies in groups quote the question; a deleted question must not lose the answer
-        .defaults(Defaults(allow_sending_without_reply=True))
+        # every message is Telegram HTML (texts.html escapes what residents typed); replies in
+        # groups quote the question, and a deleted question must not lose the answer
+        .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True))
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))

@@ -6,7 +6,7 @@ import html
 import logging
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -35,13 +35,13 @@ def start_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.label(lang, "btn_ask"), callback_data="menu:ask"),
-                InlineKeyboardButton(texts.label(lang, "btn_idea"), callback_data="menu:idea"),
+                InlineKeyboardButton(texts.plain(lang, "btn_ask"), callback_data="menu:ask"),
+                InlineKeyboardButton(texts.plain(lang, "btn_idea"), callback_data="menu:idea"),
             ],
             [
-                InlineKeyboardButton(texts.label(lang, "btn_about"), callback_data="menu:about"),
+                InlineKeyboardButton(texts.plain(lang, "btn_about"), callback_data="menu:about"),
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_privacy"), callback_data="menu:privacy"
+                    texts.plain(lang, "btn_privacy"), callback_data="menu:privacy"
                 ),
             ],
         ]
@@ -51,7 +51,7 @@ def start_keyboard(lang: str) -> InlineKeyboardMarkup:
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
     """Publish the command menu in Dutch (default) and English."""
     for lang, code in (("nl", None), ("en", "en")):
-        commands = [BotCommand(name, texts.label(lang, key)) for name, key in MENU]
+        commands = [BotCommand(name, texts.plain(lang, key)) for name, key in MENU]
         try:
             await application.bot.set_my_commands(commands, language_code=code)
         except TelegramError as exc:  # the menu is a convenience: the bot runs without it
@@ -87,7 +87,7 @@ async def _open_idea_note(update: Update, context: BotContext, lang: str) -> str
     services = context.services
     if await services.db.call(services.ideas.draft, user.id) is None:
         return ""
-    return "\n\n" + texts.get(lang, "help_open_idea")
+    return "\n\n" + texts.html(lang, "help_open_idea")
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -109,8 +109,7 @@ async def welcome(update: Update, context: BotContext, *, mention_draft: bool) -
     note = await _open_idea_note(update, context, lang) if mention_draft else ""
     if update.effective_message:
         await update.effective_message.reply_text(
-            texts.get(lang, "welcome") + note,
-            parse_mode=ParseMode.HTML,
+            texts.html(lang, "welcome") + note,
             reply_markup=start_keyboard(lang),
         )
 
@@ -120,9 +119,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     note = await _open_idea_note(update, context, lang)
     if update.effective_message:
-        await update.effective_message.reply_text(
-            texts.get(lang, "help") + note, parse_mode=ParseMode.HTML
-        )
+        await update.effective_message.reply_text(texts.html(lang, "help") + note)
 
 
 SUMMARY_CHARS = 700  # a summary longer than this is cut (the message must stay readable)
@@ -139,15 +136,15 @@ def about_html(lang: str, context: BotContext) -> str:
     """The documents (summary, date, publisher, where to read the original) and the idea
     themes in knowledge/."""
     kb = context.services.knowledge
-    lines = [texts.get(lang, "about_header")]
+    lines = [texts.html(lang, "about_header")]
     for doc in kb.documents:
         lines += [
             "",
-            texts.get(
+            texts.html(
                 lang,
                 "about_document",
                 title=doc.title,
-                kind=texts.label(lang, f"kind_{doc.kind}"),
+                kind=texts.plain(lang, f"kind_{doc.kind}"),
                 publisher=doc.publisher,
                 date=wording.day(lang, doc.date),
                 sections=wording.plural(
@@ -159,18 +156,18 @@ def about_html(lang: str, context: BotContext) -> str:
         if summary:
             if len(summary) > SUMMARY_CHARS:
                 summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-            lines.append(texts.get(lang, "about_summary", summary=summary))
+            lines.append(texts.html(lang, "about_summary", summary=summary))
         if doc.kind == "scenario":
-            lines.append(texts.get(lang, "about_scenario_note"))
+            lines.append(texts.html(lang, "about_scenario_note"))
         lines.append(
-            texts.get(lang, "about_original", link=texts.Html(_link(doc.url)))
+            texts.html(lang, "about_original", link=texts.Html(_link(doc.url)))
             if doc.url
-            else texts.get(lang, "about_no_original", publisher=doc.publisher)
+            else texts.html(lang, "about_no_original", publisher=doc.publisher)
         )
     if kb.themes:
-        lines += ["", texts.get(lang, "about_themes_header")]
+        lines += ["", texts.html(lang, "about_themes_header")]
         lines += [
-            texts.get(lang, "about_theme", title=t.title[lang], description=t.description[lang])
+            texts.html(lang, "about_theme", title=t.title[lang], description=t.description[lang])
             for t in kb.themes
         ]
     return "\n".join(lines)
@@ -180,11 +177,11 @@ def privacy_html(lang: str, context: BotContext) -> str:
     """What is stored, for how long, who is responsible, what moderators see, how to erase."""
     settings = context.services.settings
     controller = (
-        texts.get(lang, "privacy_controller", controller=settings.controller)
+        texts.html(lang, "privacy_controller", controller=settings.controller)
         if settings.controller
-        else texts.get(lang, "privacy_controller_unset")
+        else texts.html(lang, "privacy_controller_unset")
     )
-    return texts.get(
+    return texts.html(
         lang, "privacy", controller=texts.Html(controller), days=settings.question_retention_days
     )
 
@@ -193,25 +190,21 @@ async def about(update: Update, context: BotContext) -> None:
     """List the documents and themes."""
     lang = await user_language(update, context)
     if update.effective_message:
-        await update.effective_message.reply_text(
-            about_html(lang, context), parse_mode=ParseMode.HTML
-        )
+        await update.effective_message.reply_text(about_html(lang, context))
 
 
 async def privacy(update: Update, context: BotContext) -> None:
     """Say what is stored, why, who sees it and for how long."""
     lang = await user_language(update, context)
     if update.effective_message:
-        await update.effective_message.reply_text(
-            privacy_html(lang, context), parse_mode=ParseMode.HTML
-        )
+        await update.effective_message.reply_text(privacy_html(lang, context))
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
     """Offer Dutch or English."""
     if update.effective_message:
         await update.effective_message.reply_text(
-            texts.get("nl", "language_prompt"),
+            texts.html("nl", "language_prompt"),
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
@@ -230,7 +223,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     lang = query.data.split(":", 1)[1]
     if lang not in texts.LANGUAGES:
-        await query.answer(texts.label(await user_language(update, context), "expired_button"))
+        await query.answer(texts.plain(await user_language(update, context), "expired_button"))
         return
     await remember_language(update, context, lang)
     await query.answer()
@@ -241,7 +234,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         draft.lang = lang  # the idea and its notices follow the new language
         await services.db.call(services.ideas.save_draft, user.id, query.message.chat.id, draft)
     if query.message is not None:
-        await context.bot.send_message(query.message.chat.id, texts.get(lang, "language_set"))
+        await context.bot.send_message(query.message.chat.id, texts.html(lang, "language_set"))
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
@@ -256,17 +249,12 @@ async def menu_button(update: Update, context: BotContext) -> None:
     if choice == "ask":
         await context.bot.send_message(
             chat_id,
-            texts.get(lang, "ask_prompt", example=texts.label(lang, "example_1")),
-            parse_mode=ParseMode.HTML,
+            texts.html(lang, "ask_prompt", example=texts.plain(lang, "example_1")),
         )
     elif choice == "about":
-        await context.bot.send_message(
-            chat_id, about_html(lang, context), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(chat_id, about_html(lang, context))
     elif choice == "privacy":
-        await context.bot.send_message(
-            chat_id, privacy_html(lang, context), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(chat_id, privacy_html(lang, context))
 
 
 STAFF_COMMANDS = {"review", "stats", "export", "reindex"}
@@ -284,11 +272,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     if command in STAFF_COMMANDS:  # same reply as unknown; logged without text or id
         log.warning("refused /%s for a user without that role", command)
     lang = await user_language(update, context)
-    await update.effective_message.reply_text(texts.get(lang, "unknown_command"))
+    await update.effective_message.reply_text(texts.html(lang, "unknown_command"))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button whose data no handler knows (old message, forged data)."""
     query = update.callback_query
     if query is not None:
-        await query.answer(texts.label(await user_language(update, context), "expired_button"))
+        await query.answer(texts.plain(await user_language(update, context), "expired_button"))

@@ -13,7 +13,7 @@ import asyncio
 import re
 
 from telegram import Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from assistant.bot import replies, texts
@@ -48,8 +48,7 @@ async def ignore_edits(update: Update, context: BotContext) -> None:
             lang = await user_language(update, context)
             await context.bot.send_message(
                 edited.chat.id,
-                texts.get(lang, "idea_edit_ignored"),
-                parse_mode=ParseMode.HTML,
+                texts.html(lang, "idea_edit_ignored"),
                 reply_to_message_id=edited.message_id,
             )
     raise ApplicationHandlerStop
@@ -64,9 +63,9 @@ async def answer_during_idea(context: BotContext, chat_id: int, lang: str, quest
     shown = replies.first_page(answer.good_hits(threshold), threshold)
     if not shown:
         example1, example2, example3 = replies.examples(lang, 3)
-        text = texts.get(
+        text = texts.html(
             lang, "no_answer", example1=example1, example2=example2, example3=example3
         )
     else:
         text = replies.answer_html(lang, "answer_header", shown, services.knowledge)
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(chat_id, text)

@@ -63,7 +63,7 @@ async def matches(
 def related_lines(lang: str, related: list[RelatedSection]) -> str:
     """The related sections as HTML lines."""
     return "\n".join(
-        texts.get(lang, "idea_related_line", heading=r.heading, title=r.doc_title, year=r.year)
+        texts.html(lang, "idea_related_line", heading=r.heading, title=r.doc_title, year=r.year)
         for r in related
     )
 

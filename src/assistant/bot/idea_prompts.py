@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 
 from assistant.bot import idea_matching, limits, texts, wording
 from assistant.bot.context import BotContext
@@ -47,9 +46,7 @@ async def reply(
     """Send HTML text (and buttons) to the resident's chat."""
     chat = update.effective_chat
     assert chat is not None
-    return await context.bot.send_message(
-        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 async def save(update: Update, context: BotContext, draft: Draft) -> None:
@@ -77,7 +74,7 @@ def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """Inline buttons from (locale key, callback data) rows."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(texts.label(lang, key), callback_data=d) for key, d in row]
+            [InlineKeyboardButton(texts.plain(lang, key), callback_data=d) for key, d in row]
             for row in rows
         ]
     )
@@ -90,15 +87,15 @@ def summary_html(context: BotContext, draft: Draft, lang: str, related: str = ""
     theme = theme_of(context, draft)
     title = context.services.knowledge.theme_title(draft.theme, lang)
     questions = theme.questions if theme else ()
-    skipped = texts.label(lang, "summary_skipped")
+    skipped = texts.plain(lang, "summary_skipped")
     values = {"text": draft.text, "place": draft.municipality or ""}
     values.update({f"q:{q.id}": draft.answers.get(q.id) or "" for q in questions})
 
     def render(v: dict[str, str], note: bool) -> str:
         parts = [related, ""] if related else []
-        parts.append(texts.get(lang, "idea_summary", theme=title, text=v["text"]).rstrip())
+        parts.append(texts.html(lang, "idea_summary", theme=title, text=v["text"]).rstrip())
         parts += [
-            texts.get(
+            texts.html(
                 lang,
                 "idea_summary_answer",
                 question=q.text[lang],
@@ -106,19 +103,19 @@ def summary_html(context: BotContext, draft: Draft, lang: str, related: str = ""
             )
             for q in questions
         ]
-        parts.append(texts.get(lang, "idea_summary_place", place=v["place"] or skipped))
+        parts.append(texts.html(lang, "idea_summary_place", place=v["place"] or skipped))
         parts.append(
-            texts.get(
+            texts.html(
                 lang,
                 "idea_summary_contact",
-                contact=texts.label(
+                contact=texts.plain(
                     lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no"
                 ),
             )
         )
         if note:
-            parts += ["", texts.get(lang, "idea_summary_shortened")]
-        parts += ["", texts.get(lang, "idea_summary_footer")]
+            parts += ["", texts.html(lang, "idea_summary_shortened")]
+        parts += ["", texts.html(lang, "idea_summary_footer")]
         return "\n".join(parts)
 
     text, shortened = limits.fit(lambda v: render(v, False), values)
@@ -153,9 +150,9 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
     if draft.step == THEME or theme is None:
         kb = context.services.knowledge
         text = "\n\n".join(
-            [texts.get(lang, "idea_choose_theme")]
+            [texts.html(lang, "idea_choose_theme")]
             + [
-                texts.get(
+                texts.html(
                     lang, "idea_theme_option", title=t.title[lang], description=t.description[lang]
                 ).rstrip()
                 for t in kb.themes
@@ -170,11 +167,11 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
         await reply(update, context, text, markup)
         return THEME
     if draft.step == TEXT:
-        text = texts.get(
+        text = texts.html(
             lang, "idea_ask_text", theme=theme.title[lang], min=MIN_CHARS, max=MAX_CHARS
         ).rstrip()
         if draft.editing and draft.text:  # changing it: show what is there now
-            text += "\n\n" + texts.get(lang, "idea_current_text", text=draft.text)
+            text += "\n\n" + texts.html(lang, "idea_current_text", text=draft.text)
         await reply(update, context, text)
         return TEXT
     if draft.step == FOLLOW_UP:
@@ -182,7 +179,7 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
         await reply(
             update,
             context,
-            texts.get(
+            texts.html(
                 lang,
                 "idea_ask_followup",
                 question=question.text[lang],
@@ -196,7 +193,7 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
         await reply(
             update,
             context,
-            texts.get(lang, "idea_ask_municipality"),
+            texts.html(lang, "idea_ask_municipality"),
             buttons(lang, [("btn_skip", "skip")]),
         )
         return PLACE
@@ -204,7 +201,7 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
         await reply(
             update,
             context,
-            texts.get(lang, "idea_ask_contact"),
+            texts.html(lang, "idea_ask_contact"),
             buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]),
         )
         return CONTACT
@@ -243,7 +240,7 @@ async def _matches(
     related = ""
     if found.related:
         lines = idea_matching.related_lines(lang, found.related)
-        related = texts.get(lang, "idea_related", sections=texts.Html(lines))
+        related = texts.html(lang, "idea_related", sections=texts.Html(lines))
     if other is None or other.status not in idea_matching.RESIDENT_SEES:
         return related, None
     await set_mode(update, context, SIMILAR)
@@ -251,7 +248,7 @@ async def _matches(
     await reply(
         update,
         context,
-        texts.get(lang, "idea_similar_found", number=other.id, text=quote),
+        texts.html(lang, "idea_similar_found", number=other.id, text=quote),
         buttons(
             lang,
             [
@@ -272,7 +269,7 @@ async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: 
     await reply(
         update,
         context,
-        texts.get(lang, key, theme=theme.title[lang] if theme else "", when=when),
+        texts.html(lang, key, theme=theme.title[lang] if theme else "", when=when),
         buttons(lang, [("btn_continue", "resume:continue"), ("btn_restart", "resume:restart")]),
     )
     return RESUME

@@ -122,9 +122,9 @@ def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
                 key = f"{query.message.chat.id}:{query.message.message_id}"
                 idea = await services.db.call(services.ideas.by_submit_key, key)
                 if idea is not None and idea.author_id == user_id:
-                    await reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
+                    await reply(update, context, texts.html(lang, "idea_sent", number=idea.id))
                     return END
-            await reply(update, context, texts.get(lang, "idea_expired"))
+            await reply(update, context, texts.html(lang, "idea_expired"))
             return END
         if idle_check and draft.age() > IDLE:
             await _answer_query(update)
@@ -162,7 +162,7 @@ async def _resume_choice(update: Update, context: BotContext, draft: Draft, lang
     """Continue the saved draft where it was, or start a new one."""
     query = update.callback_query
     if query is None or query.data not in ("resume:continue", "resume:restart"):
-        await reply(update, context, texts.get(lang, "idea_use_buttons"))
+        await reply(update, context, texts.html(lang, "idea_use_buttons"))
         return RESUME
     await query.answer()
     if query.data == "resume:restart":
@@ -186,7 +186,7 @@ async def similar_choice(update: Update, context: BotContext, draft: Draft, lang
         user_id, _ = ids(update)
         services = context.services
         await services.db.call(services.ideas.delete_draft, user_id)
-        await reply(update, context, texts.get(lang, "idea_similar_stopped", number=number))
+        await reply(update, context, texts.html(lang, "idea_similar_stopped", number=number))
         return END
     draft.checked_text = draft.text
     await save(update, context, draft)
@@ -223,7 +223,7 @@ async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -
         await reply(
             update,
             context,
-            texts.get(lang, "idea_is_question"),
+            texts.html(lang, "idea_is_question"),
             buttons(lang, [("btn_is_answer", "isq:answer"), ("btn_is_question", "isq:ask")]),
         )
         return None
@@ -254,7 +254,7 @@ async def idea_text(update: Update, context: BotContext, draft: Draft, lang: str
         await reply(
             update,
             context,
-            texts.get(
+            texts.html(
                 lang,
                 f"idea_{problem}",
                 min=MIN_CHARS,
@@ -287,7 +287,7 @@ async def _optional_answer(
     problem = problem_with_text(text, minimum=1, maximum=maximum)
     if problem is not None:
         key = "idea_answer_too_long" if problem == "too_long" else f"idea_{problem}"
-        await reply(update, context, texts.get(lang, key, max=maximum, min=1))
+        await reply(update, context, texts.html(lang, key, max=maximum, min=1))
         return _INVALID
     return text.strip()
 
@@ -346,7 +346,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
         await reply(
             update,
             context,
-            texts.get(lang, "idea_cancel_confirm"),
+            texts.html(lang, "idea_cancel_confirm"),
             buttons(lang, [("btn_cancel_yes", "cancel:yes"), ("btn_cancel_no", "cancel:no")]),
         )
         return CONFIRM
@@ -372,7 +372,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
         )
     except DailyLimitReached:
         await query.answer()
-        await reply(update, context, texts.get(lang, "idea_limit", max=MAX_PER_DAY))
+        await reply(update, context, texts.html(lang, "idea_limit", max=MAX_PER_DAY))
         return END
     await query.answer()  # the idea is committed before anything is confirmed
     log.info("idea stored (theme %s)", idea.theme)
@@ -387,7 +387,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
                 [
                     [
                         InlineKeyboardButton(
-                            texts.label(lang, "idea_sent_label", number=idea.id),
+                            texts.plain(lang, "idea_sent_label", number=idea.id),
                             callback_data="noop",
                         )
                     ]
@@ -397,9 +397,9 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
     except BadRequest as exc:  # a second press at the same moment already relabelled it
         if "not modified" not in exc.message.lower():
             raise
-    text = texts.get(lang, "idea_sent", number=idea.id).rstrip()
+    text = texts.html(lang, "idea_sent", number=idea.id).rstrip()
     if idea.contact_ok:
-        text += "\n" + texts.get(lang, "idea_sent_contact")
+        text += "\n" + texts.html(lang, "idea_sent_contact")
     await reply(update, context, text)
     return END
 
@@ -418,7 +418,7 @@ async def _vector(context: BotContext, text: str) -> StoredVector | None:
 async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Offer the parts of the idea that can be changed."""
     theme = theme_of(context, draft)
-    rows = [[InlineKeyboardButton(texts.label(lang, "btn_edit_text"), callback_data="edit:text")]]
+    rows = [[InlineKeyboardButton(texts.plain(lang, "btn_edit_text"), callback_data="edit:text")]]
     rows += [
         [InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
         for i, q in enumerate(theme.questions if theme else ())
@@ -426,14 +426,14 @@ async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang
     await set_mode(update, context, EDIT)
     rows += [
         [
-            InlineKeyboardButton(texts.label(lang, "btn_edit_place"), callback_data="edit:place"),
+            InlineKeyboardButton(texts.plain(lang, "btn_edit_place"), callback_data="edit:place"),
             InlineKeyboardButton(
-                texts.label(lang, "btn_edit_contact"), callback_data="edit:contact"
+                texts.plain(lang, "btn_edit_contact"), callback_data="edit:contact"
             ),
         ],
-        [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data="edit:back")],
+        [InlineKeyboardButton(texts.plain(lang, "btn_back"), callback_data="edit:back")],
     ]
-    await reply(update, context, texts.get(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
+    await reply(update, context, texts.html(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
     return EDIT
 
 
@@ -467,7 +467,7 @@ async def cancel(update: Update, context: BotContext) -> State:
     user_id, _ = ids(update)
     services = context.services
     await services.db.call(services.ideas.delete_draft, user_id)
-    await reply(update, context, texts.get(lang, "idea_cancelled"))
+    await reply(update, context, texts.html(lang, "idea_cancelled"))
     return END
 
 
@@ -477,7 +477,7 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
     user_id, _ = ids(update)
     services = context.services
     if await services.db.call(services.ideas.draft, user_id) is None:
-        await reply(update, context, texts.get(lang, "nothing_to_cancel"))
+        await reply(update, context, texts.html(lang, "nothing_to_cancel"))
         return
     await cancel(update, context)
 
@@ -495,30 +495,30 @@ async def send_outside(update: Update, context: BotContext) -> None:
         services.ideas.by_submit_key, f"{chat_id}:{query.message.message_id}"
     )
     if idea is None or idea.author_id != user_id:
-        await query.answer(texts.label(lang, "expired_button"))
+        await query.answer(texts.plain(lang, "expired_button"))
         return
     await query.answer()
-    await reply(update, context, texts.get(lang, "idea_sent", number=idea.id))
+    await reply(update, context, texts.html(lang, "idea_sent", number=idea.id))
 
 
 async def restart(update: Update, context: BotContext) -> State:
     """/start inside the conversation: leave it cleanly; the draft stays for later."""
     await commands.welcome(update, context, mention_draft=False)
     lang = await user_language(update, context)
-    await reply(update, context, texts.get(lang, "idea_draft_kept"))
+    await reply(update, context, texts.html(lang, "idea_draft_kept"))
     return END
 
 
 async def use_buttons(update: Update, context: BotContext) -> None:
     """Text where a button is expected: point at the buttons, stay in the step."""
     lang = await user_language(update, context)
-    await reply(update, context, texts.get(lang, "idea_use_buttons"))
+    await reply(update, context, texts.html(lang, "idea_use_buttons"))
 
 
 async def text_only(update: Update, context: BotContext) -> None:
     """A photo, sticker or voice note during the conversation: ask for text, stay."""
     lang = await user_language(update, context)
-    await reply(update, context, texts.get(lang, "text_only"))
+    await reply(update, context, texts.html(lang, "text_only"))
 
 
 Handlers = Sequence[BaseHandler[Update, BotContext, Any]]
@@ -624,7 +624,7 @@ async def timed_out(context: BotContext) -> None:
     if draft is None or draft.mode == PARKED:
         return
     await services.db.call(services.ideas.set_mode, job.user_id, PARKED)
-    await context.bot.send_message(job.chat_id, texts.get(draft.lang, "idea_timeout"))
+    await context.bot.send_message(job.chat_id, texts.html(draft.lang, "idea_timeout"))
 
 
 def conversation(

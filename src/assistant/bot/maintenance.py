@@ -12,7 +12,6 @@ import logging
 import time
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from assistant.bot import idea_matching, texts
@@ -63,10 +62,10 @@ async def reindex(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     services = context.services
     if services.reindex_lock.locked():
-        await message.reply_text(texts.get(lang, "reindex_busy"))
+        await message.reply_text(texts.html(lang, "reindex_busy"))
         return
     async with services.reindex_lock:
-        status = await message.reply_text(texts.get(lang, "reindex_started"))
+        status = await message.reply_text(texts.html(lang, "reindex_started"))
         loop = asyncio.get_running_loop()
         last = [0.0]
 
@@ -77,7 +76,7 @@ async def reindex(update: Update, context: BotContext) -> None:
                 asyncio.run_coroutine_threadsafe(
                     _edit(
                         status,
-                        texts.get(lang, "reindex_progress", stage=stage, done=done, total=total),
+                        texts.html(lang, "reindex_progress", stage=stage, done=done, total=total),
                     ),
                     loop,
                 )
@@ -90,13 +89,13 @@ async def reindex(update: Update, context: BotContext) -> None:
             index = await asyncio.to_thread(open_index, services.settings.index_dir)
         except AssistantError as exc:
             log.warning("re-index failed, the old index keeps serving: %s", exc)
-            await _edit(status, texts.get(lang, "reindex_failed", error=str(exc)), ParseMode.HTML)
+            await _edit(status, texts.html(lang, "reindex_failed", error=str(exc)))
             return
         services.retriever.swap(index)
         services.knowledge = knowledge
         await _edit(
             status,
-            texts.get(
+            texts.html(
                 lang,
                 "reindex_done",
                 passages=build.manifest.passage_count,
@@ -107,8 +106,8 @@ async def reindex(update: Update, context: BotContext) -> None:
     await idea_matching.reembed(services)
 
 
-async def _edit(message: Message, text: str, parse_mode: str | None = None) -> None:
+async def _edit(message: Message, text: str) -> None:
     try:
-        await message.edit_text(text, parse_mode=parse_mode)
+        await message.edit_text(text)
     except BadRequest as exc:  # "message is not modified": the same progress twice
         log.debug("progress edit skipped: %s", exc)

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from assistant.bot import idea_matching, limits, texts, wording
@@ -33,7 +32,7 @@ def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> 
     full text is in /export), so one long idea can never block the queue."""
     theme = services.knowledge.theme(idea.theme)
     questions = theme.questions if theme else ()
-    skipped = texts.label(lang, "summary_skipped")
+    skipped = texts.plain(lang, "summary_skipped")
     values = {
         "text": idea.text,
         "place": idea.municipality,
@@ -43,10 +42,10 @@ def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> 
 
     def render(v: dict[str, str], note: bool) -> str:
         contact = texts.Html(
-            texts.get(lang, "mod_contact", name=v["name"]) if idea.contact_ok else ""
+            texts.html(lang, "mod_contact", name=v["name"]) if idea.contact_ok else ""
         )
         parts = [
-            texts.get(
+            texts.html(
                 lang,
                 "mod_review",
                 number=idea.id,
@@ -58,13 +57,13 @@ def review_html(services: Services, idea: Idea, lang: str, footer: str = "") -> 
             ).rstrip()
         ]
         parts += [
-            texts.get(lang, "mod_answer", question=q.text[lang], answer=v[f"q:{q.id}"] or skipped)
+            texts.html(lang, "mod_answer", question=q.text[lang], answer=v[f"q:{q.id}"] or skipped)
             for q in questions
         ]
         if v["place"]:
-            parts.append(texts.get(lang, "mod_place", place=v["place"]))
+            parts.append(texts.html(lang, "mod_place", place=v["place"]))
         if note:
-            parts.append(texts.get(lang, "mod_shortened"))
+            parts.append(texts.html(lang, "mod_shortened"))
         if footer:
             parts += ["", footer]
         return "\n".join(parts)
@@ -82,7 +81,7 @@ def review_keyboard(
 
     def button(key: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            texts.label(lang, key), callback_data=f"mod:{action}:{idea_id}"
+            texts.plain(lang, key), callback_data=f"mod:{action}:{idea_id}"
         )
 
     rows = [
@@ -93,7 +92,7 @@ def review_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_mark_duplicate", number=duplicate_of),
+                    texts.plain(lang, "btn_mark_duplicate", number=duplicate_of),
                     callback_data=f"modd:{idea_id}:{duplicate_of}",
                 )
             ]
@@ -114,18 +113,18 @@ async def matches_footer(services: Services, idea: Idea, lang: str) -> tuple[str
     lines = []
     if found.related:
         sections = ", ".join(idea_matching.section_label(r) for r in found.related)
-        lines.append(texts.get(lang, "mod_related", sections=sections))
+        lines.append(texts.html(lang, "mod_related", sections=sections))
     if found.similar:
         items = ", ".join(
-            texts.label(
+            texts.plain(
                 lang,
                 "mod_similar_item",
                 number=m.id,
-                status=texts.label(lang, f"status_{m.status}"),
+                status=texts.plain(lang, f"status_{m.status}"),
             )
             for m in found.similar
         )
-        lines.append(texts.get(lang, "mod_similar", ideas=items))
+        lines.append(texts.html(lang, "mod_similar", ideas=items))
     return "\n".join(lines), found.similar[0].id if found.similar else None
 
 
@@ -134,13 +133,13 @@ def reason_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                texts.label(lang, f"btn_reason_{r}"), callback_data=f"modr:{idea_id}:{r}"
+                texts.plain(lang, f"btn_reason_{r}"), callback_data=f"modr:{idea_id}:{r}"
             )
         ]
         for r in REASONS
     ]
     rows.append(
-        [InlineKeyboardButton(texts.label(lang, "btn_back"), callback_data=f"mod:back:{idea_id}")]
+        [InlineKeyboardButton(texts.plain(lang, "btn_back"), callback_data=f"mod:back:{idea_id}")]
     )
     return InlineKeyboardMarkup(rows)
 
@@ -155,7 +154,7 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
     )
     idea = await services.db.call(services.moderation.next_pending, skipped)
     if idea is None:
-        await context.bot.send_message(chat.id, texts.get(lang, "mod_queue_empty"))
+        await context.bot.send_message(chat.id, texts.html(lang, "mod_queue_empty"))
         return
     count = await services.db.call(services.moderation.pending_count)
     related, closest = await matches_footer(services, idea, lang)
@@ -163,7 +162,6 @@ async def send_next(update: Update, context: BotContext, lang: str) -> None:
     await context.bot.send_message(
         chat.id,
         review_html(services, idea, lang, footer),
-        parse_mode=ParseMode.HTML,
         reply_markup=review_keyboard(lang, idea.id, closest),
     )
 
@@ -185,17 +183,19 @@ async def notify_author(context: BotContext, idea: Idea) -> None:
     lang = idea.lang if idea.lang in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
     title = context.services.knowledge.theme_title(idea.theme, lang)
     if idea.status == "approved":
-        text = texts.get(lang, "author_approved", number=idea.id, theme=title)
+        text = texts.html(lang, "author_approved", number=idea.id, theme=title)
     elif idea.status == "duplicate":
-        text = texts.get(
+        text = texts.html(
             lang, "author_duplicate", number=idea.id, theme=title, original=idea.duplicate_of
         )
     else:
         reason = idea.moderation_reason or ""
-        reason_html = texts.Html(texts.get(lang, "author_reason", reason=reason) if reason else "")
-        text = texts.get(lang, "author_rejected", number=idea.id, theme=title, reason=reason_html)
+        reason_html = texts.Html(
+            texts.html(lang, "author_reason", reason=reason) if reason else ""
+        )
+        text = texts.html(lang, "author_rejected", number=idea.id, theme=title, reason=reason_html)
     try:
-        await context.bot.send_message(idea.author_id, text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(idea.author_id, text)
     except TelegramError as exc:  # blocked the bot, deleted the account: moderation stands
         log.warning("could not notify the author of idea %s: %s", idea.id, type(exc).__name__)
 
@@ -218,11 +218,11 @@ async def _apply(
     assert query is not None and query.message is not None and update.effective_user is not None
     lang = await user_language(update, context)
     services = context.services
-    reason = texts.label(lang, f"reason_{reason_key}") if reason_key not in ("", "none") else ""
+    reason = texts.plain(lang, f"reason_{reason_key}") if reason_key not in ("", "none") else ""
     if reason:  # the reason is stored in the author's language when we can
         idea_now = await services.db.call(services.ideas.get, idea_id)
         if idea_now is not None:
-            reason = texts.label(idea_now.lang, f"reason_{reason_key}")
+            reason = texts.plain(idea_now.lang, f"reason_{reason_key}")
     change = await services.db.call(
         services.moderation.set_status,
         idea_id,
@@ -231,20 +231,19 @@ async def _apply(
         reason=reason,
     )
     if change.idea is None:
-        await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
+        await query.answer(texts.plain(lang, "mod_unknown_idea"), show_alert=True)
         return
-    status = texts.label(lang, f"status_{change.idea.status}")
+    status = texts.plain(lang, f"status_{change.idea.status}")
     if not change.changed:  # another moderator, or a double tap: no apology
-        await query.answer(texts.label(lang, "mod_already", status=status), show_alert=True)
+        await query.answer(texts.plain(lang, "mod_already", status=status), show_alert=True)
         await _drop_buttons(context, query.message.chat.id, query.message.message_id)
         return
     await query.answer()
     log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
     await context.bot.edit_message_text(
-        review_html(services, change.idea, lang, texts.get(lang, "mod_done", status=status)),
+        review_html(services, change.idea, lang, texts.html(lang, "mod_done", status=status)),
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
-        parse_mode=ParseMode.HTML,
     )
     await notify_author(context, change.idea)
     await send_next(update, context, lang)
@@ -259,7 +258,7 @@ async def _not_a_moderator(update: Update, context: BotContext) -> bool:
     log.warning("refused a moderation button for a non-moderator")
     if update.callback_query is not None:
         lang = await user_language(update, context)
-        await update.callback_query.answer(texts.label(lang, "expired_button"))
+        await update.callback_query.answer(texts.plain(lang, "expired_button"))
     return True
 
 
@@ -273,7 +272,7 @@ async def review_button(update: Update, context: BotContext) -> None:
     _, action, raw_id = query.data.split(":")
     idea_id = int(raw_id)
     if action not in (*ACTIONS, "skip", "reject", "back"):  # crafted data
-        await query.answer(texts.label(lang, "expired_button"))
+        await query.answer(texts.plain(lang, "expired_button"))
         return
     if action == "skip":
         await query.answer()
@@ -309,7 +308,7 @@ async def reject_reason(update: Update, context: BotContext) -> None:
         return
     _, raw_id, reason = query.data.split(":")
     if reason not in REASONS:  # crafted data
-        await query.answer(texts.label(await user_language(update, context), "expired_button"))
+        await query.answer(texts.plain(await user_language(update, context), "expired_button"))
         return
     await _apply(update, context, int(raw_id), "reject", reason)
 
@@ -333,24 +332,23 @@ async def duplicate_button(update: Update, context: BotContext) -> None:
             f"telegram:{update.effective_user.id}",
         )
     except ValueError:  # the other idea is gone, or leads back to this one
-        await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
+        await query.answer(texts.plain(lang, "mod_unknown_idea"), show_alert=True)
         return
     if change.idea is None:
-        await query.answer(texts.label(lang, "mod_unknown_idea"), show_alert=True)
+        await query.answer(texts.plain(lang, "mod_unknown_idea"), show_alert=True)
         return
     if not change.changed:
-        status = texts.label(lang, f"status_{change.idea.status}")
-        await query.answer(texts.label(lang, "mod_already", status=status), show_alert=True)
+        status = texts.plain(lang, f"status_{change.idea.status}")
+        await query.answer(texts.plain(lang, "mod_already", status=status), show_alert=True)
         await _drop_buttons(context, query.message.chat.id, query.message.message_id)
         return
     await query.answer()
     log.info("idea %s: %s -> duplicate", change.idea.id, change.before)
-    done = texts.get(lang, "mod_duplicate_done", number=change.idea.duplicate_of)
+    done = texts.html(lang, "mod_duplicate_done", number=change.idea.duplicate_of)
     await context.bot.edit_message_text(
         review_html(services, change.idea, lang, done),
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
-        parse_mode=ParseMode.HTML,
     )
     await notify_author(context, change.idea)
     await send_next(update, context, lang)
@@ -364,19 +362,19 @@ async def stats(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     services = context.services
     figures = await services.db.call(services.moderation.stats, dt.datetime.now(dt.UTC).date())
-    lines = [texts.get(lang, "stats_header")]
+    lines = [texts.html(lang, "stats_header")]
     for theme_id, counts in sorted(figures.per_theme_status.items()):
         lines.append(
-            texts.get(
+            texts.html(
                 lang,
                 "stats_theme",
                 theme=services.knowledge.theme_title(theme_id, lang),
                 **{s: counts.get(s, 0) for s in STATUSES},
             )
         )
-    lines += ["", texts.get(lang, "stats_days")]
+    lines += ["", texts.html(lang, "stats_days")]
     lines += [
-        texts.get(
+        texts.html(
             lang,
             "stats_day",
             day=wording.day(lang, dt.date.fromisoformat(day), with_year=False),
@@ -389,18 +387,18 @@ async def stats(update: Update, context: BotContext) -> None:
     ratio = f" ({figures.votes_up / total:.0%} 👍)" if total else ""
     lines += [
         "",
-        texts.get(
+        texts.html(
             lang,
             "stats_questions",
             total=figures.questions,
             answered=figures.answered,
             unanswered=figures.questions - figures.answered,
         ),
-        texts.get(
+        texts.html(
             lang, "stats_feedback", up=figures.votes_up, down=figures.votes_down, ratio=ratio
         ),
     ]
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await message.reply_text("\n".join(lines))
 
 
 async def _groups_lines(services: Services, lang: str) -> list[str]:
@@ -414,12 +412,12 @@ async def _groups_lines(services: Services, lang: str) -> list[str]:
     for idea in ideas:
         label = seen.related.get(idea.id, "")
         per_section[label] = per_section.get(label, 0) + 1
-    lines = [texts.get(lang, "stats_related_header")]
+    lines = [texts.html(lang, "stats_related_header")]
     for label, count in sorted(per_section.items(), key=lambda kv: (-kv[1], kv[0])):
         if label:
-            lines.append(texts.get(lang, "stats_related_line", section=label, count=count))
+            lines.append(texts.html(lang, "stats_related_line", section=label, count=count))
         else:
-            lines.append(texts.get(lang, "stats_related_none", count=count))
+            lines.append(texts.html(lang, "stats_related_none", count=count))
     groups: dict[int, int] = {}
     for group in seen.cluster.values():
         groups[group] = groups.get(group, 0) + 1
@@ -427,7 +425,7 @@ async def _groups_lines(services: Services, lang: str) -> list[str]:
     if big:
         largest = max(big, key=lambda g: (big[g], -g))
         lines.append(
-            texts.get(
+            texts.html(
                 lang,
                 "stats_clusters",
                 groups=len(big),
@@ -437,7 +435,7 @@ async def _groups_lines(services: Services, lang: str) -> list[str]:
             )
         )
     else:
-        lines.append(texts.get(lang, "stats_no_clusters"))
+        lines.append(texts.html(lang, "stats_no_clusters"))
     return lines
 
 
@@ -461,7 +459,7 @@ async def export(update: Update, context: BotContext) -> None:
             statuses = STATUSES
         else:
             await message.reply_text(
-                texts.get(
+                texts.html(
                     lang, "export_usage", themes=", ".join(t.id for t in services.knowledge.themes)
                 )
             )
@@ -473,7 +471,7 @@ async def export(update: Update, context: BotContext) -> None:
     await message.reply_document(
         data,
         filename=f"ideeen-{stamp}.csv",
-        caption=texts.get(
+        caption=texts.html(
             lang,
             "export_caption",
             ideas=wording.plural(lang, "count_ideas", len(ideas)),
@@ -491,8 +489,7 @@ async def notify_moderators(context: BotContext, idea: Idea) -> None:
     try:
         await context.bot.send_message(
             chat_id,
-            texts.get(texts.DEFAULT_LANGUAGE, "mod_new_idea", number=idea.id, theme=title),
-            parse_mode=ParseMode.HTML,
+            texts.html(texts.DEFAULT_LANGUAGE, "mod_new_idea", number=idea.id, theme=title),
         )
     except TelegramError as exc:
         log.warning("could not notify the moderators' chat: %s", type(exc).__name__)

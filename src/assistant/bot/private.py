@@ -43,7 +43,7 @@ async def redirect_to_private(
         [
             [
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_continue_private"),
+                    texts.plain(lang, "btn_continue_private"),
                     url=f"https://t.me/{context.bot.username}?start={what}",
                 )
             ]
@@ -51,12 +51,12 @@ async def redirect_to_private(
     )
     query = update.callback_query
     if query is not None:
-        await query.answer(texts.label(lang, "private_only_short"))
+        await query.answer(texts.plain(lang, "private_only_short"))
         return True
     message = update.effective_message
     await context.bot.send_message(
         chat.id,
-        texts.get(lang, key),
+        texts.html(lang, key),
         reply_markup=markup,
         reply_to_message_id=message.message_id if message is not None else None,
         allow_sending_without_reply=True,
@@ -68,7 +68,7 @@ async def _refuse(update: Update, context: BotContext, key: str) -> None:
     query = update.callback_query
     assert query is not None
     lang = await user_language(update, context)
-    await query.answer(texts.label(lang, key))
+    await query.answer(texts.plain(lang, key))
     raise ApplicationHandlerStop
 
 

@@ -7,7 +7,7 @@ import logging
 import time
 
 from telegram import Message, Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType
 
 from assistant.bot import replies, texts, wording
 from assistant.bot.context import BotContext, Services
@@ -63,16 +63,15 @@ async def _send_hits(
     theme = services.knowledge.theme(theme_id) if theme_id else None
     if (
         lang != "nl"
-        and texts.label(lang, "answer_dutch_sources")
+        and texts.plain(lang, "answer_dutch_sources")
         and not context.user_data.get(DUTCH_NOTE_SHOWN)  # type: ignore[union-attr]
     ):
         # Told once per resident (per run of the bot): the excerpts are the Dutch originals.
-        note = "\n\n".join(filter(None, [note, texts.get(lang, "answer_dutch_sources")]))
+        note = "\n\n".join(filter(None, [note, texts.html(lang, "answer_dutch_sources")]))
         context.user_data[DUTCH_NOTE_SHOWN] = True  # type: ignore[index]
     await context.bot.send_message(
         chat_id,
         replies.answer_html(lang, header_key, page, services.knowledge, note),
-        parse_mode=ParseMode.HTML,
         reply_markup=replies.answer_keyboard(
             lang,
             question_id,
@@ -100,7 +99,7 @@ async def _logged(
         services = context.services
         logged = await services.db.call(services.questions.get, int(parts[1]))
     if logged is None:
-        await query.answer(texts.label(lang, "expired_button"))
+        await query.answer(texts.plain(lang, "expired_button"))
         return None
     return logged, parts[2:]
 
@@ -121,13 +120,12 @@ async def answer_question(update: Update, context: BotContext) -> None:
     if verdict != "ok":
         if verdict == "warn":
             await message.reply_text(
-                texts.get(lang, "slow_down", time=wording.clock_in(services.flood.wait(user.id)))
+                texts.html(lang, "slow_down", time=wording.clock_in(services.flood.wait(user.id)))
             )
         return
     if not question.strip():
         await message.reply_text(
-            texts.get(lang, "ask_prompt", example=texts.label(lang, "example_1")),
-            parse_mode=ParseMode.HTML,
+            texts.html(lang, "ask_prompt", example=texts.plain(lang, "example_1")),
         )
         return
     started = time.perf_counter()
@@ -155,7 +153,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         log.warning("question not logged: %s", exc.reason)
         question_id = None
     note = texts.Html(
-        texts.get(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
+        texts.html(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
     )
     if not answer.answered:
         example1, example2, example3 = replies.examples(lang, 3)
@@ -164,7 +162,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
                 filter(
                     None,
                     [
-                        texts.get(
+                        texts.html(
                             lang,
                             "no_answer",
                             example1=example1,
@@ -175,7 +173,6 @@ async def answer_question(update: Update, context: BotContext) -> None:
                     ],
                 )
             ),
-            parse_mode=ParseMode.HTML,
         )
         _count(services, answered=False, started=started)
         return
@@ -205,9 +202,7 @@ async def _reply_to_intent(message: Message, lang: str, intent: Intent) -> None:
         "thanks": "intent_thanks",
         "service": "intent_service",
     }[intent]
-    await message.reply_text(
-        texts.get(lang, key, example1=example1, example2=example2), parse_mode=ParseMode.HTML
-    )
+    await message.reply_text(texts.html(lang, key, example1=example1, example2=example2))
 
 
 def _count(services: Services, *, answered: bool, started: float) -> None:
@@ -231,7 +226,7 @@ async def more_results(update: Update, context: BotContext) -> None:
     good = answer.good_hits(context.services.retriever.tuning.hybrid_threshold)
     page = list(good[offset : offset + replies.PAGE])
     if not page:
-        await context.bot.send_message(query.message.chat.id, texts.get(lang, "no_more"))
+        await context.bot.send_message(query.message.chat.id, texts.html(lang, "no_more"))
         return
     asked = getattr(query.message, "reply_to_message", None)
     await _send_hits(
@@ -259,13 +254,13 @@ async def feedback(update: Update, context: BotContext) -> None:
     logged, (rank_text, vote_text) = found
     rank = int(rank_text) if rank_text.isdigit() else -1
     if not 0 <= rank < len(logged.hits) or vote_text not in ("u", "d"):
-        await query.answer(texts.label(lang, "expired_button"))
+        await query.answer(texts.plain(lang, "expired_button"))
         return
     services = context.services
     await services.db.call(
         services.questions.vote, logged.id, logged.hits[rank], 1 if vote_text == "u" else -1
     )
-    await query.answer(texts.label(lang, "feedback_thanks"))
+    await query.answer(texts.plain(lang, "feedback_thanks"))
 
 
 async def non_text(update: Update, context: BotContext) -> None:
@@ -274,4 +269,4 @@ async def non_text(update: Update, context: BotContext) -> None:
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
     lang = await user_language(update, context)
-    await message.reply_text(texts.get(lang, "text_only"))
+    await message.reply_text(texts.html(lang, "text_only"))

@@ -22,7 +22,7 @@ EXAMPLES = ("example_1", "example_2", "example_3", "example_4", "example_5", "ex
 def examples(lang: str, count: int, rng: random.Random | None = None) -> list[str]:
     """``count`` different example questions, varied from reply to reply."""
     keys = (rng or random).sample(EXAMPLES, count)  # nosec B311 (variety, not security)
-    return [texts.label(lang, key) for key in keys]
+    return [texts.plain(lang, key) for key in keys]
 
 
 def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
@@ -33,12 +33,12 @@ def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     section = doc.section(p.section_id) if doc else None
     date = p.date.strftime("%d-%m-%Y")
     if section is not None and section.is_about:
-        return texts.get(lang, "answer_source_about", title=p.doc_title)
+        return texts.html(lang, "answer_source_about", title=p.doc_title)
     if p.kind == "scenario":
-        return texts.get(
+        return texts.html(
             lang, "answer_source_scenario", title=p.doc_title, date=date, year=p.date.year
         )
-    return texts.get(
+    return texts.html(
         lang,
         "answer_source_proposal",
         title=p.doc_title,
@@ -61,8 +61,8 @@ def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
         heading = f"{ABOUT_HEADING.get(lang, ABOUT_HEADING['nl'])}: {p.doc_title}"
         excerpt = html.escape(section.kort.get(lang, p.text), quote=False)
     elif lang != "nl" and section is not None and section.kort.get(lang):
-        excerpt = texts.get(lang, "answer_in_short", summary=section.kort[lang]) + "\n" + excerpt
-    return texts.get(
+        excerpt = texts.html(lang, "answer_in_short", summary=section.kort[lang]) + "\n" + excerpt
+    return texts.html(
         lang,
         "answer_hit",
         heading=heading,
@@ -75,7 +75,7 @@ def answer_html(
     lang: str, header_key: str, hits: list[Hit], knowledge: KnowledgeBase, note: str = ""
 ) -> str:
     """A reply with a header and hits; stays within Telegram's 4096 characters."""
-    parts = [texts.get(lang, header_key)]
+    parts = [texts.html(lang, header_key)]
     for hit in hits:
         block = hit_html(lang, hit, knowledge)
         if len("\n\n".join([*parts, block, note])) > MAX_REPLY:
@@ -134,10 +134,10 @@ def answer_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_up") + label, callback_data=f"fb:{question_id}:{rank}:u"
+                    texts.plain(lang, "btn_up") + label, callback_data=f"fb:{question_id}:{rank}:u"
                 ),
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_down") + label,
+                    texts.plain(lang, "btn_down") + label,
                     callback_data=f"fb:{question_id}:{rank}:d",
                 ),
             ]
@@ -146,7 +146,7 @@ def answer_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_more"), callback_data=f"more:{question_id}:{shown}"
+                    texts.plain(lang, "btn_more"), callback_data=f"more:{question_id}:{shown}"
                 )
             ]
         )
@@ -154,7 +154,7 @@ def answer_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_share_theme", theme=theme_title),
+                    texts.plain(lang, "btn_share_theme", theme=theme_title),
                     callback_data=f"idea:{theme_id}",
                 )
             ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from assistant.bot import limits, texts, wording
 from assistant.bot.context import BotContext, Services
@@ -21,19 +20,19 @@ def ideas_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the resident's ideas; never drops any silently: past the page (or the
     message limit) it says how many more there are and offers a button to see them."""
-    lines = [texts.get(lang, "my_ideas_header")]
+    lines = [texts.html(lang, "my_ideas_header")]
     shown = 0
     for idea in ideas[offset : offset + PAGE]:
         block = [
-            texts.get(
+            texts.html(
                 lang,
                 "my_idea_line",
                 number=idea.id,
                 theme=services.knowledge.theme_title(idea.theme, lang),
-                status=texts.label(lang, f"status_{idea.status}"),
+                status=texts.plain(lang, f"status_{idea.status}"),
                 date=wording.date_of(lang, idea.created_at),
             ),
-            texts.get(lang, "my_idea_preview", preview=limits.cut(idea.text, PREVIEW_CHARS)),
+            texts.html(lang, "my_idea_preview", preview=limits.cut(idea.text, PREVIEW_CHARS)),
         ]
         room = limits.MAX_MESSAGE - 200  # the "and N more" line
         if shown and limits.visible_len("\n".join([*lines, *block])) > room:
@@ -43,12 +42,12 @@ def ideas_page(
     rest = len(ideas) - offset - shown
     if rest <= 0:
         return "\n".join(lines), None
-    lines += ["", texts.get(lang, "my_ideas_more", count=rest)]
+    lines += ["", texts.html(lang, "my_ideas_more", count=rest)]
     markup = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.label(lang, "btn_my_ideas_more"), callback_data=f"mine:{offset + shown}"
+                    texts.plain(lang, "btn_my_ideas_more"), callback_data=f"mine:{offset + shown}"
                 )
             ]
         ]
@@ -66,10 +65,10 @@ async def my_ideas(update: Update, context: BotContext) -> None:
     services = context.services
     ideas = await services.db.call(services.ideas.by_author, user.id)
     if not ideas:
-        await message.reply_text(texts.get(lang, "my_ideas_none"))
+        await message.reply_text(texts.html(lang, "my_ideas_none"))
         return
     text, markup = ideas_page(services, ideas, 0, lang)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await message.reply_text(text, reply_markup=markup)
 
 
 async def my_ideas_more(update: Update, context: BotContext) -> None:
@@ -85,7 +84,7 @@ async def my_ideas_more(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     raw = query.data.split(":", 1)[1]
     if not raw.isdigit() or len(raw) > 9 or query.message is None:
-        await query.answer(texts.label(lang, "expired_button"))
+        await query.answer(texts.plain(lang, "expired_button"))
         return
     await query.answer()
     services = context.services
@@ -93,13 +92,11 @@ async def my_ideas_more(update: Update, context: BotContext) -> None:
     if int(raw) >= len(ideas):
         await context.bot.send_message(
             query.message.chat.id,
-            texts.get(lang, "my_ideas_none") if not ideas else texts.get(lang, "no_more"),
+            texts.html(lang, "my_ideas_none") if not ideas else texts.html(lang, "no_more"),
         )
         return
     text, markup = ideas_page(services, ideas, int(raw), lang)
-    await context.bot.send_message(
-        query.message.chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await context.bot.send_message(query.message.chat.id, text, reply_markup=markup)
 
 
 async def forget_me(update: Update, context: BotContext) -> int:
@@ -111,15 +108,15 @@ async def forget_me(update: Update, context: BotContext) -> int:
     services = context.services
     count = len(await services.db.call(services.ideas.by_author, user.id))
     await message.reply_text(
-        texts.get(lang, "forget_confirm", ideas=count),
+        texts.html(lang, "forget_confirm", ideas=count),
         reply_markup=InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
-                        texts.label(lang, "btn_forget_yes"), callback_data="forget:yes"
+                        texts.plain(lang, "btn_forget_yes"), callback_data="forget:yes"
                     ),
                     InlineKeyboardButton(
-                        texts.label(lang, "btn_forget_no"), callback_data="forget:no"
+                        texts.plain(lang, "btn_forget_no"), callback_data="forget:no"
                     ),
                 ]
             ]
@@ -141,10 +138,10 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     await query.answer()
     if query.data != "forget:yes":
-        await context.bot.send_message(query.message.chat.id, texts.get(lang, "forget_kept"))
+        await context.bot.send_message(query.message.chat.id, texts.html(lang, "forget_kept"))
         return
     services = context.services
     await services.db.call(services.ideas.forget, user.id)
     forget_language(context)
     context.application.drop_user_data(user.id)
-    await context.bot.send_message(query.message.chat.id, texts.get(lang, "forget_done"))
+    await context.bot.send_message(query.message.chat.id, texts.html(lang, "forget_done"))

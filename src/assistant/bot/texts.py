@@ -1,12 +1,14 @@
 """User-facing texts from the locale files (locales/nl.yaml, locales/en.yaml).
 
-Handlers never hold texts themselves: ``texts.get(lang, key, **values)``. Values are HTML-escaped
-before formatting, because replies are sent as Telegram HTML.
+Handlers never hold texts themselves. ``texts.html(lang, key, **values)`` for everything sent as
+a message (the Application sends Telegram HTML by default): values are escaped before they are
+filled in. ``texts.plain(lang, key, **values)`` for what Telegram never parses: button labels,
+callback answers, command descriptions.
 """
 
 from __future__ import annotations
 
-import html
+import html as _html
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,20 +37,22 @@ def language_for(code: str | None, chosen: str | None = None) -> str:
     return "en" if (code or "").lower().startswith("en") else DEFAULT_LANGUAGE
 
 
-def get(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` in ``lang`` (Dutch if missing there), values escaped for HTML."""
-    return label(
+def html(lang: str, key: str, **values: Any) -> str:
+    """The text ``key`` in ``lang`` (Dutch if missing there) as Telegram HTML: values escaped
+    (except ``Html`` fragments)."""
+    return plain(
         lang,
         key,
         **{
-            k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+            k: v if isinstance(v, Html) else _html.escape(str(v), quote=False)
             for k, v in values.items()
         },
     )
 
 
-def label(lang: str, key: str, **values: Any) -> str:
-    """A plain-text string (button labels, command descriptions): values are not escaped."""
+def plain(lang: str, key: str, **values: Any) -> str:
+    """The text ``key`` as plain text (button labels, callback answers, command
+    descriptions: never parsed by Telegram): values are not escaped."""
     catalog = _catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
     template = catalog.get(key) or _catalog(DEFAULT_LANGUAGE)[key]
     return template.format(**values) if values else template

@@ -29,7 +29,7 @@ def local_zone() -> dt.tzinfo:
 
 def plural(lang: str, key: str, count: int, **values: object) -> str:
     """The text ``<key>_one`` for exactly 1, else ``<key>_other``, with ``count`` filled in."""
-    return texts.get(lang, f"{key}_{'one' if count == 1 else 'other'}", count=count, **values)
+    return texts.html(lang, f"{key}_{'one' if count == 1 else 'other'}", count=count, **values)
 
 
 def _local(value: str | dt.datetime) -> dt.datetime:
@@ -45,7 +45,7 @@ def _suffix() -> str:
 
 def day(lang: str, value: dt.date, *, with_year: bool = True) -> str:
     """A date in words: "23 november 2023" / "23 November 2023"."""
-    month = texts.label(lang, "months").split(",")[value.month - 1].strip()
+    month = texts.plain(lang, "months").split(",")[value.month - 1].strip()
     return f"{value.day} {month} {value.year}" if with_year else f"{value.day} {month}"
 
 
