@@ -293,3 +293,10 @@ async def test_rejected_and_missing_token(
     assert main(["run"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: TELEGRAM_BOT_TOKEN is not set") and "\n" not in err
+
+
+async def test_source_dates_read_as_people_write_them(telegram: LocalTelegram) -> None:
+    [dutch] = await telegram.send(NL, "Wat is een burgerberaad?")
+    assert "11 juli 2023" in dutch.text and "11-07-2023" not in dutch.text
+    [english] = await telegram.send(EN, "What is a citizens' assembly?")
+    assert "11 July 2023" in english.text

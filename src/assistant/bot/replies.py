@@ -7,7 +7,7 @@ import random
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from assistant.bot import texts
+from assistant.bot import texts, wording
 from assistant.knowledge import ABOUT_HEADING, KnowledgeBase
 from assistant.retrieval.search import Hit
 
@@ -31,7 +31,7 @@ def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     p = hit.passage
     doc = knowledge.document(p.doc_id)
     section = doc.section(p.section_id) if doc else None
-    date = p.date.strftime("%d-%m-%Y")
+    date = wording.day(lang, p.date)  # "11 juli 2023", as people write a date
     if section is not None and section.is_about:
         return texts.html(lang, "answer_source_about", title=p.doc_title)
     if p.kind == "scenario":
