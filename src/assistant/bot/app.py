@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from assistant.bot import (
+    callbacks,
     commands,
     idea_detours,
     idea_matching,
@@ -38,6 +39,7 @@ from assistant.bot import (
     rights,
     texts,
 )
+from assistant.bot.callbacks import on
 from assistant.bot.context import SERVICES, BotContext, Services
 from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
@@ -162,7 +164,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(CommandHandler("stats", moderation.stats, filters=moderators))
     app.add_handler(CommandHandler("export", moderation.export, filters=moderators))
     app.add_handler(CommandHandler("reindex", maintenance.reindex, filters=maintainers))
-    app.add_handler(CallbackQueryHandler(moderation.review_button, pattern=r"^mod:[a-z]+:\d+$"))
+    app.add_handler(on(callbacks.REVIEW, moderation.review_button))
     general: list[BaseHandler[Update, BotContext, Any]] = [
         CommandHandler(["help", "hulp"], commands.help_command),
         CommandHandler(["over", "about"], commands.about),
@@ -185,20 +187,16 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     for handler in general:
         app.add_handler(handler)
     app.add_handler(forget)
-    app.add_handler(CallbackQueryHandler(rights.forget_confirmed, pattern=r"^forget:(yes|no)$"))
-    app.add_handler(CallbackQueryHandler(noop, pattern=r"^noop$"))
-    app.add_handler(CallbackQueryHandler(ideas.send_outside, pattern=r"^send$"))
-    app.add_handler(CallbackQueryHandler(rights.my_ideas_more, pattern=r"^mine:\d+$"))
-    app.add_handler(CallbackQueryHandler(moderation.reject_reason, pattern=r"^modr:\d+:[a-z]+$"))
-    app.add_handler(
-        CallbackQueryHandler(moderation.duplicate_button, pattern=r"^modd:\d{1,18}:\d{1,18}$")
-    )
-    app.add_handler(CallbackQueryHandler(commands.language_chosen, pattern=r"^lang:"))
-    app.add_handler(
-        CallbackQueryHandler(commands.menu_button, pattern=r"^menu:(ask|about|privacy)$")
-    )
-    app.add_handler(CallbackQueryHandler(questions.more_results, pattern=r"^more:"))
-    app.add_handler(CallbackQueryHandler(questions.feedback, pattern=r"^fb:"))
+    app.add_handler(on(callbacks.FORGET, rights.forget_confirmed))
+    app.add_handler(on(callbacks.SENT, noop))
+    app.add_handler(on(callbacks.SEND, ideas.send_outside))
+    app.add_handler(on(callbacks.MY_IDEAS_MORE, rights.my_ideas_more))
+    app.add_handler(on(callbacks.REJECT_REASON, moderation.reject_reason))
+    app.add_handler(on(callbacks.DUPLICATE, moderation.duplicate_button))
+    app.add_handler(on(callbacks.LANGUAGE, commands.language_chosen))
+    app.add_handler(on(callbacks.MENU, commands.menu_button))
+    app.add_handler(on(callbacks.MORE, questions.more_results))
+    app.add_handler(on(callbacks.FEEDBACK, questions.feedback))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.answer_question))
     app.add_handler(MessageHandler(NON_TEXT, questions.non_text))
     # Last in the same group: they only see what no handler above took.

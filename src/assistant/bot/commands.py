@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from assistant.bot import texts, wording
+from assistant.bot import callbacks, texts, wording
 from assistant.bot.context import BotContext
 from assistant.bot.lang import remember_language, user_language
 
@@ -35,13 +35,21 @@ def start_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.plain(lang, "btn_ask"), callback_data="menu:ask"),
-                InlineKeyboardButton(texts.plain(lang, "btn_idea"), callback_data="menu:idea"),
+                InlineKeyboardButton(
+                    texts.plain(lang, "btn_ask"), callback_data=callbacks.MENU.data(choice="ask")
+                ),
+                InlineKeyboardButton(
+                    texts.plain(lang, "btn_idea"), callback_data=callbacks.MENU_IDEA.data()
+                ),
             ],
             [
-                InlineKeyboardButton(texts.plain(lang, "btn_about"), callback_data="menu:about"),
                 InlineKeyboardButton(
-                    texts.plain(lang, "btn_privacy"), callback_data="menu:privacy"
+                    texts.plain(lang, "btn_about"),
+                    callback_data=callbacks.MENU.data(choice="about"),
+                ),
+                InlineKeyboardButton(
+                    texts.plain(lang, "btn_privacy"),
+                    callback_data=callbacks.MENU.data(choice="privacy"),
                 ),
             ],
         ]
@@ -208,8 +216,12 @@ async def choose_language(update: Update, context: BotContext) -> None:
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
-                        InlineKeyboardButton("🇳🇱 Nederlands", callback_data="lang:nl"),
-                        InlineKeyboardButton("🇬🇧 English", callback_data="lang:en"),
+                        InlineKeyboardButton(
+                            "🇳🇱 Nederlands", callback_data=callbacks.LANGUAGE.data(lang="nl")
+                        ),
+                        InlineKeyboardButton(
+                            "🇬🇧 English", callback_data=callbacks.LANGUAGE.data(lang="en")
+                        ),
                     ]
                 ]
             ),
@@ -219,12 +231,9 @@ async def choose_language(update: Update, context: BotContext) -> None:
 async def language_chosen(update: Update, context: BotContext) -> None:
     """Remember the chosen language and confirm in it."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    lang = query.data.split(":", 1)[1]
-    if lang not in texts.LANGUAGES:
-        await query.answer(texts.plain(await user_language(update, context), "expired_button"))
-        return
+    lang = callbacks.pressed(context)["lang"]
     await remember_language(update, context, lang)
     await query.answer()
     user = update.effective_user
@@ -240,10 +249,10 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 async def menu_button(update: Update, context: BotContext) -> None:
     """The start menu: ask, about, privacy (the idea button is handled by the idea flow)."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     lang = await user_language(update, context)
-    choice = query.data.split(":", 1)[1]
+    choice = callbacks.pressed(context)["choice"]
     await query.answer()
     chat_id = query.message.chat.id
     if choice == "ask":

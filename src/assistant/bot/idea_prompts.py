@@ -9,7 +9,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from assistant.bot import idea_matching, limits, texts, wording
+from assistant.bot import callbacks, idea_matching, limits, texts, wording
 from assistant.bot.context import BotContext
 from assistant.knowledge import Theme
 from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
@@ -160,7 +160,11 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
         )
         markup = InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(t.title[lang], callback_data=f"theme:{t.id}")]
+                [
+                    InlineKeyboardButton(
+                        t.title[lang], callback_data=callbacks.THEME.data(theme=t.id)
+                    )
+                ]
                 for t in kb.themes
             ]
         )
@@ -186,7 +190,7 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
                 number=draft.question_index + 1,
                 total=len(theme.questions),
             ),
-            buttons(lang, [("btn_skip", "skip")]),
+            buttons(lang, [("btn_skip", callbacks.SKIP.data())]),
         )
         return FOLLOW_UP
     if draft.step == PLACE:
@@ -194,7 +198,7 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
             update,
             context,
             texts.html(lang, "idea_ask_municipality"),
-            buttons(lang, [("btn_skip", "skip")]),
+            buttons(lang, [("btn_skip", callbacks.SKIP.data())]),
         )
         return PLACE
     if draft.step == CONTACT:
@@ -202,7 +206,13 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
             update,
             context,
             texts.html(lang, "idea_ask_contact"),
-            buttons(lang, [("btn_yes", "contact:yes"), ("btn_no", "contact:no")]),
+            buttons(
+                lang,
+                [
+                    ("btn_yes", callbacks.CONTACT.data(choice="yes")),
+                    ("btn_no", callbacks.CONTACT.data(choice="no")),
+                ],
+            ),
         )
         return CONTACT
     related, asked = await _matches(update, context, draft, lang)
@@ -212,7 +222,11 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
         update,
         context,
         summary_html(context, draft, lang, related),
-        buttons(lang, [("btn_send", "send")], [("btn_edit", "edit"), ("btn_cancel", "cancel")]),
+        buttons(
+            lang,
+            [("btn_send", callbacks.SEND.data())],
+            [("btn_edit", callbacks.EDIT.data()), ("btn_cancel", callbacks.CANCEL.data())],
+        ),
     )
     return CONFIRM
 
@@ -252,8 +266,8 @@ async def _matches(
         buttons(
             lang,
             [
-                ("btn_similar_go", f"similar:go:{other.id}"),
-                ("btn_similar_stop", f"similar:stop:{other.id}"),
+                ("btn_similar_go", callbacks.SIMILAR.data(choice="go", idea=other.id)),
+                ("btn_similar_stop", callbacks.SIMILAR.data(choice="stop", idea=other.id)),
             ],
         ),
     )
@@ -270,6 +284,12 @@ async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: 
         update,
         context,
         texts.html(lang, key, theme=theme.title[lang] if theme else "", when=when),
-        buttons(lang, [("btn_continue", "resume:continue"), ("btn_restart", "resume:restart")]),
+        buttons(
+            lang,
+            [
+                ("btn_continue", callbacks.RESUME.data(choice="continue")),
+                ("btn_restart", callbacks.RESUME.data(choice="restart")),
+            ],
+        ),
     )
     return RESUME

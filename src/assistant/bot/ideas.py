@@ -20,13 +20,13 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from assistant.bot import commands, idea_matching, texts
+from assistant.bot import callbacks, commands, idea_matching, texts
+from assistant.bot.callbacks import on
 from assistant.bot.context import BotContext
 from assistant.bot.idea_detours import answer_during_idea, looks_like_question
 from assistant.bot.idea_prompts import (
@@ -117,7 +117,11 @@ def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
         if draft is None:  # submitted, cancelled or forgotten elsewhere
             await _answer_query(update)
             query = update.callback_query
-            if query is not None and query.data == "send" and query.message is not None:
+            if (
+                query is not None
+                and query.data == callbacks.SEND.data()
+                and query.message is not None
+            ):
                 # a Send delivered again (restart before the state was written): same idea
                 key = f"{query.message.chat.id}:{query.message.message_id}"
                 idea = await services.db.call(services.ideas.by_submit_key, key)
@@ -138,6 +142,15 @@ def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
 # --- entry points ----------------------------------------------------------------------------
 async def start_idea(update: Update, context: BotContext) -> State:
     """Begin an idea (or offer to resume the saved draft); private chats only."""
+    return await _start(update, context, "")
+
+
+async def start_theme_idea(update: Update, context: BotContext) -> State:
+    """The share-an-idea button under a theme's own section: begin an idea for that theme."""
+    return await _start(update, context, callbacks.pressed(context)["theme"])
+
+
+async def _start(update: Update, context: BotContext, wanted: str) -> State:
     lang = await user_language(update, context)
     await _answer_query(update)
     if await redirect_to_private(update, context, "idee", "idea_private_only"):
@@ -145,12 +158,8 @@ async def start_idea(update: Update, context: BotContext) -> State:
     user_id, _ = ids(update)
     services = context.services
     draft = await services.db.call(services.ideas.draft, user_id)
-    wanted = ""
-    query = update.callback_query
-    if query is not None and query.data and query.data.startswith("idea:"):
-        wanted = query.data.split(":", 1)[1]
-        if services.knowledge.theme(wanted) is None:
-            wanted = ""
+    if services.knowledge.theme(wanted) is None:  # none asked for, or gone since
+        wanted = ""
     if draft is not None and (draft.text or draft.step not in (THEME, TEXT)):
         return await offer_resume(update, context, draft, lang)
     draft = Draft(lang=lang, theme=wanted, step=TEXT if wanted else THEME)
@@ -160,12 +169,8 @@ async def start_idea(update: Update, context: BotContext) -> State:
 
 async def _resume_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Continue the saved draft where it was, or start a new one."""
-    query = update.callback_query
-    if query is None or query.data not in ("resume:continue", "resume:restart"):
-        await reply(update, context, texts.html(lang, "idea_use_buttons"))
-        return RESUME
-    await query.answer()
-    if query.data == "resume:restart":
+    await _answer_query(update)
+    if callbacks.pressed(context)["choice"] == "restart":
         draft = Draft(lang=lang, step=THEME)
     await save(update, context, draft)
     return await ask(update, context, draft, lang)
@@ -178,15 +183,15 @@ resume_choice = _with_draft(_resume_choice, idle_check=False)
 async def similar_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """An approved idea is much like this one: go on to the summary, or stop (the draft is
     deleted; the resident is told the number of the idea that is already there)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    _, choice, number = query.data.split(":")
-    if choice == "stop":
+    await _answer_query(update)
+    fields = callbacks.pressed(context)
+    if fields["choice"] == "stop":
         user_id, _ = ids(update)
         services = context.services
         await services.db.call(services.ideas.delete_draft, user_id)
-        await reply(update, context, texts.html(lang, "idea_similar_stopped", number=number))
+        await reply(
+            update, context, texts.html(lang, "idea_similar_stopped", number=fields["idea"])
+        )
         return END
     draft.checked_text = draft.text
     await save(update, context, draft)
@@ -197,10 +202,8 @@ async def similar_choice(update: Update, context: BotContext, draft: Draft, lang
 @step
 async def theme_chosen(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Store the chosen theme and ask for the idea."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    theme_id = query.data.split(":", 1)[1]
-    await query.answer()
+    theme_id = callbacks.pressed(context)["theme"]
+    await _answer_query(update)
     if context.services.knowledge.theme(theme_id) is None:
         return await ask(update, context, draft, lang)
     draft.theme = theme_id
@@ -211,7 +214,7 @@ async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -
     """What the resident answered in this step: the typed text, or the question-like text they
     confirmed as their answer; None after asking whether a question-like text is an answer."""
     query = update.callback_query
-    if query is not None and query.data == "isq:answer":
+    if query is not None and query.data == callbacks.IS_ANSWER.data():
         await query.answer()
         text, draft.pending = draft.pending, ""
         return text
@@ -224,7 +227,13 @@ async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -
             update,
             context,
             texts.html(lang, "idea_is_question"),
-            buttons(lang, [("btn_is_answer", "isq:answer"), ("btn_is_question", "isq:ask")]),
+            buttons(
+                lang,
+                [
+                    ("btn_is_answer", callbacks.IS_ANSWER.data()),
+                    ("btn_is_question", callbacks.IS_QUESTION.data()),
+                ],
+            ),
         )
         return None
     return text
@@ -277,7 +286,7 @@ async def _optional_answer(
     the text cannot be taken, or after asking whether a question is an answer (the step then
     waits)."""
     query = update.callback_query
-    if query is not None and query.data == "skip":
+    if query is not None and query.data == callbacks.SKIP.data():
         await query.answer()
         return ""
     typed = await _typed(update, context, draft, lang)
@@ -329,7 +338,7 @@ async def contact(update: Update, context: BotContext, draft: Draft, lang: str) 
     query = update.callback_query
     if query is not None:
         await query.answer()
-        draft.contact_ok = query.data == "contact:yes"
+        draft.contact_ok = callbacks.pressed(context)["choice"] == "yes"
     else:
         word = (update.effective_message.text or "") if update.effective_message else ""
         draft.contact_ok = word.strip().rstrip(".!").strip().lower() in ("ja", "yes")
@@ -337,28 +346,45 @@ async def contact(update: Update, context: BotContext, draft: Draft, lang: str) 
 
 
 @step
-async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Send (store the idea exactly once), edit, or cancel."""
+async def ask_cancel(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Cancel under the summary: ask first, the whole summary would be thrown away."""
+    await _answer_query(update)
+    await reply(
+        update,
+        context,
+        texts.html(lang, "idea_cancel_confirm"),
+        buttons(
+            lang,
+            [
+                ("btn_cancel_yes", callbacks.CANCEL_SURE.data(choice="yes")),
+                ("btn_cancel_no", callbacks.CANCEL_SURE.data(choice="no")),
+            ],
+        ),
+    )
+    return CONFIRM
+
+
+@step
+async def cancel_answer(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Yes: delete the draft. No: show the summary again."""
+    await _answer_query(update)
+    if callbacks.pressed(context)["choice"] == "yes":
+        return await cancel(update, context)
+    return await ask(update, context, draft, lang)
+
+
+@step
+async def edit_pressed(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Edit under the summary: offer the parts that can be changed."""
+    await _answer_query(update)
+    return await show_edit_menu(update, context, draft, lang)
+
+
+@step
+async def send(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
+    """Store the idea exactly once (a second press, or a Send delivered again, finds it)."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    if query.data == "cancel":  # ask first: the whole summary would be thrown away
-        await query.answer()
-        await reply(
-            update,
-            context,
-            texts.html(lang, "idea_cancel_confirm"),
-            buttons(lang, [("btn_cancel_yes", "cancel:yes"), ("btn_cancel_no", "cancel:no")]),
-        )
-        return CONFIRM
-    if query.data == "cancel:yes":
-        await query.answer()
-        return await cancel(update, context)
-    if query.data == "cancel:no":
-        await query.answer()
-        return await ask(update, context, draft, lang)
-    if query.data == "edit":
-        await query.answer()
-        return await show_edit_menu(update, context, draft, lang)
     user_id, chat_id = ids(update)
     services = context.services
     submit_key = f"{chat_id}:{query.message.message_id}"
@@ -388,7 +414,7 @@ async def confirm(update: Update, context: BotContext, draft: Draft, lang: str) 
                     [
                         InlineKeyboardButton(
                             texts.plain(lang, "idea_sent_label", number=idea.id),
-                            callback_data="noop",
+                            callback_data=callbacks.SENT.data(),
                         )
                     ]
                 ]
@@ -418,42 +444,59 @@ async def _vector(context: BotContext, text: str) -> StoredVector | None:
 async def show_edit_menu(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Offer the parts of the idea that can be changed."""
     theme = theme_of(context, draft)
-    rows = [[InlineKeyboardButton(texts.plain(lang, "btn_edit_text"), callback_data="edit:text")]]
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.plain(lang, "btn_edit_text"),
+                callback_data=callbacks.EDIT_PART.data(part="text"),
+            )
+        ]
+    ]
     rows += [
-        [InlineKeyboardButton(q.text[lang][:60], callback_data=f"edit:q:{i}")]
+        [
+            InlineKeyboardButton(
+                q.text[lang][:60], callback_data=callbacks.EDIT_QUESTION.data(index=i)
+            )
+        ]
         for i, q in enumerate(theme.questions if theme else ())
     ]
     await set_mode(update, context, EDIT)
     rows += [
         [
-            InlineKeyboardButton(texts.plain(lang, "btn_edit_place"), callback_data="edit:place"),
             InlineKeyboardButton(
-                texts.plain(lang, "btn_edit_contact"), callback_data="edit:contact"
+                texts.plain(lang, "btn_edit_place"),
+                callback_data=callbacks.EDIT_PART.data(part="place"),
+            ),
+            InlineKeyboardButton(
+                texts.plain(lang, "btn_edit_contact"),
+                callback_data=callbacks.EDIT_PART.data(part="contact"),
             ),
         ],
-        [InlineKeyboardButton(texts.plain(lang, "btn_back"), callback_data="edit:back")],
+        [
+            InlineKeyboardButton(
+                texts.plain(lang, "btn_back"), callback_data=callbacks.EDIT_PART.data(part="back")
+            )
+        ],
     ]
     await reply(update, context, texts.html(lang, "idea_edit_which"), InlineKeyboardMarkup(rows))
     return EDIT
 
 
+_EDITABLE = {"text": TEXT, "place": PLACE, "contact": CONTACT}
+
+
 @step
 async def edit_choice(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
     """Go to the chosen step; its answer brings the resident back to the summary."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    parts = query.data.split(":")
+    await _answer_query(update)
+    fields = callbacks.pressed(context).groupdict()  # a part, or a follow-up's index
+    part, index = fields.get("part"), fields.get("index")
     theme = theme_of(context, draft)
-    draft.editing = parts[1] != "back"
-    if parts[1] == "text":
-        draft.step = TEXT
-    elif parts[1] == "q" and theme and parts[2].isdigit() and int(parts[2]) < len(theme.questions):
-        draft.step, draft.question_index = FOLLOW_UP, int(parts[2])
-    elif parts[1] == "place":
-        draft.step = PLACE
-    elif parts[1] == "contact":
-        draft.step = CONTACT
+    draft.editing = part != "back"
+    if part in _EDITABLE:
+        draft.step = _EDITABLE[part]
+    elif index is not None and theme and int(index) < len(theme.questions):
+        draft.step, draft.question_index = FOLLOW_UP, int(index)
     else:
         draft.step, draft.editing = CONFIRM, False
     await save(update, context, draft)
@@ -635,49 +678,48 @@ def conversation(
     """The idea conversation, wired in one place."""
     typed = filters.TEXT & ~filters.COMMAND
     buttons_only: list[BaseHandler[Update, BotContext, Any]] = [MessageHandler(typed, use_buttons)]
-    asked: BaseHandler[Update, BotContext, Any] = CallbackQueryHandler(
-        question_asked, pattern=r"^isq:ask$"
-    )
+    asked: BaseHandler[Update, BotContext, Any] = on(callbacks.IS_QUESTION, question_asked)
     return IdeaConversation(
         entry_points=[
             CommandHandler(["idee", "idea"], start_idea),
             CommandHandler("start", start_idea, filters.Regex(r"^/start idee$")),
-            CallbackQueryHandler(start_idea, pattern=r"^(menu:idea|idea:[a-z0-9_-]+)$"),
+            on(callbacks.MENU_IDEA, start_idea),
+            on(callbacks.IDEA_FOR_THEME, start_theme_idea),
         ],
         states={
-            RESUME: [CallbackQueryHandler(resume_choice, pattern=r"^resume:"), *buttons_only],
-            THEME: [CallbackQueryHandler(theme_chosen, pattern=r"^theme:"), *buttons_only],
-            TEXT: [
-                MessageHandler(typed, idea_text),
-                CallbackQueryHandler(idea_text, pattern=r"^isq:answer$"),
-                asked,
-            ],
+            RESUME: [on(callbacks.RESUME, resume_choice), *buttons_only],
+            THEME: [on(callbacks.THEME, theme_chosen), *buttons_only],
+            TEXT: [MessageHandler(typed, idea_text), on(callbacks.IS_ANSWER, idea_text), asked],
             FOLLOW_UP: [
                 MessageHandler(typed, follow_up),
-                CallbackQueryHandler(follow_up, pattern=r"^(skip|isq:answer)$"),
+                on(callbacks.SKIP, follow_up),
+                on(callbacks.IS_ANSWER, follow_up),
                 asked,
             ],
             PLACE: [
                 MessageHandler(typed, place),
-                CallbackQueryHandler(place, pattern=r"^(skip|isq:answer)$"),
+                on(callbacks.SKIP, place),
+                on(callbacks.IS_ANSWER, place),
                 asked,
             ],
             CONTACT: [
-                CallbackQueryHandler(contact, pattern=r"^contact:(yes|no)$"),
+                on(callbacks.CONTACT, contact),
                 MessageHandler(typed & filters.Regex(YES_NO), contact),
                 *buttons_only,
             ],
             CONFIRM: [
-                CallbackQueryHandler(
-                    confirm, pattern=r"^(send|edit|cancel|cancel:yes|cancel:no)$"
-                ),
+                on(callbacks.SEND, send),
+                on(callbacks.EDIT, edit_pressed),
+                on(callbacks.CANCEL, ask_cancel),
+                on(callbacks.CANCEL_SURE, cancel_answer),
                 *buttons_only,
             ],
-            EDIT: [CallbackQueryHandler(edit_choice, pattern=r"^edit:"), *buttons_only],
-            SIMILAR: [
-                CallbackQueryHandler(similar_choice, pattern=r"^similar:(go|stop):\d{1,18}$"),
+            EDIT: [
+                on(callbacks.EDIT_PART, edit_choice),
+                on(callbacks.EDIT_QUESTION, edit_choice),
                 *buttons_only,
             ],
+            SIMILAR: [on(callbacks.SIMILAR, similar_choice), *buttons_only],
         },
         fallbacks=[
             CommandHandler(["annuleer", "cancel", "stop"], cancel),

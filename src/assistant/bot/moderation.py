@@ -13,7 +13,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
-from assistant.bot import idea_matching, limits, texts, wording
+from assistant.bot import callbacks, idea_matching, limits, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.bot.private import redirect_to_private
@@ -81,7 +81,8 @@ def review_keyboard(
 
     def button(key: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            texts.plain(lang, key), callback_data=f"mod:{action}:{idea_id}"
+            texts.plain(lang, key),
+            callback_data=callbacks.REVIEW.data(action=action, idea=idea_id),
         )
 
     rows = [
@@ -93,7 +94,7 @@ def review_keyboard(
             [
                 InlineKeyboardButton(
                     texts.plain(lang, "btn_mark_duplicate", number=duplicate_of),
-                    callback_data=f"modd:{idea_id}:{duplicate_of}",
+                    callback_data=callbacks.DUPLICATE.data(idea=idea_id, of=duplicate_of),
                 )
             ]
         )
@@ -133,13 +134,19 @@ def reason_keyboard(lang: str, idea_id: int) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                texts.plain(lang, f"btn_reason_{r}"), callback_data=f"modr:{idea_id}:{r}"
+                texts.plain(lang, f"btn_reason_{r}"),
+                callback_data=callbacks.REJECT_REASON.data(idea=idea_id, reason=r),
             )
         ]
         for r in REASONS
     ]
     rows.append(
-        [InlineKeyboardButton(texts.plain(lang, "btn_back"), callback_data=f"mod:back:{idea_id}")]
+        [
+            InlineKeyboardButton(
+                texts.plain(lang, "btn_back"),
+                callback_data=callbacks.REVIEW.data(action="back", idea=idea_id),
+            )
+        ]
     )
     return InlineKeyboardMarkup(rows)
 
@@ -265,15 +272,12 @@ async def _not_a_moderator(update: Update, context: BotContext) -> bool:
 async def review_button(update: Update, context: BotContext) -> None:
     """Approve, hide, skip, or open the rejection reasons."""
     query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    assert query is not None and query.message is not None
     if await _not_a_moderator(update, context):
         return
     lang = await user_language(update, context)
-    _, action, raw_id = query.data.split(":")
-    idea_id = int(raw_id)
-    if action not in (*ACTIONS, "skip", "reject", "back"):  # crafted data
-        await query.answer(texts.plain(lang, "expired_button"))
-        return
+    fields = callbacks.pressed(context)
+    action, idea_id = fields["action"], int(fields["idea"])
     if action == "skip":
         await query.answer()
         if context.user_data is not None:
@@ -303,32 +307,32 @@ async def review_button(update: Update, context: BotContext) -> None:
 async def reject_reason(update: Update, context: BotContext) -> None:
     """Reject with the chosen reason."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     if await _not_a_moderator(update, context):
         return
-    _, raw_id, reason = query.data.split(":")
-    if reason not in REASONS:  # crafted data
+    fields = callbacks.pressed(context)
+    if fields["reason"] not in REASONS:  # crafted data
         await query.answer(texts.plain(await user_language(update, context), "expired_button"))
         return
-    await _apply(update, context, int(raw_id), "reject", reason)
+    await _apply(update, context, int(fields["idea"]), "reject", fields["reason"])
 
 
 async def duplicate_button(update: Update, context: BotContext) -> None:
     """Mark the reviewed idea as a duplicate of the one the button names (audited; the author
     is told which idea theirs joins), then show the next."""
     query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    assert query is not None and query.message is not None
     assert update.effective_user is not None
     if await _not_a_moderator(update, context):
         return
     lang = await user_language(update, context)
-    _, raw_id, raw_of = query.data.split(":")
+    fields = callbacks.pressed(context)
     services = context.services
     try:
         change = await services.db.call(
             services.moderation.mark_duplicate,
-            int(raw_id),
-            int(raw_of),
+            int(fields["idea"]),
+            int(fields["of"]),
             f"telegram:{update.effective_user.id}",
         )
     except ValueError:  # the other idea is gone, or leads back to this one

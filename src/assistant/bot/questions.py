@@ -9,7 +9,7 @@ import time
 from telegram import Message, Update
 from telegram.constants import ChatAction, ChatType
 
-from assistant.bot import replies, texts, wording
+from assistant.bot import callbacks, replies, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.errors import StorageUnavailable
@@ -86,22 +86,17 @@ async def _send_hits(
     )  # in groups: a reply to the question it answers
 
 
-async def _logged(
-    update: Update, context: BotContext, lang: str, fields: int
-) -> tuple[LoggedQuestion, list[str]] | None:
-    """The logged question a button refers to and the button's other fields; None (after
-    telling the resident the button expired) for forged, stale or unknown data."""
+async def _logged(update: Update, context: BotContext, lang: str) -> LoggedQuestion | None:
+    """The logged question the pressed button refers to; None (after telling the resident
+    the button expired) when it is gone (forgotten, or kept no longer)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    logged = None
-    if len(parts) == fields and parts[1].isdigit():
-        services = context.services
-        logged = await services.db.call(services.questions.get, int(parts[1]))
+    assert query is not None
+    services = context.services
+    question_id = int(callbacks.pressed(context)["question"])
+    logged = await services.db.call(services.questions.get, question_id)
     if logged is None:
         await query.answer(texts.plain(lang, "expired_button"))
-        return None
-    return logged, parts[2:]
+    return logged
 
 
 async def answer_question(update: Update, context: BotContext) -> None:
@@ -213,15 +208,14 @@ def _count(services: Services, *, answered: bool, started: float) -> None:
 async def more_results(update: Update, context: BotContext) -> None:
     """Show the next page of hits for a logged question."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     lang = await user_language(update, context)
-    found = await _logged(update, context, lang, fields=3)
-    if found is None or query.message is None:
+    logged = await _logged(update, context, lang)
+    if logged is None or query.message is None:
         return
-    logged, (offset_text,) = found
     await query.answer()
-    offset = int(offset_text) if offset_text.isdigit() else 0
+    offset = int(callbacks.pressed(context)["shown"])
     answer = await _search(context.services, logged.text)
     good = answer.good_hits(context.services.retriever.tuning.hybrid_threshold)
     page = list(good[offset : offset + replies.PAGE])
@@ -245,20 +239,20 @@ async def more_results(update: Update, context: BotContext) -> None:
 async def feedback(update: Update, context: BotContext) -> None:
     """Store a thumbs up/down on a shown passage, anonymously."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     lang = await user_language(update, context)
-    found = await _logged(update, context, lang, fields=4)
-    if found is None:
+    logged = await _logged(update, context, lang)
+    if logged is None:
         return
-    logged, (rank_text, vote_text) = found
-    rank = int(rank_text) if rank_text.isdigit() else -1
-    if not 0 <= rank < len(logged.hits) or vote_text not in ("u", "d"):
+    fields = callbacks.pressed(context)
+    rank = int(fields["rank"])
+    if rank >= len(logged.hits):
         await query.answer(texts.plain(lang, "expired_button"))
         return
     services = context.services
     await services.db.call(
-        services.questions.vote, logged.id, logged.hits[rank], 1 if vote_text == "u" else -1
+        services.questions.vote, logged.id, logged.hits[rank], 1 if fields["vote"] == "u" else -1
     )
     await query.answer(texts.plain(lang, "feedback_thanks"))
 

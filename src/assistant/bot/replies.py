@@ -7,7 +7,7 @@ import random
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from assistant.bot import texts, wording
+from assistant.bot import callbacks, texts, wording
 from assistant.knowledge import ABOUT_HEADING, KnowledgeBase
 from assistant.retrieval.search import Hit
 
@@ -134,11 +134,16 @@ def answer_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.plain(lang, "btn_up") + label, callback_data=f"fb:{question_id}:{rank}:u"
+                    texts.plain(lang, "btn_up") + label,
+                    callback_data=callbacks.FEEDBACK.data(
+                        question=question_id, rank=rank, vote="u"
+                    ),
                 ),
                 InlineKeyboardButton(
                     texts.plain(lang, "btn_down") + label,
-                    callback_data=f"fb:{question_id}:{rank}:d",
+                    callback_data=callbacks.FEEDBACK.data(
+                        question=question_id, rank=rank, vote="d"
+                    ),
                 ),
             ]
         )
@@ -146,7 +151,8 @@ def answer_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.plain(lang, "btn_more"), callback_data=f"more:{question_id}:{shown}"
+                    texts.plain(lang, "btn_more"),
+                    callback_data=callbacks.MORE.data(question=question_id, shown=shown),
                 )
             ]
         )
@@ -155,7 +161,7 @@ def answer_keyboard(
             [
                 InlineKeyboardButton(
                     texts.plain(lang, "btn_share_theme", theme=theme_title),
-                    callback_data=f"idea:{theme_id}",
+                    callback_data=callbacks.IDEA_FOR_THEME.data(theme=theme_id),
                 )
             ]
         )

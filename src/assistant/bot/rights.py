@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from assistant.bot import limits, texts, wording
+from assistant.bot import callbacks, limits, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.idea_prompts import END
 from assistant.bot.lang import forget_language, user_language
@@ -47,7 +47,8 @@ def ideas_page(
         [
             [
                 InlineKeyboardButton(
-                    texts.plain(lang, "btn_my_ideas_more"), callback_data=f"mine:{offset + shown}"
+                    texts.plain(lang, "btn_my_ideas_more"),
+                    callback_data=callbacks.MY_IDEAS_MORE.data(offset=offset + shown),
                 )
             ]
         ]
@@ -77,25 +78,22 @@ async def my_ideas_more(update: Update, context: BotContext) -> None:
     if (
         query is None
         or user is None
-        or query.data is None
+        or query.message is None
         or await redirect_to_private(update, context, "mijnideeen")
     ):
         return
     lang = await user_language(update, context)
-    raw = query.data.split(":", 1)[1]
-    if not raw.isdigit() or len(raw) > 9 or query.message is None:
-        await query.answer(texts.plain(lang, "expired_button"))
-        return
+    offset = int(callbacks.pressed(context)["offset"])
     await query.answer()
     services = context.services
     ideas = await services.db.call(services.ideas.by_author, user.id)
-    if int(raw) >= len(ideas):
+    if offset >= len(ideas):
         await context.bot.send_message(
             query.message.chat.id,
             texts.html(lang, "my_ideas_none") if not ideas else texts.html(lang, "no_more"),
         )
         return
-    text, markup = ideas_page(services, ideas, int(raw), lang)
+    text, markup = ideas_page(services, ideas, offset, lang)
     await context.bot.send_message(query.message.chat.id, text, reply_markup=markup)
 
 
@@ -113,10 +111,12 @@ async def forget_me(update: Update, context: BotContext) -> int:
             [
                 [
                     InlineKeyboardButton(
-                        texts.plain(lang, "btn_forget_yes"), callback_data="forget:yes"
+                        texts.plain(lang, "btn_forget_yes"),
+                        callback_data=callbacks.FORGET.data(choice="yes"),
                     ),
                     InlineKeyboardButton(
-                        texts.plain(lang, "btn_forget_no"), callback_data="forget:no"
+                        texts.plain(lang, "btn_forget_no"),
+                        callback_data=callbacks.FORGET.data(choice="no"),
                     ),
                 ]
             ]
@@ -137,7 +137,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         return
     lang = await user_language(update, context)
     await query.answer()
-    if query.data != "forget:yes":
+    if callbacks.pressed(context)["choice"] != "yes":
         await context.bot.send_message(query.message.chat.id, texts.html(lang, "forget_kept"))
         return
     services = context.services
