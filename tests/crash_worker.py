@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -44,7 +44,7 @@ def acknowledger(witness: Database) -> Callable[[SentMessage], None]:
 async def main(first: int, count: int) -> None:
     settings = Settings.from_env()
     api = LocalBotApi(on_send=acknowledger(Database(settings.database)))
-    async with LocalTelegram(build_application(settings, request=api), api) as telegram:
+    async with LocalTelegram(build_application(settings, InProcess(api)), api) as telegram:
         print("READY", flush=True)
         for rid in range(first, first + count):
             who = Resident(id=rid)

@@ -24,7 +24,7 @@ import pytest
 from telegram.error import BadRequest
 from tornado.httpserver import HTTPServer
 
-from assistant.bot.app import build_application
+from assistant.bot.app import BotApi, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.http_server import UpdateQueue, ask, make_app
@@ -46,7 +46,7 @@ async def served(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST")
     monkeypatch.setenv("TELEGRAM_BASE_URL", f"http://127.0.0.1:{port}/bot")
     monkeypatch.setenv("ASSISTANT_OPS_PORT", "0")
-    app = build_application(Settings.from_env(), encoder=encoder)
+    app = build_application(Settings.from_env(), BotApi(), encoder=encoder)
     await app.initialize()
     assert app.post_init is not None and app.updater is not None
     await app.post_init(app)

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.bot import ideas as idea_flow
 from assistant.bot import texts
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -189,7 +189,7 @@ async def test_live_timeout_keeps_draft(
     settings = Settings.from_env()
     api = LocalBotApi()
     async with LocalTelegram(
-        build_application(settings, request=api, encoder=encoder), api
+        build_application(settings, InProcess(api), encoder=encoder), api
     ) as telegram:
         [choice] = await telegram.send(NL, "/idee")
         await telegram.press(NL, choice, "Regionale preventiecoalitie")
@@ -208,14 +208,14 @@ async def test_live_timeout_keeps_draft(
 
 async def test_restart_mid_flow_continues(settings: Settings, encoder: Encoder) -> None:
     api = LocalBotApi()
-    telegram = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    telegram = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await telegram.start()
     [choice] = await telegram.send(NL, "/idee")
     await telegram.press(NL, choice, "AI: verantwoord")
     await telegram.send(NL, IDEA)
     await telegram.stop()
     # a new Application on the same database: the resident just goes on typing
-    again = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    again = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await again.start()
     try:
         [question] = await again.send(NL, "Dat AI beslist zonder dat iemand het ziet")
@@ -246,7 +246,7 @@ async def test_double_send_stores_one_idea(telegram: LocalTelegram) -> None:
 
 async def test_send_delivered_again_after_restart(settings: Settings, encoder: Encoder) -> None:
     api = LocalBotApi()
-    telegram = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    telegram = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await telegram.start()
     summary = await walk(telegram, NL, "Regionale preventiecoalitie", IDEA)
     send = telegram.callback_update(NL, summary, "send")
@@ -257,7 +257,7 @@ async def test_send_delivered_again_after_restart(settings: Settings, encoder: E
     db = Database(settings.database).open()
     assert db.execute("SELECT * FROM drafts").fetchall() == []
     db.close()
-    again = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    again = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await again.start()
     try:
         api.expect_callback(send.callback_query.id)  # type: ignore[union-attr]
@@ -398,7 +398,7 @@ async def test_a_deploy_mid_conversation_goes_on(
     old.close()
     monkeypatch.undo()
     api = LocalBotApi()
-    telegram = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    telegram = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await telegram.start()
     try:
         assert rows(telegram, "SELECT user_id, mode FROM drafts ORDER BY user_id") == [

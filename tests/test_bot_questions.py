@@ -250,7 +250,7 @@ async def test_token_never_logged(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from assistant.bot.app import build_application, install_token_redaction
+    from assistant.bot.app import InProcess, build_application, install_token_redaction
     from assistant.config import Settings
 
     secret = "987654:SECRET-token-never-to-be-seen"
@@ -259,7 +259,7 @@ async def test_token_never_logged(
     caplog.set_level(logging.DEBUG)
     install_token_redaction(secret)
     api = LocalBotApi(valid_token=lambda token: token == secret)
-    app = build_application(configured, request=api, encoder=encoder)  # type: ignore[arg-type]
+    app = build_application(configured, InProcess(api), encoder=encoder)  # type: ignore[arg-type]
     async with LocalTelegram(app, api) as running:
         await running.send(NL, "Wat is een burgerberaad?")
         logging.getLogger("httpx").warning("HTTP Request: POST https://x/bot%s/getMe", secret)
@@ -275,18 +275,18 @@ async def test_rejected_and_missing_token(
 ) -> None:
     from telegram.error import InvalidToken
 
-    from assistant.bot.app import build_application, check_telegram
+    from assistant.bot.app import InProcess, build_application, check_telegram
     from assistant.errors import ConfigError
 
     api = LocalBotApi(valid_token=lambda token: False)
-    app = build_application(settings, request=api, encoder=encoder)  # type: ignore[arg-type]
+    app = build_application(settings, InProcess(api), encoder=encoder)  # type: ignore[arg-type]
     with pytest.raises(InvalidToken):
         await LocalTelegram(app, api).start()
     with pytest.raises(ConfigError, match="Telegram rejected the bot token"):
         await check_telegram(app, "")
     offline = LocalBotApi()
     offline.inject("drop", "getMe", times=10)  # longer than the retries
-    app = build_application(settings, request=offline, encoder=encoder)  # type: ignore[arg-type]
+    app = build_application(settings, InProcess(offline), encoder=encoder)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="cannot reach the Telegram Bot API at http://x/bot"):
         await check_telegram(app, "http://x/bot")
     capsys.readouterr()

@@ -10,7 +10,7 @@ import pytest
 from telegram.ext import CallbackQueryHandler
 
 from assistant.bot import callbacks
-from assistant.bot.app import IDEA_GROUP, build_application
+from assistant.bot.app import IDEA_GROUP, InProcess, build_application
 from assistant.bot.moderation import REASONS
 from assistant.bot.texts import LANGUAGES
 from assistant.config import Settings
@@ -110,7 +110,7 @@ def test_every_theme_in_knowledge_fits_its_buttons(settings: Settings) -> None:
 def test_the_application_handles_every_kind_with_these_patterns(
     settings: Settings, api: LocalBotApi, encoder: Encoder
 ) -> None:
-    app = build_application(settings, request=api, encoder=encoder)
+    app = build_application(settings, InProcess(api), encoder=encoder)
     conversation = app.handlers[IDEA_GROUP][0].callback.__self__  # type: ignore[attr-defined]
     handlers = [
         *app.handlers[0],

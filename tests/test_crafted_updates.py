@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import BOT_ID, LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -142,7 +142,7 @@ async def test_set_my_commands_failing_at_start(
     settings: Settings, api: LocalBotApi, encoder: Encoder, caplog: pytest.LogCaptureFixture
 ) -> None:
     api.inject("500", "setMyCommands", times=50)
-    app = build_application(settings, request=api, encoder=encoder)
+    app = build_application(settings, InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
         [welcome] = await telegram.send(AUTHOR, "/start")
         assert welcome.text.startswith(texts.html("nl", "welcome")[:20])

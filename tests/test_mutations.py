@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from assistant.bot import texts
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -233,8 +233,8 @@ async def test_double_send_on_two_applications_one_database(
     """Two replicas behind a load balancer (one Telegram, one database) get one press each,
     at the same time: one idea, both presses confirm its number, no apology."""
     api = LocalBotApi()
-    app_a = build_application(settings, request=api, encoder=encoder)
-    app_b = build_application(settings, request=api, encoder=encoder)
+    app_a = build_application(settings, InProcess(api), encoder=encoder)
+    app_b = build_application(settings, InProcess(api), encoder=encoder)
     async with LocalTelegram(app_a, api) as a, LocalTelegram(app_b, api) as b:
         summary = await walk(a, AUTHOR, "theme:preventiecoalitie", IDEA)
         before = len(api.sent)

@@ -8,14 +8,31 @@ import logging
 import httpx
 import pytest
 
+from assistant.bot.app import InProcess, build_application
 from assistant.bot.ops_server import start_ops_server
 from assistant.cli import main
+from assistant.config import Settings
+from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.logs import JsonFormatter
+from assistant.retrieval.encoder import Encoder
 from tests.conftest import services_of
 from tests.support import free_port, walk
 
 NL = Resident(id=731, language_code="nl")
+
+
+async def test_an_in_process_bot_opens_no_port(
+    settings: Settings, api: LocalBotApi, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'assistant chat' and the tests run beside a production bot: they leave its ops port."""
+    port = free_port()
+    monkeypatch.setenv("ASSISTANT_OPS_PORT", str(port))
+    app = build_application(Settings.from_env(), InProcess(api), encoder=encoder)
+    async with LocalTelegram(app, api) as telegram, httpx.AsyncClient() as client:
+        await telegram.send(NL, "Wat is een burgerberaad?")
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"http://127.0.0.1:{port}/healthz")
 
 
 async def test_health_and_metrics(telegram: LocalTelegram) -> None:

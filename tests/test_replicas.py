@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -16,8 +16,8 @@ NL = Resident(id=4242, first_name="Lotte", language_code="nl")
 
 async def test_conversation_passes_between_replicas(settings: Settings, encoder: Encoder) -> None:
     api = LocalBotApi()  # one Telegram in front of both replicas
-    a = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
-    b = LocalTelegram(build_application(settings, request=api, encoder=encoder), api)
+    a = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
+    b = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await a.start()
     await b.start()
     try:

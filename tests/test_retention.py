@@ -17,7 +17,7 @@ import json
 import pytest
 
 from assistant.bot import retention, texts
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
@@ -101,7 +101,7 @@ async def test_bot_runs_retention_at_start_and_daily(
     stale = QuestionLog(db).log("Wat doet de GGD? groet, Joop", "nl", True, 0.5, [])
     backdate(db, "questions", stale, 400)
     db.close()
-    app = build_application(settings, request=api, encoder=encoder)
+    app = build_application(settings, InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
         services = services_of(telegram)
         assert services.questions.get(stale).text == ""  # at start
@@ -141,7 +141,7 @@ async def test_privacy_names_controller_period_and_what_moderators_see(
 ) -> None:
     monkeypatch.setenv("ASSISTANT_CONTROLLER", controller)
     monkeypatch.setenv("ASSISTANT_QUESTION_RETENTION_DAYS", "14")
-    app = build_application(Settings.from_env(), request=api, encoder=encoder)
+    app = build_application(Settings.from_env(), InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
         [nl] = await telegram.send(Resident(id=1, language_code="nl"), "/privacy")
         [en] = await telegram.send(Resident(id=2, language_code="en"), "/privacy")
@@ -167,7 +167,7 @@ async def test_about_shows_summary_date_publisher_and_original(
         ),
         encoding="utf-8",
     )
-    app = build_application(settings, request=api, encoder=encoder)
+    app = build_application(settings, InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
         [nl] = await telegram.send(Resident(id=1, language_code="nl"), "/over")
         [en] = await telegram.send(Resident(id=2, language_code="en"), "/over")

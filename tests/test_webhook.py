@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from assistant.bot.app import build_application, webhook_options
+from assistant.bot.app import InProcess, build_application, webhook_options
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -27,7 +27,7 @@ async def test_webhook_with_secret(
     monkeypatch.setenv("ASSISTANT_WEBHOOK_SECRET", "s3cret-token")
     configured = Settings.from_env()
     api = LocalBotApi()
-    app = build_application(configured, request=api, encoder=encoder, updater=True)
+    app = build_application(configured, InProcess(api, updater=True), encoder=encoder)
     telegram = LocalTelegram(app, api)
     await telegram.start()
     assert app.updater is not None

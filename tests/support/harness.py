@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram
@@ -42,7 +42,7 @@ class Harness:
         self.loop = asyncio.new_event_loop()
         self.api = LocalBotApi()
         self.telegram = LocalTelegram(
-            build_application(app_settings, request=self.api, encoder=encoder), self.api
+            build_application(app_settings, InProcess(self.api), encoder=encoder), self.api
         )
         self.run(self.telegram.start())
 

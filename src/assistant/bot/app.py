@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -205,17 +206,33 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_error_handler(on_error)
 
 
+@dataclass(frozen=True)
+class BotApi:
+    """Telegram's Bot API over the network (or a self-hosted one at TELEGRAM_BASE_URL), as in
+    production: the token is required, the ops server (health, metrics) starts, failed
+    requests back off before retrying, and a missing controller is warned about."""
+
+
+@dataclass(frozen=True)
+class InProcess:
+    """A Bot API in this process (assistant.localbot: tests, 'assistant chat', benchmarks):
+    no token needed, no ops server, retries without waiting; an Updater only with
+    ``updater`` (to test webhook mode)."""
+
+    request: BaseRequest
+    updater: bool = False
+
+
+Transport = BotApi | InProcess
+
+
 def build_application(
-    settings: Settings,
-    *,
-    request: BaseRequest | None = None,
-    encoder: Encoder | None = None,
-    updater: bool = False,
+    settings: Settings, transport: Transport, *, encoder: Encoder | None = None
 ) -> BotApplication:
-    """The Application, with a local Bot API transport when ``request`` is given (and then an
-    Updater only with ``updater``, to test webhook mode)."""
+    """The Application with its handlers and jobs, talking to Telegram through ``transport``."""
     token = settings.telegram_token
-    if request is None and not token:
+    production = isinstance(transport, BotApi)
+    if production and not token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and "
             "export its token (or use 'assistant chat' to try the bot locally)"
@@ -232,12 +249,12 @@ def build_application(
             idea_matching.reembed(services), name="idea-vectors"
         )
         await commands.register_commands(app)
-        if request is None and not settings.controller:
+        if production and not settings.controller:
             log.warning(
                 "ASSISTANT_CONTROLLER is not set: /privacy tells residents that no "
                 "one is named as responsible for their data"
             )
-        if request is None and settings.ops_port:  # health for the container, both modes
+        if production and settings.ops_port:  # health for the container, both modes
             app.bot_data[OPS_SERVER] = await start_ops_server(
                 services, settings.webhook_listen, settings.ops_port
             )
@@ -266,10 +283,10 @@ def build_application(
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    if request is not None:
-        request = RetryingRequest(request, backoff=(0.01,))
+    if isinstance(transport, InProcess):
+        request = RetryingRequest(transport.request, backoff=(0.01,))
         builder = builder.request(request).get_updates_request(request)
-        if not updater:
+        if not transport.updater:
             builder = builder.updater(None)
     else:
         builder = builder.request(
@@ -330,7 +347,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 def run(settings: Settings) -> int:
     """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
     install_token_redaction(settings.telegram_token)
-    app = build_application(settings)
+    app = build_application(settings, BotApi())
     # Local problems first (a read-only or broken database is one line, before any network).
     Database(settings.database).open().close()
     asyncio.run(check_telegram(app, settings.telegram_base_url))

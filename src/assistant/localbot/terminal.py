@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.bot.app import build_application
+from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -130,7 +130,7 @@ async def chat(
     api = TerminalBotApi(
         chat_id=user_id, stdout=stdout, lang=language, files_dir=settings.data_dir / FILES_DIR
     )
-    app = build_application(settings, request=api, encoder=encoder)
+    app = build_application(settings, InProcess(api), encoder=encoder)
     resident = Resident(id=user_id, first_name="Terminal", language_code=language)
     loop = asyncio.get_running_loop()
     async with LocalTelegram(app, api) as telegram:
