@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from assistant.bot import texts
@@ -53,3 +55,14 @@ async def test_persistent_outage_loses_no_idea(telegram: LocalTelegram, api: Loc
     api.faults.clear()
     [mine] = await telegram.send(NL, "/mijnideeen")
     assert f"#{idea.id}" in mine.text
+
+
+async def test_a_resident_who_blocked_the_bot_is_not_apologised_to(
+    telegram: LocalTelegram, api: LocalBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Blocked between asking and the answer: the answer cannot arrive, nor could an apology;
+    nothing is tried again, and it is no error of the bot's (one line at INFO)."""
+    api.blocked.add(NL.id)
+    await telegram.send(NL, "Wat is een burgerberaad?")
+    assert [c.method for c in api.calls if not c.ok] == ["sendMessage"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -130,6 +130,9 @@ async def open_services(
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure (no message text, no user id) and apologise to the resident."""
+    if isinstance(context.error, Forbidden):  # blocked the bot, or removed it from the group:
+        log.info("not delivered: %s", context.error.message)  # an apology could not arrive
+        return
     log.error(
         "error while handling an update: %s", type(context.error).__name__, exc_info=context.error
     )
