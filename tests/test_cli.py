@@ -102,6 +102,8 @@ def test_calibration_round_trip(
     saved = settings.data_dir / "calibrations" / f"{settings.model}.json"
     body = json.loads(saved.read_text(encoding="utf-8"))
     assert body["model"] == settings.model and body["tuning"]["hybrid_threshold"] > 0
+    # the "maybe" floor: where in-scope questions still score, never above the answer threshold
+    assert 0 < body["tuning"]["suggest_threshold"] <= body["tuning"]["hybrid_threshold"]
     assert load_tuning(settings.model, settings.data_dir) == Tuning(**body["tuning"])
     assert main(["ask", "--json", "Wat is een burgerberaad?"]) == 0
     assert json.loads(capsys.readouterr().out)["answered"] is True

@@ -73,6 +73,17 @@ async def test_a_button_belongs_to_the_person_it_was_shown_to(telegram: LocalTel
     assert telegram.callback_answer()["text"] == texts.plain("nl", "not_your_button")
 
 
+async def test_a_maybe_in_a_group_belongs_to_the_asker(telegram: LocalTelegram) -> None:
+    question = f"@{BOT_USERNAME} mijn buurtvereniging wil een moestuin beginnen, krijgen we hulp?"
+    [maybe] = await telegram.send(ANNA, question, chat_id=GROUP)
+    assert maybe.reply_to is not None and maybe.reply_to["from"]["id"] == ANNA.id
+    assert await telegram.press(BOB, maybe, texts.plain("nl", "btn_nearest")) == []
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "not_your_button")
+    [shown] = await telegram.press(ANNA, maybe, texts.plain("nl", "btn_nearest"))
+    assert shown.chat_id == GROUP and "Bron:" in shown.text
+    assert shown.reply_to is not None and shown.reply_to["from"]["id"] == ANNA.id
+
+
 async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
     [answer] = await telegram.send(ANNA, "Wat is een burgerberaad?")
     [data] = [d for _, d in answer.buttons if d.startswith("fb:")][:1]

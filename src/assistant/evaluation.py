@@ -54,6 +54,10 @@ class EvalReport:
     rejection_rate: float  # out-of-scope questions rejected
     misses: tuple[str, ...]  # in-scope questions whose right section was not in the top 3
     false_answers: tuple[str, ...]  # out-of-scope questions that got an answer
+    # Not answered, but a section offered as a "maybe" (Answer.nearest): in scope and the
+    # right one, as a share of the in-scope questions; out of scope, of those out of scope.
+    offered_right: float = 0.0
+    offered_out_of_scope: float = 0.0
 
 
 def load_questions(path: Path, known_sections: set[str] | None = None) -> list[EvalQuestion]:
@@ -103,7 +107,8 @@ def evaluate(retriever: Retriever, questions: list[EvalQuestion]) -> EvalReport:
     """Run every question through the retriever and compute the figures."""
     inside = [q for q in questions if q.in_scope]
     outside = [q for q in questions if not q.in_scope]
-    r1 = r3 = answered = rejected = 0
+    r1 = r3 = answered = rejected = offered_right = offered_out = 0
+    floor = retriever.tuning.suggest_threshold if retriever.mode == "hybrid" else 1.0
     rr = 0.0
     misses: list[str] = []
     false_answers: list[str] = []
@@ -114,11 +119,14 @@ def evaluate(retriever: Retriever, questions: list[EvalQuestion]) -> EvalReport:
         r3 += rank is not None and rank <= 3
         rr += 1.0 / rank if rank else 0.0
         answered += answer.answered
+        near = answer.nearest(floor)
+        offered_right += near is not None and near.passage.section_key in q.expect
         if rank is None or rank > 3:
             misses.append(q.text)
     for q in outside:
         answer = retriever.search(q.text)
         rejected += not answer.answered
+        offered_out += answer.nearest(floor) is not None
         if answer.answered:
             false_answers.append(q.text)
     n_in, n_out = max(1, len(inside)), max(1, len(outside))
@@ -133,6 +141,8 @@ def evaluate(retriever: Retriever, questions: list[EvalQuestion]) -> EvalReport:
         rejection_rate=rejected / n_out,
         misses=tuple(misses),
         false_answers=tuple(false_answers),
+        offered_right=offered_right / n_in,
+        offered_out_of_scope=offered_out / n_out,
     )
 
 
@@ -140,13 +150,19 @@ def format_reports(reports: list[EvalReport]) -> str:
     """A plain-text table of reports, one row per mode."""
     lines = [
         f"{'mode':<8} {'R@1':>5} {'R@3':>5} {'MRR':>5} {'answered':>8} {'OOS-rej':>7}"
+        f" {'maybe-in':>8} {'maybe-out':>9}"
         f"   ({reports[0].in_scope} in scope, {reports[0].out_of_scope} out of scope)"
     ]
     for r in reports:
         lines.append(
             f"{r.mode:<8} {r.recall_at_1:5.2f} {r.recall_at_3:5.2f} {r.mrr:5.2f} "
             f"{r.answer_rate:8.2f} {r.rejection_rate:7.2f}"
+            f" {r.offered_right:8.2f} {r.offered_out_of_scope:9.2f}"
         )
+    lines.append(
+        "(maybe-in: not answered, but the right section offered as a maybe, share of those in"
+        " scope; maybe-out: out-of-scope questions offered a maybe)"
+    )
     return "\n".join(lines)
 
 
@@ -247,8 +263,29 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
     lexical, _ = _best_threshold(
         _runs(retriever.with_tuning(tuning).with_mode("lexical"), questions)
     )
-    tuning = replace(tuning, dense_threshold=round(dense, 4), lexical_threshold=round(lexical, 4))
+    tuning = replace(
+        tuning,
+        dense_threshold=round(dense, 4),
+        lexical_threshold=round(lexical, 4),
+        suggest_threshold=round(
+            _suggest_floor(_runs(retriever.with_tuning(tuning), questions), tuning), 4
+        ),
+    )
     return tuning, (
         f"lexical_weight={tuning.lexical_weight} probe_offset={tuning.probe_offset} "
-        f"probe_second={tuning.probe_second} threshold={tuning.hybrid_threshold}"
+        f"probe_second={tuning.probe_second} threshold={tuning.hybrid_threshold} "
+        f"suggest={tuning.suggest_threshold}"
     )
+
+
+SUGGEST_SHARE = 0.95  # offer a "maybe" down to where this share of in-scope questions score
+
+
+def _suggest_floor(runs: list[_Run], tuning: Tuning) -> float:
+    """Where in-scope questions still score (SUGGEST_SHARE of the searched ones at or above
+    it), at most the answer threshold: between the two, a question is as likely in scope as
+    not, so its closest section is offered as a maybe rather than shown as the answer."""
+    scores = sorted(r.confidence for r in runs if r.in_scope and r.searched)
+    if not scores:
+        return tuning.hybrid_threshold
+    return min(tuning.hybrid_threshold, scores[int((1 - SUGGEST_SHARE) * len(scores))])

@@ -200,6 +200,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(on(callbacks.LANGUAGE, commands.language_chosen))
     app.add_handler(on(callbacks.MENU, commands.menu_button))
     app.add_handler(on(callbacks.MORE, questions.more_results))
+    app.add_handler(on(callbacks.NEAREST, questions.nearest_section))
     app.add_handler(on(callbacks.FEEDBACK, questions.feedback))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.answer_question))
     app.add_handler(MessageHandler(NON_TEXT, questions.non_text))

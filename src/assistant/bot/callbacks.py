@@ -62,6 +62,7 @@ LANGUAGE = Button("lang:{lang}", lang="|".join(LANGUAGES))
 # --- answers to questions ------------------------------------------------------------------
 FEEDBACK = Button("fb:{question}:{rank}:{vote}", question=_ID, rank=r"\d{1,3}", vote="u|d")
 MORE = Button("more:{question}:{shown}", question=_ID, shown=r"\d{1,4}")
+NEAREST = Button("near:{question}", question=_ID)  # no sure answer: show the closest section
 IDEA_FOR_THEME = Button("idea:{theme}", theme=_SLUG)  # under a theme's own section
 
 # --- the idea conversation -----------------------------------------------------------------

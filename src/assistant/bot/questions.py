@@ -150,6 +150,20 @@ async def answer_question(update: Update, context: BotContext) -> None:
     note = texts.Html(
         texts.html(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
     )
+    nearest = answer.nearest(services.retriever.tuning.suggest_threshold)
+    if nearest is not None and question_id is not None:  # (the button needs the logged question)
+        offer = texts.html(
+            lang,
+            "no_answer_nearest",
+            heading=replies.heading(lang, nearest, services.knowledge),
+            title=nearest.passage.doc_title,
+        )
+        await message.reply_text(
+            "\n\n".join(filter(None, [offer, note])),
+            reply_markup=replies.nearest_keyboard(lang, question_id),
+        )
+        _count(services, answered=False, started=started)
+        return
     if not answer.answered:
         example1, example2, example3 = replies.examples(lang, 3)
         await message.reply_text(
@@ -232,6 +246,34 @@ async def more_results(update: Update, context: BotContext) -> None:
         question_id=logged.id,
         first_rank=offset,
         total=len(good),
+        reply_to=asked.message_id if asked is not None else None,
+    )
+
+
+async def nearest_section(update: Update, context: BotContext) -> None:
+    """Show the section offered as a maybe for a question without a sure answer."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    lang = await user_language(update, context)
+    logged = await _logged(update, context, lang)
+    if logged is None:
+        return
+    answer = await _search(context.services, logged.text)
+    if not answer.hits:  # the question text was forgotten meanwhile (retention)
+        await query.answer(texts.plain(lang, "expired_button"))
+        return
+    await query.answer()
+    asked = getattr(query.message, "reply_to_message", None)
+    await _send_hits(
+        context,
+        query.message.chat.id,
+        lang,
+        "answer_header" if answer.answered else "nearest_header",
+        list(answer.hits[:1]),
+        question_id=logged.id,
+        first_rank=0,
+        total=1,
         reply_to=asked.message_id if asked is not None else None,
     )
 

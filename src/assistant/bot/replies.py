@@ -47,6 +47,25 @@ def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     )
 
 
+def heading(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
+    """The heading a hit is shown under ("Over deze tekst: <title>" for a document's own
+    "over" block)."""
+    p = hit.passage
+    doc = knowledge.document(p.doc_id)
+    section = doc.section(p.section_id) if doc else None
+    if section is not None and section.is_about:
+        return f"{ABOUT_HEADING.get(lang, ABOUT_HEADING['nl'])}: {p.doc_title}"
+    return p.heading
+
+
+def nearest_keyboard(lang: str, question_id: int) -> InlineKeyboardMarkup:
+    """The button under a "maybe this section" reply."""
+    data = callbacks.NEAREST.data(question=question_id)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.plain(lang, "btn_nearest"), callback_data=data)]]
+    )
+
+
 def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     """One hit: heading, excerpt (in English with a short English summary first) and source.
 
@@ -56,16 +75,15 @@ def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     p = hit.passage
     doc = knowledge.document(p.doc_id)
     section = doc.section(p.section_id) if doc else None
-    heading, excerpt = p.heading, html.escape(hit.excerpt, quote=False)
+    excerpt = html.escape(hit.excerpt, quote=False)
     if section is not None and section.is_about:
-        heading = f"{ABOUT_HEADING.get(lang, ABOUT_HEADING['nl'])}: {p.doc_title}"
         excerpt = html.escape(section.kort.get(lang, p.text), quote=False)
     elif lang != "nl" and section is not None and section.kort.get(lang):
         excerpt = texts.html(lang, "answer_in_short", summary=section.kort[lang]) + "\n" + excerpt
     return texts.html(
         lang,
         "answer_hit",
-        heading=heading,
+        heading=heading(lang, hit, knowledge),
         excerpt=texts.Html(excerpt),
         source=texts.Html(source_html(lang, hit, knowledge)),
     )

@@ -38,6 +38,9 @@ class Tuning:
     hybrid_threshold: float = 0.23  # best score below this: no good answer
     dense_threshold: float = 0.215
     lexical_threshold: float = 0.15
+    # Below the answer threshold but at or above this, the closest section is offered as a
+    # "maybe" (the range where in-scope questions still score; 1.0: never).
+    suggest_threshold: float = 1.0
     candidates: int = 40  # passages taken from each retriever before blending
     probe_sections: int = 5  # sections whose phrasings match best join the candidates
 

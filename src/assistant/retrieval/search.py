@@ -65,6 +65,14 @@ class Answer:
             return ()
         return self.hits[:1] + tuple(h for h in self.hits[1:] if h.score >= threshold)
 
+    def nearest(self, floor: float) -> Hit | None:
+        """For a question without a sure answer: the closest section, if its confidence
+        reaches ``floor`` (where in-scope questions still score; ``Tuning.suggest_threshold``),
+        to offer as "maybe this", never as the answer."""
+        if self.answered or self.intent is not None or not self.hits or self.confidence < floor:
+            return None
+        return self.hits[0]
+
 
 class Retriever:
     """Searches the current index; ``swap`` replaces the index while searches run."""
