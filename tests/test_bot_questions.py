@@ -88,6 +88,29 @@ async def test_language_choice_is_remembered_across_restart(
     assert "How it works" in reply.text
 
 
+async def test_without_a_choice_the_message_decides_between_dutch_and_english(
+    telegram: LocalTelegram,
+) -> None:
+    """Telegram in Polish (or no language at all): each clear message sets the language; a
+    Dutch or English Telegram, or a /taal choice, is not overruled by what is typed."""
+    for code in ("pl", None):
+        resident = Resident(id=560 if code else 561, language_code=code)
+        [english] = await telegram.send(resident, "What is a citizens' assembly?")
+        assert english.text.startswith(texts.html("en", "answer_header"))
+        [help_en] = await telegram.send(resident, "/help")  # no words to go by: stays English
+        assert "How it works" in help_en.text
+        [dutch] = await telegram.send(resident, "Wat is een burgerberaad?")
+        assert dutch.text.startswith(texts.html("nl", "answer_header"))
+    [dutch_client] = await telegram.send(NL, "What is a citizens' assembly?")
+    assert dutch_client.text.startswith(texts.html("nl", "answer_header"))
+    chooser = Resident(id=562, language_code="pl")
+    await telegram.send(chooser, "What is a citizens' assembly?")  # English, until the choice
+    [prompt] = await telegram.send(chooser, "/taal")
+    await telegram.press(chooser, prompt, "Nederlands")
+    [chosen] = await telegram.send(chooser, "What is a citizens' assembly?")
+    assert chosen.text.startswith(texts.html("nl", "answer_header"))
+
+
 @pytest.mark.parametrize(
     ("resident", "question", "heading"),
     [

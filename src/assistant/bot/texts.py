@@ -30,6 +30,11 @@ class Html(str):
     """Text that is already Telegram HTML (a rendered fragment): inserted without escaping."""
 
 
+def telegram_speaks(code: str | None) -> bool:
+    """Whether a Telegram language code is one of ours (nl, en, en-GB, ...)."""
+    return (code or "").lower().split("-")[0] in LANGUAGES
+
+
 def language_for(code: str | None, chosen: str | None = None) -> str:
     """The reply language: the resident's choice, else English for English Telegram clients."""
     if chosen in LANGUAGES:
