@@ -141,11 +141,28 @@ async def test_bad_idea_texts_are_explained(telegram: LocalTelegram) -> None:
         [reply] = await telegram.send(NL, text)
         assert reply.text == texts.html("nl", key, min=10, max=2000, length=len(text))
     [photo_reply] = await telegram.send_other(NL, "photo")
-    assert photo_reply.text == texts.html("nl", "text_only")
+    assert photo_reply.text == texts.html("nl", "idea_text_only")
     [next_step] = await telegram.send(NL, "<b>AI-les</b> & uitleg in de bibliotheek voor ouderen")
     assert "Welk risico" in next_step.text
     draft = services_of(telegram).ideas.draft(NL.id)
     assert draft is not None and draft.text.startswith("<b>AI-les</b> & uitleg")  # verbatim
+
+
+async def test_a_photo_with_its_idea_as_caption_keeps_the_caption(
+    telegram: LocalTelegram,
+) -> None:
+    """Residents show their street and describe the idea under the photo: the caption is the
+    idea (they are told the photo itself is not kept), and so for a follow-up answer."""
+    [choice] = await telegram.send(NL, "/idee")
+    await telegram.press(NL, choice, "AI: verantwoord")
+    idea = "Een AI-spreekuur in dit buurthuis, elke woensdagmiddag."
+    note, next_step = await telegram.send_other(NL, "photo", caption=idea)
+    assert note.text == texts.html("nl", "idea_caption_read")
+    assert "Welk risico" in next_step.text
+    await telegram.send_other(NL, "document", caption="Dat niemand het snapt.")
+    draft = services_of(telegram).ideas.draft(NL.id)
+    assert draft is not None and draft.text == idea
+    assert "Dat niemand het snapt." in draft.answers.values()
 
 
 async def test_markup_in_ideas_is_escaped_everywhere(telegram: LocalTelegram) -> None:

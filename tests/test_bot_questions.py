@@ -206,6 +206,14 @@ async def test_non_text_input(telegram: LocalTelegram, kind: str) -> None:
     assert reply.text == texts.html("nl", "text_only")
 
 
+async def test_a_question_in_a_photo_caption_is_answered(telegram: LocalTelegram) -> None:
+    [reply] = await telegram.send_other(NL, "photo", caption="Wat is een burgerberaad?")
+    assert "Meer betrokken inwoners via burgerberaden" in reply.text
+    assert reply.text.rstrip().endswith(texts.html("nl", "caption_read"))
+    [plain] = await telegram.send(NL, "Wat is een burgerberaad?")
+    assert texts.html("nl", "caption_read") not in plain.text
+
+
 async def test_html_special_characters_are_escaped(telegram: LocalTelegram) -> None:
     replies = await telegram.send(NL, "<b>burgerberaad</b> & <script>alert(1)</script> >_<")
     assert len(replies) == 1  # the strict local Bot API accepted the HTML

@@ -202,7 +202,11 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.add_handler(on(callbacks.MORE, questions.more_results))
     app.add_handler(on(callbacks.NEAREST, questions.nearest_section))
     app.add_handler(on(callbacks.FEEDBACK, questions.feedback))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.answer_question))
+    app.add_handler(
+        MessageHandler(
+            (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, questions.answer_question
+        )
+    )
     app.add_handler(MessageHandler(NON_TEXT, questions.non_text))
     # Last in the same group: they only see what no handler above took.
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))

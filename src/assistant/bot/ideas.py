@@ -211,15 +211,18 @@ async def theme_chosen(update: Update, context: BotContext, draft: Draft, lang: 
 
 
 async def _typed(update: Update, context: BotContext, draft: Draft, lang: str) -> str | None:
-    """What the resident answered in this step: the typed text, or the question-like text they
-    confirmed as their answer; None after asking whether a question-like text is an answer."""
+    """What the resident answered in this step: the typed text (or a photo's caption: they are
+    told the photo is not kept), or the question-like text they confirmed as their answer; None
+    after asking whether a question-like text is an answer."""
     query = update.callback_query
     if query is not None and query.data == callbacks.IS_ANSWER.data():
         await query.answer()
         text, draft.pending = draft.pending, ""
         return text
     message = update.effective_message
-    text = strip_controls((message.text or "") if message else "")
+    text = strip_controls((message.text or message.caption or "") if message else "")
+    if message is not None and message.text is None:
+        await reply(update, context, texts.html(lang, "idea_caption_read"))
     if looks_like_question(text):
         draft.pending = text
         await save(update, context, draft)
@@ -561,7 +564,7 @@ async def use_buttons(update: Update, context: BotContext) -> None:
 async def text_only(update: Update, context: BotContext) -> None:
     """A photo, sticker or voice note during the conversation: ask for text, stay."""
     lang = await user_language(update, context)
-    await reply(update, context, texts.html(lang, "text_only"))
+    await reply(update, context, texts.html(lang, "idea_text_only"))
 
 
 Handlers = Sequence[BaseHandler[Update, BotContext, Any]]
@@ -676,7 +679,7 @@ def conversation(
     timeout: dt.timedelta | None = None,
 ) -> IdeaConversation:
     """The idea conversation, wired in one place."""
-    typed = filters.TEXT & ~filters.COMMAND
+    typed = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND  # a photo's caption counts
     buttons_only: list[BaseHandler[Update, BotContext, Any]] = [MessageHandler(typed, use_buttons)]
     asked: BaseHandler[Update, BotContext, Any] = on(callbacks.IS_QUESTION, question_asked)
     return IdeaConversation(

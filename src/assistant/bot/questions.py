@@ -23,8 +23,9 @@ DUTCH_NOTE_SHOWN = "dutch_note_shown"
 
 
 def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:
-    """The question in a message, or None when a group message is not meant for the bot."""
-    text = message.text or ""
+    """The question in a message (its text, or the caption of a photo or file), or None when a
+    group message is not meant for the bot."""
+    text = message.text or message.caption or ""
     if message.chat.type == ChatType.PRIVATE:
         return text
     mention = f"@{bot_username}".lower()
@@ -147,9 +148,11 @@ async def answer_question(update: Update, context: BotContext) -> None:
         # The answer does not need the database; only its feedback buttons do.
         log.warning("question not logged: %s", exc.reason)
         question_id = None
-    note = texts.Html(
-        texts.html(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else ""
-    )
+    notes = [
+        texts.html(lang, "answer_truncated", limit=MAX_QUESTION_CHARS) if truncated else "",
+        texts.html(lang, "caption_read") if message.text is None else "",  # a photo's caption
+    ]
+    note = texts.Html("\n".join(filter(None, notes)))
     nearest = answer.nearest(services.retriever.tuning.suggest_threshold)
     if nearest is not None and question_id is not None:  # (the button needs the logged question)
         offer = texts.html(

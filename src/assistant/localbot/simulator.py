@@ -162,8 +162,11 @@ class LocalTelegram:
             self.message_update(resident, text, chat_id=chat_id, reply_to=reply_to)
         )
 
-    async def send_other(self, resident: Resident, kind: str) -> list[SentMessage]:
-        """The resident sends a photo, sticker, voice note, document or location."""
+    async def send_other(
+        self, resident: Resident, kind: str, caption: str | None = None
+    ) -> list[SentMessage]:
+        """The resident sends a photo, sticker, voice note, document or location (a photo,
+        voice note or document with ``caption``)."""
         contents: dict[str, dict[str, Any]] = {
             "photo": {
                 "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]
@@ -183,7 +186,8 @@ class LocalTelegram:
             "document": {"document": {"file_id": "d1", "file_unique_id": "d1"}},
             "location": {"location": {"latitude": 52.37, "longitude": 4.9}},
         }
-        return await self._collect(self.message_update(resident, extra=contents[kind]))
+        extra = contents[kind] | ({"caption": caption} if caption is not None else {})
+        return await self._collect(self.message_update(resident, extra=extra))
 
     async def press(
         self, resident: Resident, message: SentMessage, button: str
