@@ -84,6 +84,35 @@ async def test_a_maybe_in_a_group_belongs_to_the_asker(telegram: LocalTelegram) 
     assert shown.reply_to is not None and shown.reply_to["from"]["id"] == ANNA.id
 
 
+async def test_in_a_forum_topic_every_reply_stays_in_the_topic(telegram: LocalTelegram) -> None:
+    """A neighbourhood group with topics: answers, the maybe and what its button shows, the
+    start menu's screens and the move-to-private note go to the topic the question came from
+    (the local Bot API, like Telegram, puts a message without a topic in General)."""
+    topic = 77
+    [answer] = await telegram.send(ANNA, MENTION, chat_id=GROUP, thread=topic)
+    assert answer.thread == topic and answer.reply_to is not None
+    [more] = await telegram.press(ANNA, answer, texts.plain("nl", "btn_more"))
+    assert more.thread == topic
+    maybe_question = f"@{BOT_USERNAME} mijn buurtvereniging wil een moestuin beginnen, hulp?"
+    [maybe] = await telegram.send(ANNA, maybe_question, chat_id=GROUP, thread=topic)
+    assert maybe.thread == topic
+    [shown] = await telegram.press(ANNA, maybe, texts.plain("nl", "btn_nearest"))
+    assert shown.thread == topic and "Bron:" in shown.text
+    [welcome] = await telegram.send(ANNA, "/start", chat_id=GROUP, thread=topic)
+    [about] = await telegram.press(ANNA, welcome, "menu:about")
+    assert welcome.thread == topic and about.thread == topic
+    [redirect] = await telegram.send(ANNA, "/mijnideeen", chat_id=GROUP, thread=topic)
+    assert redirect.thread == topic
+    # a group without topics: a reply chain there has a thread id too, but it is no topic
+    plain_group = -100401
+    chained = telegram.message_update(
+        ANNA, MENTION, chat_id=plain_group, extra={"message_thread_id": 5}
+    )
+    await telegram.process(chained)
+    [elsewhere] = telegram.api.to_chat(plain_group)
+    assert elsewhere.thread is None and "Bron:" in elsewhere.text
+
+
 async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
     [answer] = await telegram.send(ANNA, "Wat is een burgerberaad?")
     [data] = [d for _, d in answer.buttons if d.startswith("fb:")][:1]

@@ -146,7 +146,11 @@ async def on_error(update: object, context: BotContext) -> None:
                 await update.callback_query.answer()  # stop the button's spinner
         try:
             lang = await user_language(update, context)
-            await context.bot.send_message(update.effective_chat.id, texts.html(lang, key))
+            await context.bot.send_message(
+                update.effective_chat.id,
+                texts.html(lang, key),
+                message_thread_id=private.thread_of(update.effective_message),
+            )
         except Exception:  # the apology must never raise in turn
             log.warning("could not send the error apology", exc_info=True)
 

@@ -13,6 +13,7 @@ from telegram.ext import Application
 from assistant.bot import callbacks, texts, wording
 from assistant.bot.context import BotContext
 from assistant.bot.lang import remember_language, user_language
+from assistant.bot.private import thread_of
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,11 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         draft.lang = lang  # the idea and its notices follow the new language
         await services.db.call(services.ideas.save_draft, user.id, query.message.chat.id, draft)
     if query.message is not None:
-        await context.bot.send_message(query.message.chat.id, texts.html(lang, "language_set"))
+        await context.bot.send_message(
+            query.message.chat.id,
+            texts.html(lang, "language_set"),
+            message_thread_id=thread_of(query.message),
+        )
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
@@ -254,16 +259,15 @@ async def menu_button(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     choice = callbacks.pressed(context)["choice"]
     await query.answer()
-    chat_id = query.message.chat.id
     if choice == "ask":
-        await context.bot.send_message(
-            chat_id,
-            texts.html(lang, "ask_prompt", example=texts.plain(lang, "example_1")),
-        )
+        text = texts.html(lang, "ask_prompt", example=texts.plain(lang, "example_1"))
     elif choice == "about":
-        await context.bot.send_message(chat_id, about_html(lang, context))
-    elif choice == "privacy":
-        await context.bot.send_message(chat_id, privacy_html(lang, context))
+        text = about_html(lang, context)
+    else:  # privacy: callbacks.MENU allows nothing else
+        text = privacy_html(lang, context)
+    await context.bot.send_message(
+        query.message.chat.id, text, message_thread_id=thread_of(query.message)
+    )
 
 
 STAFF_COMMANDS = {"review", "stats", "export", "reindex"}

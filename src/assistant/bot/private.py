@@ -25,6 +25,14 @@ log = logging.getLogger(__name__)
 DEEP_LINKS = ("idee", "mijnideeen", "vergeetmij", "review", "export")
 
 
+def thread_of(message: object) -> int | None:
+    """The forum topic a group message is in (None elsewhere): a reply that does not name it
+    lands in the group's General topic, away from the question."""
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
 def in_private(update: Update) -> bool:
     """Whether the update comes from a private chat."""
     chat = update.effective_chat
@@ -60,6 +68,7 @@ async def redirect_to_private(
         reply_markup=markup,
         reply_to_message_id=message.message_id if message is not None else None,
         allow_sending_without_reply=True,
+        message_thread_id=thread_of(message),
     )
     return True
 

@@ -12,6 +12,7 @@ from telegram.constants import ChatAction, ChatType
 from assistant.bot import callbacks, replies, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
+from assistant.bot.private import thread_of
 from assistant.errors import StorageUnavailable
 from assistant.intents import Intent
 from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
@@ -57,6 +58,7 @@ async def _send_hits(
     total: int,
     note: str = "",
     reply_to: int | None = None,
+    thread: int | None = None,
 ) -> None:
     """Send a page of hits with feedback, "more" and (for a theme) share-your-idea buttons."""
     services = context.services
@@ -84,7 +86,8 @@ async def _send_hits(
             theme_id=theme_id,
         ),
         reply_to_message_id=reply_to,
-    )  # in groups: a reply to the question it answers
+        message_thread_id=thread,
+    )  # in groups: a reply to the question it answers, in its forum topic
 
 
 async def _logged(update: Update, context: BotContext, lang: str) -> LoggedQuestion | None:
@@ -125,7 +128,9 @@ async def answer_question(update: Update, context: BotContext) -> None:
         )
         return
     started = time.perf_counter()
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await context.bot.send_chat_action(
+        message.chat_id, ChatAction.TYPING, message_thread_id=thread_of(message)
+    )
     truncated = len(question) > MAX_QUESTION_CHARS
     answer = await _search(services, question[:MAX_QUESTION_CHARS])
     if answer.intent is not None and answer.intent != "off_topic":
@@ -199,6 +204,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         total=len(good),
         note=note,
         reply_to=None if message.chat.type == ChatType.PRIVATE else message.message_id,
+        thread=thread_of(message),
     )
     _count(services, answered=True, started=started)
 
@@ -237,7 +243,11 @@ async def more_results(update: Update, context: BotContext) -> None:
     good = answer.good_hits(context.services.retriever.tuning.hybrid_threshold)
     page = list(good[offset : offset + replies.PAGE])
     if not page:
-        await context.bot.send_message(query.message.chat.id, texts.html(lang, "no_more"))
+        await context.bot.send_message(
+            query.message.chat.id,
+            texts.html(lang, "no_more"),
+            message_thread_id=thread_of(query.message),
+        )
         return
     asked = getattr(query.message, "reply_to_message", None)
     await _send_hits(
@@ -250,6 +260,7 @@ async def more_results(update: Update, context: BotContext) -> None:
         first_rank=offset,
         total=len(good),
         reply_to=asked.message_id if asked is not None else None,
+        thread=thread_of(query.message),
     )
 
 
@@ -278,6 +289,7 @@ async def nearest_section(update: Update, context: BotContext) -> None:
         first_rank=0,
         total=1,
         reply_to=asked.message_id if asked is not None else None,
+        thread=thread_of(query.message),
     )
 
 

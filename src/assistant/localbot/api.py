@@ -52,6 +52,7 @@ class SentMessage:
     document: tuple[str, bytes] | None = None  # (file name, content)
     edits: int = 0
     reply_to: dict[str, Any] | None = None  # the message this one replies to
+    thread: int | None = None  # the forum topic it was posted in (None: not a topic)
 
     @property
     def reply_to_message_id(self) -> int | None:
@@ -93,6 +94,9 @@ class SentMessage:
             data["reply_markup"] = self.reply_markup
         if self.reply_to:
             data["reply_to_message"] = self.reply_to
+        if self.thread is not None:
+            data["chat"].update(type="supergroup", is_forum=True)
+            data.update(message_thread_id=self.thread, is_topic_message=True)
         return data
 
 
@@ -140,6 +144,7 @@ class LocalBotApi(BaseRequest):
     webhook: dict[str, Any] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
     incoming: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    forums: set[int] = field(default_factory=set)  # groups with topics (seen in messages)
     _pending_callbacks: set[str] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -244,8 +249,10 @@ class LocalBotApi(BaseRequest):
         self._pending_callbacks.add(query_id)
 
     def receive(self, message: dict[str, Any]) -> None:
-        """Know a message a resident sent (the bot may reply to it)."""
+        """Know a message a resident sent (the bot may reply to it), and its chat's topics."""
         self.incoming[(int(message["chat"]["id"]), int(message["message_id"]))] = message
+        if message["chat"].get("is_forum"):
+            self.forums.add(int(message["chat"]["id"]))
 
     def new_message_id(self) -> int:
         """A message id not used by any other message in this local Telegram."""
@@ -332,9 +339,8 @@ class LocalBotApi(BaseRequest):
             raise Forbidden(BLOCKED)
         return chat_id
 
-    def _reply_target(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any] | None:
-        """The message replied to (reply_parameters / reply_to_message_id), as Telegram checks
-        it: it must exist in that chat unless allow_sending_without_reply is set."""
+    @staticmethod
+    def _reply_parameters(params: dict[str, Any]) -> dict[str, Any]:
         raw = params.get("reply_parameters")
         if isinstance(raw, str):
             raw = json.loads(raw)
@@ -344,6 +350,12 @@ class LocalBotApi(BaseRequest):
             reply.setdefault(
                 "allow_sending_without_reply", params.get("allow_sending_without_reply", False)
             )
+        return reply
+
+    def _reply_target(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The message replied to (reply_parameters / reply_to_message_id), as Telegram checks
+        it: it must exist in that chat unless allow_sending_without_reply is set."""
+        reply = self._reply_parameters(params)
         if "message_id" not in reply:
             return None
         key = (int(reply.get("chat_id", chat_id)), int(reply["message_id"]))
@@ -354,16 +366,34 @@ class LocalBotApi(BaseRequest):
             raise BadRequest("message to be replied not found")
         return target
 
+    def _thread(
+        self, chat_id: int, params: dict[str, Any], reply_to: dict[str, Any] | None
+    ) -> int | None:
+        """The forum topic a message goes to: the one named (only a chat with topics has them),
+        else (as Telegram does for a reply that must find its message) the replied message's;
+        none: the General topic."""
+        named = params.get("message_thread_id")
+        if named is not None:
+            if chat_id not in self.forums:
+                raise BadRequest("message thread not found")
+            return int(named)
+        inherits = not self._reply_parameters(params).get("allow_sending_without_reply")
+        if reply_to is not None and reply_to.get("is_topic_message") and inherits:
+            return int(reply_to["message_thread_id"])
+        return None
+
     def _api_sendMessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
         text = self._check_text(params.get("text"), params.get("parse_mode"))
         chat_id = self._recipient(params)
+        reply_to = self._reply_target(chat_id, params)
         message = SentMessage(
             chat_id=chat_id,
             message_id=self.new_message_id(),
             text=text,
             parse_mode=params.get("parse_mode"),
             reply_markup=self._check_markup(params.get("reply_markup")),
-            reply_to=self._reply_target(chat_id, params),
+            reply_to=reply_to,
+            thread=self._thread(chat_id, params, reply_to),
         )
         return self._store(message)
 

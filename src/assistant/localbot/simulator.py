@@ -65,9 +65,11 @@ class LocalTelegram:
 
     # --- building updates --------------------------------------------------------------------
     @staticmethod
-    def _chat(resident: Resident, chat_id: int | None) -> dict[str, Any]:
+    def _chat(resident: Resident, chat_id: int | None, forum: bool = False) -> dict[str, Any]:
         if chat_id is None or chat_id == resident.id:
             return {"id": resident.id, "type": "private", "first_name": resident.first_name}
+        if forum:
+            return {"id": chat_id, "type": "supergroup", "title": "Buurtgroep", "is_forum": True}
         return {"id": chat_id, "type": "group", "title": "Buurtgroep"}
 
     def message_update(
@@ -78,14 +80,18 @@ class LocalTelegram:
         chat_id: int | None = None,
         reply_to: SentMessage | None = None,
         extra: dict[str, Any] | None = None,
+        thread: int | None = None,
     ) -> Update:
-        """A message from the resident (text, or other content through ``extra``)."""
+        """A message from the resident (text, or other content through ``extra``), in the
+        forum topic ``thread`` of the group ``chat_id`` if given."""
         message: dict[str, Any] = {
             "message_id": self.api.new_message_id(),
             "date": int(time.time()),
-            "chat": self._chat(resident, chat_id),
+            "chat": self._chat(resident, chat_id, forum=thread is not None),
             "from": resident.as_json(),
         }
+        if thread is not None:
+            message.update(message_thread_id=thread, is_topic_message=True)
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
@@ -156,10 +162,11 @@ class LocalTelegram:
         *,
         chat_id: int | None = None,
         reply_to: SentMessage | None = None,
+        thread: int | None = None,
     ) -> list[SentMessage]:
         """The resident sends text; returns what the bot sent to that chat in response."""
         return await self._collect(
-            self.message_update(resident, text, chat_id=chat_id, reply_to=reply_to)
+            self.message_update(resident, text, chat_id=chat_id, reply_to=reply_to, thread=thread)
         )
 
     async def send_other(
