@@ -113,6 +113,22 @@ async def test_in_a_forum_topic_every_reply_stays_in_the_topic(telegram: LocalTe
     assert elsewhere.thread is None and "Bron:" in elsewhere.text
 
 
+async def test_the_share_idea_buttons_in_a_group_point_to_the_private_chat(
+    telegram: LocalTelegram, api: LocalBotApi
+) -> None:
+    """Found by the random walk: the button was answered twice (a 400 and the apology)."""
+    question = f"@{BOT_USERNAME} hoe zorgen we dat iedereen mee kan doen met AI?"
+    [answer] = await telegram.send(ANNA, question, chat_id=GROUP)
+    share_button = texts.plain("nl", "btn_share_theme", theme="AI")[:14]
+    assert await telegram.press(ANNA, answer, share_button) == []
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "private_only_short")
+    [welcome] = await telegram.send(ANNA, "/start", chat_id=GROUP)
+    assert await telegram.press(ANNA, welcome, "menu:idea") == []
+    assert telegram.callback_answer()["text"] == texts.plain("nl", "private_only_short")
+    assert all(c.ok for c in api.calls)
+    assert services_of(telegram).ideas.draft(ANNA.id) is None
+
+
 async def test_forged_button_data_is_refused(telegram: LocalTelegram) -> None:
     [answer] = await telegram.send(ANNA, "Wat is een burgerberaad?")
     [data] = [d for _, d in answer.buttons if d.startswith("fb:")][:1]

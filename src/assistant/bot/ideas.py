@@ -152,9 +152,9 @@ async def start_theme_idea(update: Update, context: BotContext) -> State:
 
 async def _start(update: Update, context: BotContext, wanted: str) -> State:
     lang = await user_language(update, context)
-    await _answer_query(update)
     if await redirect_to_private(update, context, "idee", "idea_private_only"):
-        return END
+        return END  # (a button press is answered there, with a short note)
+    await _answer_query(update)
     user_id, _ = ids(update)
     services = context.services
     draft = await services.db.call(services.ideas.draft, user_id)
