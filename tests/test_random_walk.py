@@ -1,8 +1,9 @@
 """Residents doing unexpected things in any order, through the real Application and the strict
 local Bot API: random texts, commands, photos, edits and presses of any button the bot ever
 showed them (old ones too), in private, in a group and in a group's topic, by three people at
-once. Whatever happens, the bot never needs its apology, Telegram accepts every call, nothing
-is logged as an error, and every idea stored is whole and belongs to whoever sent it.
+once, one of them a moderator (who reviews, exports and shares ideas of her own). Whatever
+happens, the bot never needs its apology, Telegram accepts every call, nothing is logged as an
+error, and every idea stored is whole and belongs to whoever sent it.
 
 Seeded (one fixed walk per seed), so a failure is reproduced by running it again."""
 
@@ -58,6 +59,10 @@ COMMANDS = [
     "/privacy",
     "/vergeetmij",
     "/onbekend",
+    "/review",
+    "/stats",
+    "/export",
+    "/export alle",
 ]
 STEPS = 800
 NUDGES = {texts.html(lang, "idea_use_buttons") for lang in texts.LANGUAGES}  # "use the buttons"
@@ -75,6 +80,8 @@ async def test_a_random_walk_never_breaks_the_bot(
     # the walk down: both have their own tests.
     monkeypatch.setenv("ASSISTANT_RATE_LIMIT", "false")
     monkeypatch.setenv("ASSISTANT_FLOOD_LIMIT", "10000")
+    monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", str(PEOPLE[0].id))  # reviews while sharing
+    monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", "-100600")
     api = LocalBotApi()
     app = build_application(Settings.from_env(), InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as telegram:
