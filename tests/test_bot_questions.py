@@ -103,6 +103,13 @@ async def test_without_a_choice_the_message_decides_between_dutch_and_english(
         assert dutch.text.startswith(texts.html("nl", "answer_header"))
     [dutch_client] = await telegram.send(NL, "What is a citizens' assembly?")
     assert dutch_client.text.startswith(texts.html("nl", "answer_header"))
+    sharer = Resident(id=563, language_code="pl")
+    [choice] = await telegram.send(sharer, "/idee")  # no words to go by: Dutch
+    await telegram.press(sharer, choice, "theme:ai-voor-iedereen")
+    [follow_up] = await telegram.send(sharer, "An AI help desk in the library for older people.")
+    assert "What risk or opportunity of AI" in follow_up.text
+    draft = services_of(telegram).ideas.draft(sharer.id)
+    assert draft is not None and draft.lang == "en"  # its notices follow too
     chooser = Resident(id=562, language_code="pl")
     await telegram.send(chooser, "What is a citizens' assembly?")  # English, until the choice
     [prompt] = await telegram.send(chooser, "/taal")

@@ -133,6 +133,7 @@ def _with_draft(fn: Step, *, idle_check: bool) -> Callback:
         if idle_check and draft.age() > IDLE:
             await _answer_query(update)
             return await offer_resume(update, context, draft, lang)
+        draft.lang = lang  # the idea and its notices follow the language the resident reads now
         return await fn(update, context, draft, lang)
 
     wrapper.__doc__ = fn.__doc__
