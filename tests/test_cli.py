@@ -48,7 +48,14 @@ def test_index_then_ask(
     assert hit["document_id"] == "metropool-van-morgen"
     assert all(part in hit["passage"] for part in hit["excerpt"].split(" … "))
     assert main(["ask", "Hoe laat speelt Ajax?"]) == 0
-    assert "Geen goed antwoord" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Geen goed antwoord" in out and "maybe" not in out
+    maybe = "mijn buurtvereniging wil een moestuin beginnen, krijgen we hulp?"
+    assert main(["ask", maybe]) == 0
+    assert "maybe: Metropool van Morgen" in capsys.readouterr().out
+    assert main(["ask", "--json", maybe]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered"] is False and data["maybe"].startswith("metropool-van-morgen#")
     monkeypatch.setattr(
         "sys.stdin", io.StringIO("Wat is een burgerberaad?\n\nHoe laat speelt Ajax?\n")
     )

@@ -30,11 +30,13 @@ from assistant.service import make_encoder, open_service, rebuild, status
 DEFAULT_EVAL_SETS = [Path("tests/eval/questions.yaml"), Path("tests/eval/residents.yaml")]
 
 
-def _answer_json(answer: Answer) -> dict[str, Any]:
+def _answer_json(answer: Answer, suggest: float) -> dict[str, Any]:
+    nearest = answer.nearest(suggest)
     return {
         "question": answer.question,
         "answered": answer.answered,
         "confidence": answer.confidence,
+        "maybe": nearest.passage.section_key if nearest else None,  # offered as "maybe this"
         "hits": [
             {
                 "document_id": h.passage.doc_id,
@@ -51,11 +53,17 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _answer_text(answer: Answer, top: int) -> str:
+def _answer_text(answer: Answer, top: int, suggest: float) -> str:
     if not answer.answered:
+        nearest = answer.nearest(suggest)
+        maybe = (
+            f"\nMisschien / maybe: {nearest.passage.doc_title} - {nearest.passage.heading}"
+            if nearest
+            else ""
+        )
         return (
             f"Geen goed antwoord gevonden in de teksten (zekerheid {answer.confidence:.2f}).\n"
-            "No good answer found in the texts."
+            "No good answer found in the texts." + maybe
         )
     lines = []
     for n, hit in enumerate(answer.hits[:top], start=1):
@@ -108,12 +116,13 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     )
     if not questions or not questions[0].strip():
         raise AssistantError("no question given")
+    suggest = retriever.tuning.suggest_threshold
     for question in questions:
         answer = retriever.search(question, k=args.top)
         if args.json or args.question == "-":
-            print(json.dumps(_answer_json(answer), ensure_ascii=False), flush=True)
+            print(json.dumps(_answer_json(answer, suggest), ensure_ascii=False), flush=True)
         else:
-            print(_answer_text(answer, args.top))
+            print(_answer_text(answer, args.top, suggest))
     return 0
 
 
