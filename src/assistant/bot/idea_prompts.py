@@ -80,6 +80,11 @@ def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     )
 
 
+def choices(lang: str, kind: callbacks.Button, *options: tuple[str, str]) -> InlineKeyboardMarkup:
+    """One row of buttons of a kind with a ``choice`` field, from (choice, locale key) pairs."""
+    return buttons(lang, [(key, kind.data(choice=choice)) for choice, key in options])
+
+
 def summary_html(context: BotContext, draft: Draft, lang: str, related: str = "") -> str:
     """The resident's idea as they will send it, every value escaped, within Telegram's limit
     (typed values shortened with "(...)" and a note if ever needed; the draft keeps them all),
@@ -206,13 +211,7 @@ async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) 
             update,
             context,
             texts.html(lang, "idea_ask_contact"),
-            buttons(
-                lang,
-                [
-                    ("btn_yes", callbacks.CONTACT.data(choice="yes")),
-                    ("btn_no", callbacks.CONTACT.data(choice="no")),
-                ],
-            ),
+            choices(lang, callbacks.CONTACT, ("yes", "btn_yes"), ("no", "btn_no")),
         )
         return CONTACT
     related, asked = await _matches(update, context, draft, lang)
@@ -284,12 +283,6 @@ async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: 
         update,
         context,
         texts.html(lang, key, theme=theme.title[lang] if theme else "", when=when),
-        buttons(
-            lang,
-            [
-                ("btn_continue", callbacks.RESUME.data(choice="continue")),
-                ("btn_restart", callbacks.RESUME.data(choice="restart")),
-            ],
-        ),
+        choices(lang, callbacks.RESUME, ("continue", "btn_continue"), ("restart", "btn_restart")),
     )
     return RESUME

@@ -44,6 +44,7 @@ from assistant.bot.idea_prompts import (
     State,
     ask,
     buttons,
+    choices,
     ids,
     offer_resume,
     reply,
@@ -357,13 +358,7 @@ async def ask_cancel(update: Update, context: BotContext, draft: Draft, lang: st
         update,
         context,
         texts.html(lang, "idea_cancel_confirm"),
-        buttons(
-            lang,
-            [
-                ("btn_cancel_yes", callbacks.CANCEL_SURE.data(choice="yes")),
-                ("btn_cancel_no", callbacks.CANCEL_SURE.data(choice="no")),
-            ],
-        ),
+        choices(lang, callbacks.CANCEL_SURE, ("yes", "btn_cancel_yes"), ("no", "btn_cancel_no")),
     )
     return CONFIRM
 

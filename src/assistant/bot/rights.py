@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from assistant.bot import callbacks, limits, texts, wording
 from assistant.bot.context import BotContext, Services
-from assistant.bot.idea_prompts import END
+from assistant.bot.idea_prompts import END, choices
 from assistant.bot.lang import forget_language, user_language
 from assistant.bot.private import redirect_to_private
 from assistant.store.ideas import Idea
@@ -107,19 +107,8 @@ async def forget_me(update: Update, context: BotContext) -> int:
     count = len(await services.db.call(services.ideas.by_author, user.id))
     await message.reply_text(
         texts.html(lang, "forget_confirm", ideas=count),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        texts.plain(lang, "btn_forget_yes"),
-                        callback_data=callbacks.FORGET.data(choice="yes"),
-                    ),
-                    InlineKeyboardButton(
-                        texts.plain(lang, "btn_forget_no"),
-                        callback_data=callbacks.FORGET.data(choice="no"),
-                    ),
-                ]
-            ]
+        reply_markup=choices(
+            lang, callbacks.FORGET, ("yes", "btn_forget_yes"), ("no", "btn_forget_no")
         ),
     )
     return END  # also leaves an idea conversation in progress
