@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatAction, ChatType
 
 from assistant.bot import callbacks, replies, texts, wording
@@ -88,6 +88,34 @@ async def _send_hits(
         reply_to_message_id=reply_to,
         message_thread_id=thread,
     )  # in groups: a reply to the question it answers, in its forum topic
+
+
+async def _send_hits_below(
+    context: BotContext,
+    pressed: MaybeInaccessibleMessage,
+    lang: str,
+    header_key: str,
+    page: list[Hit],
+    *,
+    question_id: int,
+    first_rank: int,
+    total: int,
+) -> None:
+    """``_send_hits`` for a button under an answer: in its chat and forum topic, and in a group
+    a reply to the question that answer replied to."""
+    asked = getattr(pressed, "reply_to_message", None)
+    await _send_hits(
+        context,
+        pressed.chat.id,
+        lang,
+        header_key,
+        page,
+        question_id=question_id,
+        first_rank=first_rank,
+        total=total,
+        reply_to=asked.message_id if asked is not None else None,
+        thread=thread_of(pressed),
+    )
 
 
 async def _logged(update: Update, context: BotContext, lang: str) -> LoggedQuestion | None:
@@ -249,18 +277,15 @@ async def more_results(update: Update, context: BotContext) -> None:
             message_thread_id=thread_of(query.message),
         )
         return
-    asked = getattr(query.message, "reply_to_message", None)
-    await _send_hits(
+    await _send_hits_below(
         context,
-        query.message.chat.id,
+        query.message,
         lang,
         "more_header",
         page,
         question_id=logged.id,
         first_rank=offset,
         total=len(good),
-        reply_to=asked.message_id if asked is not None else None,
-        thread=thread_of(query.message),
     )
 
 
@@ -278,18 +303,15 @@ async def nearest_section(update: Update, context: BotContext) -> None:
         await query.answer(texts.plain(lang, "expired_button"))
         return
     await query.answer()
-    asked = getattr(query.message, "reply_to_message", None)
-    await _send_hits(
+    await _send_hits_below(
         context,
-        query.message.chat.id,
+        query.message,
         lang,
         "answer_header" if answer.answered else "nearest_header",
         list(answer.hits[:1]),
         question_id=logged.id,
         first_rank=0,
         total=1,
-        reply_to=asked.message_id if asked is not None else None,
-        thread=thread_of(query.message),
     )
 
 
