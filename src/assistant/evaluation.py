@@ -240,7 +240,7 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
     Ranking first (R@1 + R@3 + MRR), then the threshold that balances answering and rejecting;
     returns the tuning and a line on what was chosen."""
     base = retriever.tuning
-    best: tuple[float, Tuning] | None = None
+    best: tuple[float, Tuning, list[_Run]] | None = None
     for weight, offset, second in itertools.product(
         (0.0, 0.05, 0.1, 0.2, 0.3, 0.4), (0.0, 0.02, 0.04, 0.06, 0.1, 0.15), (0.0, 0.25, 0.5)
     ):
@@ -256,9 +256,9 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
         threshold, balance = _best_threshold(runs)
         score = ranking + 2 * balance
         if best is None or score > best[0] + 1e-9:
-            best = (score, replace(tuning, hybrid_threshold=round(threshold, 4)))
+            best = (score, replace(tuning, hybrid_threshold=round(threshold, 4)), runs)
     assert best is not None
-    tuning = best[1]
+    _, tuning, runs = best
     dense, _ = _best_threshold(_runs(retriever.with_tuning(tuning).with_mode("dense"), questions))
     lexical, _ = _best_threshold(
         _runs(retriever.with_tuning(tuning).with_mode("lexical"), questions)
@@ -267,9 +267,7 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
         tuning,
         dense_threshold=round(dense, 4),
         lexical_threshold=round(lexical, 4),
-        suggest_threshold=round(
-            _suggest_floor(_runs(retriever.with_tuning(tuning), questions), tuning), 4
-        ),
+        suggest_threshold=round(_suggest_floor(runs, tuning), 4),  # the chosen blend's runs
     )
     return tuning, (
         f"lexical_weight={tuning.lexical_weight} probe_offset={tuning.probe_offset} "
