@@ -136,3 +136,15 @@ async def staffed(
     app = build_application(Settings.from_env(), InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly when the PostgreSQL half of the suite did not run (CI runs it: .ci/run)."""
+    if not POSTGRES_ADMIN_URL:
+        terminalreporter.write_sep(
+            "!",
+            "PostgreSQL tests NOT RUN: set ASSISTANT_TEST_POSTGRES_URL to an admin URL "
+            "(bash scripts/ci-postgres starts one, as CI does)",
+            red=True,
+            bold=True,
+        )

@@ -391,7 +391,7 @@ async def test_a_deploy_mid_conversation_goes_on(
     theirs (draft kept, no conversation) is answered, and an open menu stays open."""
     from assistant.store import db as db_module
 
-    before_15 = [m for m in db_module.MIGRATIONS if m[0] <= 3]
+    before_15 = [m for m in db_module.MIGRATIONS if m.version <= 3]
     monkeypatch.setattr(db_module, "MIGRATIONS", before_15)
     old = Database(settings.database).open()
     left = Resident(id=603, first_name="Eva", language_code="nl")

@@ -18,7 +18,7 @@ from assistant.export import FIELDS
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.support import MAINTAINER, MOD, MOD2, MOD_CHAT, audit_rows, submit
+from tests.support import MAINTAINER, MOD, MOD2, MOD_CHAT, audit_rows, notices_sent, submit
 
 AUTHOR = Resident(id=610, first_name="Eva", language_code="en")
 SHY = Resident(id=611, first_name="Noor", language_code="nl")
@@ -62,6 +62,7 @@ async def test_review_approve_notifies_consenting_author(
     idea = services_of(staffed).ideas.get(number)
     assert idea is not None and idea.status == "approved"
     assert idea.moderated_by == f"telegram:{MOD.id}"
+    await notices_sent(staffed)
     [notice] = api.to_chat(AUTHOR.id)[before:]
     assert "was approved" in notice.text and f"#{number}" in notice.text  # author's language
     [row] = audit_rows(staffed)
@@ -94,6 +95,7 @@ async def test_reject_with_reason_hide_and_skip(staffed: LocalTelegram, api: Loc
     rejected = services_of(staffed).ideas.get(second)
     assert rejected is not None and rejected.status == "rejected"
     assert rejected.moderation_reason == "off topic"  # in the author's language
+    await notices_sent(staffed)
     [notice] = api.to_chat(AUTHOR.id)[before:]
     assert "was not approved (reason: off topic)" in notice.text
     assert services_of(staffed).ideas.get(first).status == "pending"  # type: ignore[union-attr]

@@ -372,3 +372,18 @@ async def test_far_below_the_threshold_nothing_is_offered(telegram: LocalTelegra
     [reply] = await telegram.send(EN, question)
     assert reply.text.startswith("I could not find a good answer")
     assert "closest" not in reply.text and reply.buttons == []
+
+
+async def test_only_a_question_over_the_limit_is_said_to_be_cut(telegram: LocalTelegram) -> None:
+    """At exactly MAX_QUESTION_CHARS characters nothing was cut; one more and the resident is
+    told the search used the first part."""
+    from assistant.retrieval.search import MAX_QUESTION_CHARS
+
+    who = Resident(id=4411, language_code="nl")
+    base = "Wat doet de regio aan de zorg voor ouderen in de wijk? "
+    exact = (base * 40)[:MAX_QUESTION_CHARS]
+    note = texts.html("nl", "answer_truncated", limit=MAX_QUESTION_CHARS)
+    [reply] = await telegram.send(who, exact)
+    assert note not in reply.text
+    [reply] = await telegram.send(who, exact + "x")
+    assert note in reply.text

@@ -91,21 +91,32 @@ def test_a_template_and_its_fields_agree() -> None:
         callbacks.Button("x:{a}:{b}", a=r"\d")
 
 
+def _read_back(kind: callbacks.Button, data: str) -> dict[str, str]:
+    match = kind.pattern.match(data)
+    assert match is not None, data
+    return match.groupdict()
+
+
 def test_every_moderation_action_reason_and_language_has_a_button() -> None:
+    """Each one is written, fits Telegram's 64 bytes, and reads back as itself."""
     for action in ACTIONS:
-        callbacks.REVIEW.data(action=action, idea=1)
+        data = callbacks.REVIEW.data(action=action, idea=12345)
+        assert _read_back(callbacks.REVIEW, data) == {"action": action, "idea": "12345"}
     for reason in REASONS:
-        callbacks.REJECT_REASON.data(idea=1, reason=reason)
+        data = callbacks.REJECT_REASON.data(idea=12345, reason=reason)
+        assert _read_back(callbacks.REJECT_REASON, data) == {"idea": "12345", "reason": reason}
     for lang in LANGUAGES:
-        callbacks.LANGUAGE.data(lang=lang)
+        assert _read_back(callbacks.LANGUAGE, callbacks.LANGUAGE.data(lang=lang)) == {"lang": lang}
 
 
 def test_every_theme_in_knowledge_fits_its_buttons(settings: Settings) -> None:
     themes = load_knowledge(settings.knowledge_dir).themes
     assert themes
     for theme in themes:
-        callbacks.THEME.data(theme=theme.id)
-        callbacks.IDEA_FOR_THEME.data(theme=theme.id)
+        for kind in (callbacks.THEME, callbacks.IDEA_FOR_THEME):
+            data = kind.data(theme=theme.id)
+            assert len(data.encode()) <= callbacks.MAX_BYTES
+            assert _read_back(kind, data) == {"theme": theme.id}
 
 
 def test_the_application_handles_every_kind_with_these_patterns(

@@ -110,6 +110,36 @@ CRAFTED = [
             "text": "hallo?",
         }
     },
+    {  # a command posted in a channel the bot is in: not a person, no public reply
+        "channel_post": {
+            "message_id": 7,
+            "date": 1,
+            "chat": {"id": -100123, "type": "channel", "title": "Nieuws"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        }
+    },
+    {  # a lone UTF-16 surrogate (no client sends one; JSON can carry it)
+        "message": {
+            "message_id": 8,
+            "date": 1,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "X\ud800"},
+            "text": "Wat is een burgerberaad \udc00?",
+        }
+    },
+    {  # a topic flag in a group without topics
+        "message": {
+            "message_id": 9,
+            "date": 1,
+            "chat": {"id": -555, "type": "supergroup", "title": "G"},
+            "from": {"id": 5, "is_bot": False, "first_name": "X"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            "is_topic_message": True,
+            "message_thread_id": 77,
+        }
+    },
     {
         "edited_message": {
             "message_id": 1,
@@ -164,3 +194,31 @@ async def test_forgotten_rows_do_not_linger_in_the_wal(
     for file in files:
         if file.exists():
             assert marker.encode() not in file.read_bytes(), file.name
+
+
+async def test_a_forged_more_results_on_an_old_message_answers_nobodys_question(
+    telegram: LocalTelegram, api: LocalBotApi
+) -> None:
+    """Question numbers are not secret: a press of "more results" for someone else's question,
+    on a private message Telegram no longer shows (so its buttons cannot be checked), is
+    refused like an expired button."""
+    asker = Resident(id=870, language_code="nl")
+    await telegram.send(asker, "Wat is een burgerberaad?")
+    [row] = services_of(telegram).db.execute("SELECT id FROM questions").fetchall()
+    stranger = Resident(id=871, language_code="nl")
+    for data in (f"more:{row[0]}:1", f"near:{row[0]}", f"fb:{row[0]}:0:d"):
+        update = telegram.raw_update(
+            callback(
+                data,
+                user=stranger.id,
+                message={
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": stranger.id, "type": "private"},
+                },
+            )
+        )
+        await telegram.process(update)
+        assert telegram.callback_answer()["text"] == texts.plain("nl", "expired_button")
+    assert api.to_chat(stranger.id) == []
+    assert services_of(telegram).db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 0

@@ -17,11 +17,12 @@ import asyncio
 import csv
 import io
 
+from assistant.bot import texts
 from assistant.localbot.simulator import LocalTelegram, Resident, SentMessage
 from assistant.service import idea_matcher
 from assistant.store.db import Database
 from tests.conftest import services_of
-from tests.support import MAINTAINER, MOD, rows
+from tests.support import MAINTAINER, MOD, notices_sent, rows
 
 AI_IDEA = (
     "Een gratis cursus in de bibliotheek waar inwoners leren hoe kunstmatige intelligentie "
@@ -132,6 +133,10 @@ async def test_review_offers_duplicate_with_audit_and_author_notice(
     assert f"Lijkt op:</b> #{original} (goedgekeurd)" in review.text
     assert "Sluit aan bij:" in review.text
     assert f"modd:{number}:{original}" in [d for _, d in review.buttons]
+    # the author presses the moderator's button (crafted): refused, nothing changes
+    await staffed.process(staffed.callback_update(AUTHOR, review, f"modd:{number}:{original}"))
+    assert staffed.callback_answer()["text"] == texts.plain("en", "expired_button")
+    assert services.ideas.get(number).status == "pending"  # type: ignore[union-attr]
     await asyncio.gather(  # a double tap: one change, one audit row, one notice
         staffed.press(MOD, review, f"modd:{number}:{original}"),
         staffed.press(MOD, review, f"modd:{number}:{original}"),
@@ -142,6 +147,7 @@ async def test_review_offers_duplicate_with_audit_and_author_notice(
     assert [(a["action"], a["status_before"], a["status_after"]) for a in audit] == [
         ("duplicate", "pending", "duplicate")
     ]
+    await notices_sent(staffed)
     notices = [m for m in staffed.api.sent if m.chat_id == AUTHOR.id and "joined" in m.text]
     assert len(notices) == 1 and f"#{original}" in notices[0].text  # in the author's English
 

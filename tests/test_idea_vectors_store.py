@@ -9,6 +9,8 @@ the original, and ``sync`` returning early before a deletion was taken in.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -36,7 +38,9 @@ def _unit(seed: int, dim: int = 8) -> np.ndarray:
 def test_upgrade_keeps_every_idea_and_its_number(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_module, "MIGRATIONS", [m for m in db_module.MIGRATIONS if m[0] <= 4])
+    monkeypatch.setattr(
+        db_module, "MIGRATIONS", [m for m in db_module.MIGRATIONS if m.version <= 4]
+    )
     old = Database(database_url).open()  # the release before: rows written as it wrote them
     with old.transaction() as tx:
         for n in range(3):
@@ -124,3 +128,21 @@ def test_groups_are_mutual_neighbours_above_the_threshold() -> None:
         11: 11,
         12: 12,
     }
+
+
+def test_a_calibration_in_the_data_directory_wins(tmp_path: Path) -> None:
+    """A maintainer's calibration (``bench.ideas --write-calibration`` into the data dir) is
+    used before the one shipped with the package."""
+    import json
+
+    from assistant.retrieval.calibration import load_idea_thresholds
+    from tests.conftest import TEST_MODEL
+
+    shipped = load_idea_thresholds(TEST_MODEL)
+    assert shipped  # the default model ships thresholds
+    own = {"duplicate": 0.99, "cluster": 0.98, "related": 0.97}
+    folder = tmp_path / "calibrations"
+    folder.mkdir()
+    (folder / f"{TEST_MODEL}.json").write_text(json.dumps({"ideas": own}), encoding="utf-8")
+    assert load_idea_thresholds(TEST_MODEL, tmp_path) == own
+    assert load_idea_thresholds(TEST_MODEL, tmp_path / "elsewhere") == shipped

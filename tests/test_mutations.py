@@ -13,7 +13,7 @@ red (then the mutation was reverted). Issue 13, item 6. Keep this list when chan
 5. the confirmation sent before the commit (SQLite ``COMMIT`` replaced by a no-op, so the
    confirmation leaves while the idea is uncommitted)
    -> test_confirmation_leaves_only_after_the_commit
-6. ``notify_author`` not catching TelegramError (``except KeyError``)
+6. ``notices.deliver_due`` not catching Forbidden (``except KeyError``)
    -> test_author_who_blocked_the_bot_does_not_break_moderation
 7. the status UPDATE without ``AND status = ?``
    -> test_status_update_is_conditional_on_the_status_read
@@ -41,7 +41,7 @@ from assistant.store.db import Database
 from assistant.store.ideas import Draft, IdeaStore
 from assistant.store.moderation import ModerationStore
 from tests.conftest import services_of
-from tests.support import IDEA, MAINTAINER, MOD, submit, walk
+from tests.support import IDEA, MAINTAINER, MOD, notices_sent, submit, walk
 
 AUTHOR = Resident(id=820, first_name="Ruth", language_code="nl")
 DRAFT = Draft(
@@ -170,6 +170,7 @@ async def test_author_who_blocked_the_bot_does_not_break_moderation(
     replies = await staffed.press(MOD, review, "Goedkeuren")
     assert services_of(staffed).ideas.get(number).status == "approved"  # type: ignore[union-attr]
     assert f"#{later}" in replies[-1].text  # the next idea follows, no apology
+    await notices_sent(staffed)  # the notice was tried, refused for good, and dropped
     assert apologies(api) == []
     assert any("Forbidden" in c.error for c in api.calls if not c.ok)
 

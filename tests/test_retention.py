@@ -180,3 +180,26 @@ async def test_about_shows_summary_date_publisher_and_original(
     assert '<a href="https://example.org/mvm?a=1&amp;b=2">' in nl.text
     assert texts.html("nl", "about_no_original", publisher="Amsterdam Economic Board") in nl.text
     assert texts.html("nl", "about_scenario_note") in nl.text
+
+
+async def test_the_bot_keeps_texts_as_long_as_the_setting_says(
+    settings: Settings, api: LocalBotApi, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ASSISTANT_QUESTION_RETENTION_DAYS=7: the bot's own run (not only the CLI) uses it."""
+    monkeypatch.setenv("ASSISTANT_QUESTION_RETENTION_DAYS", "7")
+    seven = Settings.from_env()
+    db = Database(seven.database).open()
+    log = QuestionLog(db)
+    old = log.log("Acht dagen oud, groet Joop", "nl", True, 0.5, [])
+    young = log.log("Zes dagen oud, groet Joop", "nl", True, 0.5, [])
+    now = dt.datetime.now(dt.UTC)
+    for row_id, days in ((old, 8), (young, 6)):
+        stamp = (now - dt.timedelta(days=days)).isoformat(timespec="seconds")
+        with db.transaction() as tx:
+            tx.execute("UPDATE questions SET created_at = ? WHERE id = ?", (stamp, row_id))
+    db.close()
+    app = build_application(seven, InProcess(api), encoder=encoder)
+    async with LocalTelegram(app, api) as telegram:
+        services = services_of(telegram)
+        assert services.questions.get(old).text == ""  # type: ignore[union-attr]
+        assert services.questions.get(young).text.startswith("Zes")  # type: ignore[union-attr]

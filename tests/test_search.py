@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from assistant.retrieval.search import EXCERPT_MAX_SENTENCES, Retriever
@@ -100,3 +102,12 @@ def test_more_results_stop_below_the_threshold(retriever: Retriever) -> None:
     assert answer.answered and 1 <= len(good) < len(answer.hits)
     assert all(h.score >= threshold for h in good[1:])
     assert retriever.search("Hoe laat speelt Ajax?").good_hits(threshold) == ()
+
+
+def test_a_confidence_at_the_threshold_is_an_answer(retriever: Retriever) -> None:
+    """The threshold is "at or above": a question scoring exactly it is answered."""
+    answer = retriever.search("Wat is een burgerberaad?")
+    at = dataclasses.replace(retriever.tuning, hybrid_threshold=answer.confidence)
+    assert retriever.with_tuning(at).search("Wat is een burgerberaad?").answered
+    above = dataclasses.replace(retriever.tuning, hybrid_threshold=answer.confidence + 0.0001)
+    assert not retriever.with_tuning(above).search("Wat is een burgerberaad?").answered

@@ -12,13 +12,29 @@ from assistant.store.ideas import Draft, IdeaStore, problem_with_text
 from assistant.store.migrations import MIGRATIONS
 from assistant.store.moderation import ModerationStore
 
+# What has shipped: a migration is never renumbered or renamed (a deployed database records
+# these pairs and would apply a renumbered one twice, or skip a new one).
+SHIPPED = [
+    (1, "m001_create_questions_feedback_prefs"),
+    (2, "m002_create_ideas_drafts_conversations"),
+    (3, "m003_create_moderation_audit"),
+    (4, "m004_draft_is_the_conversation_state"),
+    (5, "m005_duplicate_status_and_idea_vectors"),
+    (6, "m006_idea_numbers_never_reused_and_notices_outbox"),
+]
+
+
+def test_shipped_migrations_keep_their_numbers_and_names() -> None:
+    assert [(m.version, m.name) for m in MIGRATIONS][: len(SHIPPED)] == SHIPPED
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+
 
 def test_migrations_recorded_once(database_url: str) -> None:
     db = Database(database_url).open()
-    assert db.applied_migrations() == [name for _, name, _ in MIGRATIONS]
+    assert db.applied_migrations() == [m.name for m in MIGRATIONS]
     db.close()
     again = Database(database_url).open()  # re-opening applies nothing twice
-    assert again.applied_migrations() == [name for _, name, _ in MIGRATIONS]
+    assert again.applied_migrations() == [m.name for m in MIGRATIONS]
     again.close()
 
 

@@ -112,7 +112,7 @@ async def test_export_is_saved_and_reindex_progress_shown(
 ) -> None:
     add_idea(settings)
     out = await transcript(settings, encoder, ["/export", "/reindex"])
-    files = list((settings.data_dir / FILES_DIR).glob("ideeen-*.csv"))
+    files = list((settings.data_dir / FILES_DIR).glob("*/ideeen-*.csv"))  # the chat's folder
     assert len(files) == 1 and f"[{files[0]}, " in out
     assert "Een buurtkamer voor gezond koken" in files[0].read_text(encoding="utf-8-sig")
     _, rest = out.split(texts.html("nl", "reindex_started"), 1)

@@ -18,7 +18,7 @@ from assistant.service import idea_matcher, open_service
 from assistant.similar_ideas import IdeaMatcher
 from assistant.store.db import Database
 from assistant.store.ideas import STATUSES, Idea, IdeaStore
-from assistant.store.moderation import VISIBLE, ModerationStore, pseudonym
+from assistant.store.moderation import VISIBLE, DuplicateRefused, ModerationStore, pseudonym
 
 
 def _store(settings: Settings) -> tuple[Database, ModerationStore]:
@@ -130,7 +130,7 @@ def cmd_duplicate(settings: Settings, args: argparse.Namespace) -> int:
     db, store = _store(settings)
     try:
         change = store.mark_duplicate(args.id, args.of, f"cli:{getpass.getuser()}", expected=None)
-    except ValueError as exc:
+    except DuplicateRefused as exc:  # the same rules as the bot's button
         raise AssistantError(str(exc)) from exc
     finally:
         db.close()
@@ -161,6 +161,7 @@ def cmd_similar(settings: Settings, args: argparse.Namespace) -> int:
             exclude=(idea.id,),
             k=args.k,
             threshold=threshold,
+            theme=idea.theme,
         )
         related = matcher.related(vector)
         texts = {i.id: i.text for i in ModerationStore(db).ideas(statuses=STATUSES)}

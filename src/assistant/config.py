@@ -52,6 +52,32 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     return raw
 
 
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _webhook_url(env: Mapping[str, str]) -> str:
+    """The public webhook base URL: Telegram delivers updates over HTTPS only."""
+    raw = env.get("ASSISTANT_WEBHOOK_URL", "").strip()
+    if raw and not raw.lower().startswith("https://"):
+        scheme = raw.split("://", 1)[0] if "://" in raw else "no scheme"
+        raise ConfigError(
+            "ASSISTANT_WEBHOOK_URL must start with https:// (Telegram delivers webhooks over "
+            f"HTTPS only), not {scheme}"
+        )
+    return raw
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str:
+    """Telegram's secret token header: 1-256 characters A-Z, a-z, 0-9, _ and -."""
+    raw = env.get("ASSISTANT_WEBHOOK_SECRET", "").strip()
+    if raw and not _SECRET_TOKEN.fullmatch(raw):
+        raise ConfigError(
+            "ASSISTANT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+            "(Telegram's rule for the secret token)"
+        )
+    return raw
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -120,10 +146,10 @@ class Settings:
             database_url=env.get("ASSISTANT_DATABASE_URL", "").strip(),
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_base_url=env.get("TELEGRAM_BASE_URL", "").strip(),
-            webhook_url=env.get("ASSISTANT_WEBHOOK_URL", "").strip(),
+            webhook_url=_webhook_url(env),
             webhook_listen=env.get("ASSISTANT_WEBHOOK_LISTEN", "0.0.0.0"),  # nosec B104
             webhook_port=_int(env, "ASSISTANT_WEBHOOK_PORT", 8443, 1, 65535),
-            webhook_secret=env.get("ASSISTANT_WEBHOOK_SECRET", "").strip(),
+            webhook_secret=_webhook_secret(env),
             rate_limit=_bool(env, "ASSISTANT_RATE_LIMIT", True),
             flood_limit=_int(env, "ASSISTANT_FLOOD_LIMIT", 20, 1, 10_000),
             moderator_ids=_ids(env, "ASSISTANT_MODERATOR_IDS"),

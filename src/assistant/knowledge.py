@@ -143,10 +143,14 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def _read_yaml(path: Path) -> Any:
+    if path.is_dir():
+        raise KnowledgeError(str(path), "is a folder, not a YAML file; rename or move it")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeError(str(path), "is not UTF-8 text") from exc
+    except OSError as exc:
+        raise KnowledgeError(str(path), f"cannot be read: {exc.strerror or exc}") from exc
     try:
         # _LineLoader is a SafeLoader subclass, so bandit's B506 does not apply.
         return yaml.load(text, Loader=_LineLoader)  # nosec B506
@@ -351,6 +355,9 @@ def content_hash(knowledge_dir: Path) -> str:
     """A hash of every YAML file in the knowledge directory (names and bytes)."""
     digest = hashlib.sha256()
     for path in sorted(knowledge_dir.glob("*.yaml")):
+        if path.is_dir():  # refused by load_knowledge; here it only must not crash
+            digest.update(path.name.encode() + b"\0/\0")
+            continue
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

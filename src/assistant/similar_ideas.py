@@ -262,9 +262,10 @@ class IdeaMatcher:
         exclude: Iterable[int] = (),
         k: int = 3,
         threshold: float | None = None,
+        theme: str | None = None,
     ) -> list[SimilarIdea]:
         """Ideas at or above the near-duplicate threshold with one of ``statuses`` (checked in
-        the database now, not in the copy), best first."""
+        the database now, not in the copy), on ``theme`` when given, best first."""
         allowed, skip = set(statuses), set(exclude)
         floor = self.tuning.duplicate if threshold is None else threshold
         close = [(i, s) for i, s in self.scored(vector, text) if s >= floor and i not in skip]
@@ -272,7 +273,9 @@ class IdeaMatcher:
         hits = [
             SimilarIdea(i, s, *current[i])
             for i, s in close
-            if i in current and current[i][0] in allowed
+            if i in current
+            and current[i][0] in allowed
+            and (theme is None or current[i][1] == theme)
         ]
         return hits[:k]
 
@@ -314,10 +317,15 @@ class IdeaMatcher:
             key=lambda r: r.idea_id,
         )
         grams = {r.idea_id: trigrams(r.text) for r in rows}
+        themes = {i: theme for i, (_, theme) in self.vectors.statuses(list(wanted)).items()}
         self.index.sync()  # its trigram frequencies weigh the wording
         tuning = self.tuning
 
         def score(a: int, b: int, cosine: float) -> float:
+            if themes.get(a) != themes.get(b):  # a group never spans two themes
+                return -1.0
+            if tuning.meaning >= 1.0:
+                return cosine
             return tuning.score(cosine, self.index.wording(grams[a], b))
 
         labels = cluster_labels(
@@ -325,7 +333,7 @@ class IdeaMatcher:
             _matrix(rows, self.index.dim),
             self.tuning.cluster,
             neighbours,
-            score if tuning.meaning < 1.0 else None,
+            score,
         )
         return {i: labels.get(i, i) for i in idea_ids}
 

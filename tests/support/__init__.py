@@ -3,6 +3,7 @@ submitting one, and reading the database behind a running bot."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 from assistant.localbot.api import SentMessage
@@ -60,6 +61,17 @@ async def submit(
     summary = await walk(telegram, who, theme, text, contact=contact)
     await telegram.press(who, summary, "send")
     return int(services_of(telegram).ideas.by_author(who.id)[0].id)
+
+
+async def notices_sent(telegram: LocalTelegram, timeout: float = 5.0) -> None:
+    """Wait until the bot delivered every notice in the outbox (it sends them beside the
+    handler that made the decision, or from its periodic job)."""
+    services = services_of(telegram)
+    for _ in range(int(timeout / 0.02)):
+        if services.notices.waiting() == 0:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{services.notices.waiting()} notices still waiting")
 
 
 def audit_rows(telegram: LocalTelegram) -> list[dict[str, object]]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +37,7 @@ from assistant.bot import (
     ideas,
     maintenance,
     moderation,
+    notices,
     private,
     questions,
     retention,
@@ -46,7 +50,7 @@ from assistant.bot.flood import FloodGuard
 from assistant.bot.lang import user_language
 from assistant.bot.ops_server import start_ops_server
 from assistant.bot.retry import RetryingRequest, not_sent
-from assistant.bot.updates import PerChatUpdateProcessor
+from assistant.bot.updates import AssistantApplication, PerChatUpdateProcessor
 from assistant.config import Settings
 from assistant.errors import ConfigError, StorageUnavailable
 from assistant.export import pseudonym_secret
@@ -55,6 +59,7 @@ from assistant.service import idea_matcher, open_service
 from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
+from assistant.store.notices import NoticeStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
@@ -122,6 +127,7 @@ async def open_services(
         prefs=Preferences(db),
         ideas=IdeaStore(db),
         moderation=ModerationStore(db),
+        notices=NoticeStore(db),
         matcher=idea_matcher(settings, db, service.retriever),
         secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
         flood=FloodGuard(limit=settings.flood_limit),
@@ -255,6 +261,7 @@ def build_application(
     async def post_init(app: BotApplication) -> None:
         services = app.bot_data[SERVICES] = await open_services(settings, db, encoder)
         await retention.forget_old_question_texts(services)  # then daily (the job below)
+        await notices.deliver_due(services, app.bot)  # decided while we were down; then often
         # ideas stored without a vector of this model (a crash, a model change): in the
         # background, so the bot answers meanwhile
         app.bot_data[REEMBED_TASK] = asyncio.get_running_loop().create_task(
@@ -284,6 +291,7 @@ def build_application(
 
     builder: ApplicationBuilder[Any, BotContext, Any, Any, Any, Any] = (
         Application.builder()
+        .application_class(AssistantApplication)
         .token(token or LOCAL_TOKEN)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
@@ -316,6 +324,12 @@ def build_application(
             name="watch-index",
         )
         app.job_queue.run_repeating(
+            notices.notices_job,
+            interval=notices.EVERY_SECONDS,
+            first=notices.EVERY_SECONDS,
+            name=notices.JOB_NAME,
+        )
+        app.job_queue.run_repeating(
             retention.retention_job,
             interval=retention.EVERY_SECONDS,
             first=retention.EVERY_SECONDS,
@@ -345,6 +359,17 @@ async def check_telegram(app: BotApplication, base_url: str) -> None:
 WEBHOOK_PATH = "telegram"
 
 
+def webhook_secret(settings: Settings) -> str:
+    """The secret token Telegram must send with every update: the configured one, or one
+    derived from the bot token. Never none: the webhook URL is not a secret, and without a
+    token anyone reaching it could post an update "from" a moderator. Derived, it is the same
+    on every replica behind one URL, and changes when the bot token is replaced."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    token = settings.telegram_token or LOCAL_TOKEN
+    return hmac.new(token.encode(), b"metropool-webhook-secret", hashlib.sha256).hexdigest()
+
+
 def webhook_options(settings: Settings) -> dict[str, Any]:
     """Where python-telegram-bot's webhook server listens and what it tells Telegram."""
     return {
@@ -352,14 +377,33 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         "port": settings.webhook_port,
         "url_path": WEBHOOK_PATH,
         "webhook_url": f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
-        "secret_token": settings.webhook_secret or None,
+        "secret_token": webhook_secret(settings),
     }
+
+
+def _port_free(listen: str, port: int, setting: str) -> None:
+    """One clear line instead of a server's traceback when a port is taken (checked the way
+    Tornado binds: with SO_REUSEADDR, so a port in TIME_WAIT is not mistaken for taken)."""
+    family = socket.AF_INET6 if ":" in listen else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((listen, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {listen}:{port} ({setting}): {exc.strerror or exc}; "
+                "another program uses it, or choose another port"
+            ) from exc
 
 
 def run(settings: Settings) -> int:
     """Run the bot in polling mode, or in webhook mode when ASSISTANT_WEBHOOK_URL is set."""
     install_token_redaction(settings.telegram_token)
     app = build_application(settings, BotApi())
+    if settings.ops_port:
+        _port_free(settings.webhook_listen, settings.ops_port, "ASSISTANT_OPS_PORT")
+    if settings.webhook_url:
+        _port_free(settings.webhook_listen, settings.webhook_port, "ASSISTANT_WEBHOOK_PORT")
     # Local problems first (a read-only or broken database is one line, before any network).
     Database(settings.database).open().close()
     asyncio.run(check_telegram(app, settings.telegram_base_url))

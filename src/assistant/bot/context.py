@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from assistant.similar_ideas import IdeaMatcher
 from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
+from assistant.store.notices import NoticeStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
 
@@ -35,11 +37,15 @@ class Services:
     prefs: Preferences
     ideas: IdeaStore
     moderation: ModerationStore
+    notices: NoticeStore  # the outbox of notices to idea authors
     matcher: IdeaMatcher  # near-duplicates, groups and related sections of ideas
     secret: str  # for authors' pseudonyms
     flood: FloodGuard
     metrics: Metrics = field(default_factory=Metrics)
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # called with a resident's id after /vergeetmij erased them (what lives outside the
+    # database and this process's caches, e.g. the terminal chat's saved files)
+    erasure_hooks: list[Callable[[int], None]] = field(default_factory=list)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

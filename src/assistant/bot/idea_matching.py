@@ -45,9 +45,10 @@ async def matches(
     statuses: tuple[str, ...],
     exclude: tuple[int, ...] = (),
     idea_id: int | None = None,
+    theme: str | None = None,
 ) -> Matches:
-    """Related sections and close ideas with one of ``statuses`` for an idea's text (a stored
-    idea's own vector when it has one)."""
+    """Related sections and close ideas with one of ``statuses`` on the idea's ``theme`` for
+    an idea's text (a stored idea's own vector when it has one)."""
     matcher = services.matcher
     if idea_id is not None:
         vector = await services.db.call(matcher.vector_of, idea_id, text)
@@ -55,7 +56,7 @@ async def matches(
         vector = await embed(services, text)
     related = await asyncio.to_thread(matcher.related, vector)
     similar = await services.db.call(
-        matcher.similar, vector, text=text, statuses=statuses, exclude=exclude
+        matcher.similar, vector, text=text, statuses=statuses, exclude=exclude, theme=theme
     )
     return Matches(vector, related, similar)
 

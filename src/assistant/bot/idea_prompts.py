@@ -241,7 +241,9 @@ async def _matches(
     if not draft.text:
         return "", None
     try:
-        found = await idea_matching.matches(services, draft.text, idea_matching.RESIDENT_SEES)
+        found = await idea_matching.matches(
+            services, draft.text, idea_matching.RESIDENT_SEES, theme=draft.theme
+        )
         other = (
             await services.db.call(services.ideas.get, found.similar[0].id)
             if found.similar and draft.checked_text != draft.text

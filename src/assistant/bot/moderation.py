@@ -16,10 +16,11 @@ from telegram.error import BadRequest, TelegramError
 from assistant.bot import callbacks, idea_matching, limits, texts, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
+from assistant.bot.notices import deliver_soon
 from assistant.bot.private import redirect_to_private
 from assistant.export import to_csv
 from assistant.store.ideas import STATUSES, Idea
-from assistant.store.moderation import ACTIONS, VISIBLE, pseudonym
+from assistant.store.moderation import ACTIONS, VISIBLE, DuplicateRefused, pseudonym
 
 log = logging.getLogger(__name__)
 REASONS = ("offtopic", "duplicate", "inappropriate", "none")
@@ -106,7 +107,12 @@ async def matches_footer(services: Services, idea: Idea, lang: str) -> tuple[str
     like it ("lijkt op #12, #40"), and the closest of those (for the duplicate button)."""
     try:
         found = await idea_matching.matches(
-            services, idea.text, idea_matching.MODERATOR_SEES, exclude=(idea.id,), idea_id=idea.id
+            services,
+            idea.text,
+            idea_matching.MODERATOR_SEES,
+            exclude=(idea.id,),
+            idea_id=idea.id,
+            theme=idea.theme,
         )
     except Exception as exc:  # the review goes on without them
         log.warning("ideas not compared for review: %s", type(exc).__name__)
@@ -182,31 +188,6 @@ async def review(update: Update, context: BotContext) -> None:
     await send_next(update, context, await user_language(update, context))
 
 
-async def notify_author(context: BotContext, idea: Idea) -> None:
-    """Tell an author who agreed to contact that their idea was approved, rejected or joined
-    to another as a duplicate."""
-    if not idea.contact_ok or idea.status not in ("approved", "rejected", "duplicate"):
-        return
-    lang = idea.lang if idea.lang in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
-    title = context.services.knowledge.theme_title(idea.theme, lang)
-    if idea.status == "approved":
-        text = texts.html(lang, "author_approved", number=idea.id, theme=title)
-    elif idea.status == "duplicate":
-        text = texts.html(
-            lang, "author_duplicate", number=idea.id, theme=title, original=idea.duplicate_of
-        )
-    else:
-        reason = idea.moderation_reason or ""
-        reason_html = texts.Html(
-            texts.html(lang, "author_reason", reason=reason) if reason else ""
-        )
-        text = texts.html(lang, "author_rejected", number=idea.id, theme=title, reason=reason_html)
-    try:
-        await context.bot.send_message(idea.author_id, text)
-    except TelegramError as exc:  # blocked the bot, deleted the account: moderation stands
-        log.warning("could not notify the author of idea %s: %s", idea.id, type(exc).__name__)
-
-
 async def _drop_buttons(
     context: BotContext, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -215,7 +196,19 @@ async def _drop_buttons(
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower() and "not found" not in exc.message.lower():
-            raise
+            log.warning("review buttons not changed: %s", exc.message)
+    except TelegramError as exc:  # what was decided stands; the screen lags behind
+        log.warning("review buttons not changed: %s", type(exc).__name__)
+
+
+async def _show_decided(context: BotContext, chat_id: int, message_id: int, html: str) -> None:
+    """Turn the review into its outcome. The decision and its notice are stored already: a
+    screen that cannot be edited (Telegram failing, a message too old to edit) changes
+    neither, and the moderator moves on to the next idea all the same."""
+    try:
+        await context.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id)
+    except TelegramError as exc:
+        log.warning("review screen not updated after a decision: %s", type(exc).__name__)
 
 
 async def _apply(
@@ -247,12 +240,13 @@ async def _apply(
         return
     await query.answer()
     log.info("idea %s: %s -> %s", idea_id, change.before, change.idea.status)
-    await context.bot.edit_message_text(
+    deliver_soon(context)
+    await _show_decided(
+        context,
+        query.message.chat.id,
+        query.message.message_id,
         review_html(services, change.idea, lang, texts.html(lang, "mod_done", status=status)),
-        chat_id=query.message.chat.id,
-        message_id=query.message.message_id,
     )
-    await notify_author(context, change.idea)
     await send_next(update, context, lang)
 
 
@@ -335,8 +329,12 @@ async def duplicate_button(update: Update, context: BotContext) -> None:
             int(fields["of"]),
             f"telegram:{update.effective_user.id}",
         )
-    except ValueError:  # the other idea is gone, or leads back to this one
-        await query.answer(texts.plain(lang, "mod_unknown_idea"), show_alert=True)
+    except DuplicateRefused as exc:  # gone, leads back, hidden or rejected, another theme
+        key = {
+            "other_theme": "mod_duplicate_other_theme",
+            "not_visible": "mod_duplicate_not_visible",
+        }.get(exc.why, "mod_unknown_idea")
+        await query.answer(texts.plain(lang, key), show_alert=True)
         return
     if change.idea is None:
         await query.answer(texts.plain(lang, "mod_unknown_idea"), show_alert=True)
@@ -348,13 +346,14 @@ async def duplicate_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     log.info("idea %s: %s -> duplicate", change.idea.id, change.before)
+    deliver_soon(context)
     done = texts.html(lang, "mod_duplicate_done", number=change.idea.duplicate_of)
-    await context.bot.edit_message_text(
+    await _show_decided(
+        context,
+        query.message.chat.id,
+        query.message.message_id,
         review_html(services, change.idea, lang, done),
-        chat_id=query.message.chat.id,
-        message_id=query.message.message_id,
     )
-    await notify_author(context, change.idea)
     await send_next(update, context, lang)
 
 

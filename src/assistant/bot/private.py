@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from assistant.bot import texts
+from assistant.bot import callbacks, texts
 from assistant.bot.context import BotContext
 from assistant.bot.lang import user_language
 
@@ -28,7 +28,8 @@ DEEP_LINKS = ("idee", "mijnideeen", "vergeetmij", "review", "export")
 def thread_of(message: object) -> int | None:
     """The forum topic a group message is in (None elsewhere): a reply that does not name it
     lands in the group's General topic, away from the question."""
-    if isinstance(message, Message) and message.is_topic_message:
+    # a crafted topic flag in a group without topics names a thread Telegram does not have
+    if isinstance(message, Message) and message.is_topic_message and message.chat.is_forum:
         return message.message_thread_id
     return None
 
@@ -98,10 +99,18 @@ def _impossible_ids(update: Update) -> bool:
     return any(abs(n) > MAX_ID for n in numbers)
 
 
+# Buttons that name a logged question by number: on a message Telegram no longer shows, nothing
+# proves that question was asked in this chat, so they are refused there.
+_NAME_A_QUESTION = (callbacks.MORE, callbacks.NEAREST, callbacks.FEEDBACK)
+
+
 async def bind_buttons(update: Update, context: BotContext) -> None:
     """Stop a press that is not this person's: forged data, another member in a group, or a
     button without a message (inline messages: the bot sends none). Also stops crafted
-    updates with impossible ids before any handler or the database sees them."""
+    updates with impossible ids before any handler or the database sees them, and posts in
+    channels (the bot answers people, not channels: not even "unknown command")."""
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
     if _impossible_ids(update):
         log.warning("ignored an update with impossible ids")
         raise ApplicationHandlerStop
@@ -113,14 +122,17 @@ async def bind_buttons(update: Update, context: BotContext) -> None:
         log.warning("refused a button press without message or data")
         await _refuse(update, context, "expired_button")
         return
-    if not isinstance(message, Message):  # too old for Telegram to show: no markup to check
-        if message.chat.type != ChatType.PRIVATE:
+    # Too old for Telegram to show (an InaccessibleMessage; python-telegram-bot may also hand
+    # it over as a Message with date 0 and nothing on it): no buttons to check the data with.
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        if message.chat.type != ChatType.PRIVATE or any(
+            kind.pattern.match(query.data) for kind in _NAME_A_QUESTION
+        ):
             await _refuse(update, context, "expired_button")
         return
-    markup = message.reply_markup
-    if markup is not None and query.data not in {
-        b.callback_data for row in markup.inline_keyboard for b in row
-    }:
+    assert isinstance(message, Message)  # it has buttons
+    if query.data not in {b.callback_data for row in markup.inline_keyboard for b in row}:
         log.warning("refused a button press whose data is not on the message")
         await _refuse(update, context, "expired_button")
     if message.chat.type == ChatType.PRIVATE:

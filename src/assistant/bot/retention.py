@@ -17,8 +17,14 @@ EVERY_SECONDS = 24 * 60 * 60
 
 
 async def forget_old_question_texts(services: Services) -> int:
-    """Delete the texts of questions older than the retention period; returns how many."""
+    """Delete the texts of questions older than the retention period; returns how many.
+
+    The caches that remember question texts are emptied at every run: as it runs daily, no
+    text stays in memory longer than a day, far within the retention period (and a text
+    deleted by ``assistant retention`` from cron leaves this process's memory by the next run).
+    """
     days = services.settings.question_retention_days
+    services.retriever.forget_asked()
     try:
         count = await services.db.call(services.questions.forget_old_texts, days)
     except StorageUnavailable as exc:

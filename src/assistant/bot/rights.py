@@ -133,4 +133,9 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     await services.db.call(services.ideas.forget, user.id)
     forget_language(context)
     context.application.drop_user_data(user.id)
+    # the erased texts leave memory too: the encoder's cache, the ideas' in-memory copy
+    services.retriever.forget_asked()
+    await services.db.call(services.matcher.index.sync)
+    for hook in services.erasure_hooks:  # e.g. the terminal chat's saved files
+        hook(user.id)
     await context.bot.send_message(query.message.chat.id, texts.html(lang, "forget_done"))

@@ -3,7 +3,8 @@
 No token, no network. Messages are shown as plain text as they happen; inline buttons are
 numbered and pressed by typing their number. An edited message (a button that changes its
 message, /reindex progress) is printed again, marked as edited, with its new buttons. Files
-the bot sends (/export) are saved under the data directory and their path is printed. Log
+the bot sends (/export) are saved under the data directory, in the chat's own folder (erased
+with the resident by /vergeetmij), and their path is printed. Log
 lines go to a log file named at start, never into the conversation. With ``staff`` the
 terminal user is a moderator and maintainer (/review, /stats, /export, /reindex).
 Typing /quit (or Ctrl-D) ends the chat.
@@ -15,12 +16,14 @@ import asyncio
 import dataclasses
 import html
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from assistant.bot.app import InProcess, build_application
+from assistant.bot.context import SERVICES
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -64,12 +67,23 @@ class TerminalBotApi(LocalBotApi):
         print(text, file=self.stdout, end="" if self.waiting else "\n", flush=True)
 
     def _save(self, message: SentMessage) -> Path | None:
+        """Keep a file the bot sent under the chat's own folder (removed when its resident
+        is erased), never over an earlier file of the same name."""
         if message.document is None:
             return None
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / Path(message.document[0]).name  # no directories from outside
+        folder = self.files_dir / str(self.chat_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = Path(message.document[0]).name  # no directories from outside
+        path, n = folder / name, 1
+        while path.exists():
+            n += 1
+            path = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
         path.write_bytes(message.document[1])
         return path
+
+    def erase(self, user_id: int) -> None:
+        """/vergeetmij: the files saved for this resident's chat go too."""
+        shutil.rmtree(self.files_dir / str(user_id), ignore_errors=True)
 
     def _show(self, message: SentMessage, edited: bool = False) -> None:
         if message.chat_id != self.chat_id:
@@ -134,6 +148,7 @@ async def chat(
     resident = Resident(id=user_id, first_name="Terminal", language_code=language)
     loop = asyncio.get_running_loop()
     async with LocalTelegram(app, api) as telegram:
+        app.bot_data[SERVICES].erasure_hooks.append(api.erase)
         await telegram.send(resident, "/start")
         while True:
             print("you> ", end="", file=stdout, flush=True)

@@ -215,6 +215,15 @@ class _Lru:
             return np.zeros((0, dimension), dtype=np.float32)
         return np.vstack([found[n] for n in range(len(texts))]).astype(np.float32)
 
+    def clear(self) -> None:
+        """Forget every text and vector."""
+        with self._lock:
+            self._vectors.clear()
+
+    def __contains__(self, text: object) -> bool:
+        with self._lock:
+            return text in self._vectors
+
 
 class CachedEncoder:
     """Remembers recent vectors: suggested examples and popular questions are asked again and
@@ -235,6 +244,11 @@ class CachedEncoder:
     def encode_passages(self, texts: list[str]) -> Vectors:
         """Vectors for passages, from the cache where they were encoded before."""
         return self.passages.encode(self.inner.encode_passages, texts, self.dimension)
+
+    def forget_queries(self) -> None:
+        """Drop every remembered question (and idea) text: after retention or an erasure no
+        text may outlive its deletion in memory either."""
+        self.queries.clear()
 
 
 def load_encoder(model: str, *, query_prompt: str = "", passage_prompt: str = "") -> Encoder:

@@ -82,6 +82,11 @@ def _word_stems(word: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(kept)) if kept else ()
 
 
+def forget_words() -> None:
+    """Empty the word cache (it also holds words of residents' questions)."""
+    _word_stems.cache_clear()
+
+
 def tokenize(text: str) -> list[str]:
     """Dutch-stemmed content words of a text; hyphenated words also give their parts."""
     return [stem for match in _WORD.finditer(text) for stem in _word_stems(match.group(0))]

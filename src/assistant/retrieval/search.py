@@ -26,7 +26,7 @@ from assistant.passages import Passage
 from assistant.retrieval.calibration import Tuning
 from assistant.retrieval.encoder import Encoder, Vectors
 from assistant.retrieval.index import SearchIndex
-from assistant.retrieval.lexical import coverage, tokenize
+from assistant.retrieval.lexical import coverage, forget_words, tokenize
 from assistant.retrieval.places import has_topic, names_a_place, strip_places
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -97,6 +97,14 @@ class Retriever:
             old, self._index = self._index, index
         return old
 
+    def forget_asked(self) -> None:
+        """Forget the texts residents sent that the caches remember (the encoder's questions,
+        the stemmer's words), so that deleted texts leave memory as they left the database."""
+        forget = getattr(self.encoder, "forget_queries", None)
+        if forget is not None:
+            forget()
+        forget_words()
+
     def with_tuning(self, tuning: Tuning) -> Retriever:
         """A retriever on the same index and encoder with other weights and thresholds."""
         return Retriever(self._index, self.encoder, mode=self.mode, tuning=tuning)
@@ -146,12 +154,13 @@ class Retriever:
                     lexical_score=round(float(lexical[j]), 4),
                 )
             )
-        confidence = 0.0 if only_places else self._confidence(fused, lexical)
+        # rounded before it is compared: the confidence logged and shown is the one that decided
+        confidence = 0.0 if only_places else round(self._confidence(fused, lexical), 4)
         return Answer(
             question=question,
             hits=tuple(hits),
             answered=bool(hits) and confidence >= self._threshold(),
-            confidence=round(confidence, 4),
+            confidence=confidence,
         )
 
     def _confidence(self, fused: Vectors, lexical: Vectors) -> float:

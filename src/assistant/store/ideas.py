@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.store.db import Database, utcnow
+from assistant.store.db import Database, Transaction, utcnow
 from assistant.store.idea_vectors import StoredVector, note_removed, write_vector
 
 STATUSES = ("pending", "approved", "rejected", "hidden", "duplicate")
@@ -28,6 +28,10 @@ MAX_ANSWER_CHARS = 500
 MAX_PLACE_CHARS = 100
 MAX_PER_DAY = 10
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+\.(nl|com|org|net|eu|io)\b\S*)", re.IGNORECASE)
+
+
+# Where /vergeetmij deletes (notices go with their ideas, by foreign key).
+ERASED_TABLES = ("idea_vectors", "ideas", "drafts", "prefs", "notices")
 
 
 class DailyLimitReached(AssistantError):
@@ -120,6 +124,22 @@ def problem_with_text(
     if letters < minimum // 2:
         return "only_link" if _URL.search(stripped) else "no_words"
     return None
+
+
+def next_idea_number(tx: Transaction) -> int:
+    """A number no idea ever had, taken inside the inserting transaction.
+
+    SQLite gives a new row the highest rowid plus one, so an erased idea's number would be
+    handed out again and a moderator's old button would act on a stranger's idea. The counter
+    only goes up; it also steps over any row written without it (a bulk load).
+    """
+    (highest,) = tx.execute("SELECT COALESCE(MAX(id), 0) FROM ideas").fetchone()
+    row = tx.execute(
+        "UPDATE counters SET value = CASE WHEN value > ? THEN value + 1 ELSE ? END "
+        "WHERE name = 'ideas' RETURNING value",
+        (highest, int(highest) + 1),
+    ).fetchone()
+    return int(row[0])
 
 
 def idea_from_row(row: Any) -> Idea:
@@ -228,10 +248,11 @@ class IdeaStore:
                 raise DailyLimitReached(f"at most {MAX_PER_DAY} ideas per day")
             now = utcnow()
             row = conn.execute(
-                "INSERT INTO ideas (theme, text, answers, municipality, contact_ok, "
+                "INSERT INTO ideas (id, theme, text, answers, municipality, contact_ok, "
                 "contact_name, author_id, lang, status, submit_key, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *",
                 (
+                    next_idea_number(conn),
                     draft.theme,
                     draft.text,
                     json.dumps(draft.answers, ensure_ascii=False),
@@ -289,5 +310,6 @@ class IdeaStore:
                     f"DELETE FROM {table} WHERE {column} = ?",  # nosec B608
                     (user_id,),
                 ).rowcount
-        self.db.checkpoint()  # the erased rows leave the write-ahead log too
+        # the erased rows leave the write-ahead log (SQLite) and the table files (PostgreSQL)
+        self.db.purge(ERASED_TABLES)
         return removed

@@ -1,74 +1,114 @@
 """Numbered schema migrations, applied in order and recorded in ``schema_migrations``.
 
-Never edit a migration that has shipped: add the next number. A migration is one script for
-both databases (PostgreSQL gets it through ``db._postgres_ddl``), or a dict of one script per
-dialect where they must differ (changing a CHECK constraint).
+Never edit a migration that has shipped: add the next number. Each migration carries its own
+SQL per dialect, written out in full (SQLite's INTEGER is 64 bits; PostgreSQL needs BIGINT for
+Telegram ids, identity keys, BYTEA and DOUBLE PRECISION), so what runs is what is read here.
 """
 
 from __future__ import annotations
 
-# Pieces of migration 5 (the two dialects share them).
-_IDEAS_COLUMNS = (
-    "id, theme, text, answers, municipality, contact_ok, contact_name, author_id, lang, "
-    "status, submit_key, created_at, updated_at, moderated_by, moderated_at, moderation_reason"
-)
-_IDEA_VECTORS = """
-    -- One vector per idea (unit length, float32), with the encoder that made it; ``seq`` comes
-    -- from counters.idea_vectors, taken with a row lock in the writing transaction, so rows
-    -- commit in seq order and a replica can take in everything after the last seq it saw.
-    CREATE TABLE idea_vectors (
-        idea_id INTEGER NOT NULL PRIMARY KEY REFERENCES ideas (id) ON DELETE CASCADE,
-        model   TEXT NOT NULL,
-        vector  BLOB NOT NULL,
-        seq     INTEGER NOT NULL
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its number, its name and its script per dialect."""
+
+    version: int
+    name: str
+    sqlite: str
+    postgresql: str
+
+    def script(self, dialect: str) -> str:
+        """The SQL for ``dialect`` ('sqlite' or 'postgresql')."""
+        return self.sqlite if dialect == "sqlite" else self.postgresql
+
+
+_M004 = """
+    -- Where the resident is in the idea conversation lives on the draft alone: its step (in
+    -- data), and here whether a menu is open ('edit', 'resume'), the conversation was left with
+    -- the draft kept ('parked'), or the draft's step is awaiting an answer (''). Drafts of a
+    -- running deployment carry over the python-telegram-bot state they had, so a resident in
+    -- the middle of an idea goes on where they were.
+    ALTER TABLE drafts ADD COLUMN mode TEXT NOT NULL DEFAULT '';
+    UPDATE drafts SET mode = 'parked' WHERE NOT EXISTS (
+        SELECT 1 FROM conversations c
+        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
     );
-    CREATE INDEX idea_vectors_seq ON idea_vectors (seq);
-    CREATE TABLE counters (
-        name  TEXT PRIMARY KEY,
-        value INTEGER NOT NULL
+    UPDATE drafts SET mode = 'edit' WHERE EXISTS (
+        SELECT 1 FROM conversations c
+        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
+        AND c.state = '"edit"'
     );
-    INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
-    -- bumped whenever idea vectors are deleted (/vergeetmij): the copies rebuild
-    INSERT INTO counters (name, value) VALUES ('idea_vectors_removed', 0);
+    UPDATE drafts SET mode = 'resume' WHERE EXISTS (
+        SELECT 1 FROM conversations c
+        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
+        AND c.state = '"resume"'
+    );
+    DROP TABLE conversations;
 """
 
-
-MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
-    (
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
         1,
         "m001_create_questions_feedback_prefs",
-        """
-        CREATE TABLE prefs (
-            user_id    INTEGER PRIMARY KEY,
-            lang       TEXT NOT NULL CHECK (lang IN ('nl', 'en')),
-            updated_at TEXT NOT NULL
-        );
-        -- Questions are stored without any user id: for "more results", feedback and the
-        -- maintainers' report of what content is missing.
-        CREATE TABLE questions (
-            id         INTEGER PRIMARY KEY,
-            text       TEXT NOT NULL,
-            lang       TEXT NOT NULL,
-            answered   INTEGER NOT NULL CHECK (answered IN (0, 1)),
-            confidence REAL NOT NULL,
-            hits       TEXT NOT NULL,  -- JSON list of the passage ids shown, best first
-            created_at TEXT NOT NULL
-        );
-        CREATE INDEX questions_answered ON questions (answered, created_at);
-        CREATE TABLE feedback (
-            id          INTEGER PRIMARY KEY,
-            question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
-            passage_id  TEXT NOT NULL,
-            vote        INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-            created_at  TEXT NOT NULL,
-            UNIQUE (question_id, passage_id)
-        );
-    """,
+        sqlite="""
+    CREATE TABLE prefs (
+        user_id    INTEGER PRIMARY KEY,
+        lang       TEXT NOT NULL CHECK (lang IN ('nl', 'en')),
+        updated_at TEXT NOT NULL
+    );
+    -- Questions are stored without any user id: for "more results", feedback and the
+    -- maintainers' report of what content is missing.
+    CREATE TABLE questions (
+        id         INTEGER PRIMARY KEY,
+        text       TEXT NOT NULL,
+        lang       TEXT NOT NULL,
+        answered   INTEGER NOT NULL CHECK (answered IN (0, 1)),
+        confidence REAL NOT NULL,
+        hits       TEXT NOT NULL,  -- JSON list of the passage ids shown, best first
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX questions_answered ON questions (answered, created_at);
+    CREATE TABLE feedback (
+        id          INTEGER PRIMARY KEY,
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        passage_id  TEXT NOT NULL,
+        vote        INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        created_at  TEXT NOT NULL,
+        UNIQUE (question_id, passage_id)
+    );
+""",
+        postgresql="""
+    CREATE TABLE prefs (
+        user_id    BIGINT PRIMARY KEY,
+        lang       TEXT NOT NULL CHECK (lang IN ('nl', 'en')),
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE questions (
+        id         BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        text       TEXT NOT NULL,
+        lang       TEXT NOT NULL,
+        answered   BIGINT NOT NULL CHECK (answered IN (0, 1)),
+        confidence DOUBLE PRECISION NOT NULL,
+        hits       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX questions_answered ON questions (answered, created_at);
+    CREATE TABLE feedback (
+        id          BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        question_id BIGINT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        passage_id  TEXT NOT NULL,
+        vote        BIGINT NOT NULL CHECK (vote IN (-1, 1)),
+        created_at  TEXT NOT NULL,
+        UNIQUE (question_id, passage_id)
+    );
+""",
     ),
-    (
+    Migration(
         2,
         "m002_create_ideas_drafts_conversations",
-        """
+        sqlite="""
     -- author_id is kept for notifications and deletion only; moderators see a pseudonym.
     CREATE TABLE ideas (
         id                INTEGER PRIMARY KEY,
@@ -107,11 +147,48 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         PRIMARY KEY (name, chat_id, user_id)
     );
 """,
+        postgresql="""
+    CREATE TABLE ideas (
+        id                BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        theme             TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        answers           TEXT NOT NULL,
+        municipality      TEXT NOT NULL DEFAULT '',
+        contact_ok        BIGINT NOT NULL CHECK (contact_ok IN (0, 1)),
+        contact_name      TEXT NOT NULL DEFAULT '',
+        author_id         BIGINT NOT NULL,
+        lang              TEXT NOT NULL,
+        status            TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'approved', 'rejected', 'hidden')),
+        submit_key        TEXT NOT NULL UNIQUE,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        moderated_by      TEXT,
+        moderated_at      TEXT,
+        moderation_reason TEXT
+    );
+    CREATE INDEX ideas_author ON ideas (author_id, created_at);
+    CREATE INDEX ideas_status ON ideas (status, theme, created_at);
+    CREATE TABLE drafts (
+        user_id    BIGINT PRIMARY KEY,
+        chat_id    BIGINT NOT NULL,
+        data       TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE conversations (
+        name       TEXT NOT NULL,
+        chat_id    BIGINT NOT NULL,
+        user_id    BIGINT NOT NULL,
+        state      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (name, chat_id, user_id)
+    );
+""",
     ),
-    (
+    Migration(
         3,
         "m003_create_moderation_audit",
-        """
+        sqlite="""
     -- Every moderation action: who (moderator id or 'cli:<user>'), what, when, before/after.
     CREATE TABLE moderation_audit (
         id            INTEGER PRIMARY KEY,
@@ -125,40 +202,26 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
     );
     CREATE INDEX moderation_audit_idea ON moderation_audit (idea_id, at);
 """,
-    ),
-    (
-        4,
-        "m004_draft_is_the_conversation_state",
-        """
-    -- Where the resident is in the idea conversation lives on the draft alone: its step (in
-    -- data), and here whether a menu is open ('edit', 'resume'), the conversation was left with
-    -- the draft kept ('parked'), or the draft's step is awaiting an answer (''). Drafts of a
-    -- running deployment carry over the python-telegram-bot state they had, so a resident in
-    -- the middle of an idea goes on where they were.
-    ALTER TABLE drafts ADD COLUMN mode TEXT NOT NULL DEFAULT '';
-    UPDATE drafts SET mode = 'parked' WHERE NOT EXISTS (
-        SELECT 1 FROM conversations c
-        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
+        postgresql="""
+    CREATE TABLE moderation_audit (
+        id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        idea_id       BIGINT NOT NULL,
+        actor         TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        status_before TEXT NOT NULL,
+        status_after  TEXT NOT NULL,
+        reason        TEXT NOT NULL DEFAULT '',
+        at            TEXT NOT NULL
     );
-    UPDATE drafts SET mode = 'edit' WHERE EXISTS (
-        SELECT 1 FROM conversations c
-        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
-        AND c.state = '"edit"'
-    );
-    UPDATE drafts SET mode = 'resume' WHERE EXISTS (
-        SELECT 1 FROM conversations c
-        WHERE c.name = 'idea' AND c.chat_id = drafts.chat_id AND c.user_id = drafts.user_id
-        AND c.state = '"resume"'
-    );
-    DROP TABLE conversations;
+    CREATE INDEX moderation_audit_idea ON moderation_audit (idea_id, at);
 """,
     ),
-    (
+    Migration(4, "m004_draft_is_the_conversation_state", sqlite=_M004, postgresql=_M004),
+    Migration(
         5,
         "m005_duplicate_status_and_idea_vectors",
-        {
-            # SQLite cannot change a CHECK constraint: the table is rebuilt, rows and ids kept.
-            "sqlite": """
+        # SQLite cannot change a CHECK constraint: the table is rebuilt, rows and ids kept.
+        sqlite="""
     CREATE TABLE ideas_new (
         id                INTEGER PRIMARY KEY,
         theme             TEXT NOT NULL,
@@ -179,26 +242,104 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         moderation_reason TEXT,
         duplicate_of      INTEGER
     );
-    INSERT INTO ideas_new (@COLUMNS) SELECT @COLUMNS FROM ideas;
+    INSERT INTO ideas_new (id, theme, text, answers, municipality, contact_ok, contact_name,
+        author_id, lang, status, submit_key, created_at, updated_at, moderated_by,
+        moderated_at, moderation_reason)
+    SELECT id, theme, text, answers, municipality, contact_ok, contact_name, author_id, lang,
+        status, submit_key, created_at, updated_at, moderated_by, moderated_at,
+        moderation_reason FROM ideas;
     DROP TABLE ideas;
     ALTER TABLE ideas_new RENAME TO ideas;
     CREATE INDEX ideas_author ON ideas (author_id, created_at);
     CREATE INDEX ideas_status ON ideas (status, theme, created_at);
-    @IDEA_VECTORS""",
-            "postgresql": """
+    -- One vector per idea (unit length, float32), with the encoder that made it; ``seq`` comes
+    -- from counters.idea_vectors, taken with a row lock in the writing transaction, so rows
+    -- commit in seq order and a replica can take in everything after the last seq it saw.
+    CREATE TABLE idea_vectors (
+        idea_id INTEGER NOT NULL PRIMARY KEY REFERENCES ideas (id) ON DELETE CASCADE,
+        model   TEXT NOT NULL,
+        vector  BLOB NOT NULL,
+        seq     INTEGER NOT NULL
+    );
+    CREATE INDEX idea_vectors_seq ON idea_vectors (seq);
+    CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
+    -- bumped whenever idea vectors are deleted (/vergeetmij): the copies rebuild
+    INSERT INTO counters (name, value) VALUES ('idea_vectors_removed', 0);
+""",
+        postgresql="""
     ALTER TABLE ideas DROP CONSTRAINT ideas_status_check;
     ALTER TABLE ideas ADD CONSTRAINT ideas_status_check CHECK (status IN
         ('pending', 'approved', 'rejected', 'hidden', 'duplicate'));
-    ALTER TABLE ideas ADD COLUMN duplicate_of INTEGER;
-    @IDEA_VECTORS""",
-        },
+    ALTER TABLE ideas ADD COLUMN duplicate_of BIGINT;
+    CREATE TABLE idea_vectors (
+        idea_id BIGINT NOT NULL PRIMARY KEY REFERENCES ideas (id) ON DELETE CASCADE,
+        model   TEXT NOT NULL,
+        vector  BYTEA NOT NULL,
+        seq     BIGINT NOT NULL
+    );
+    CREATE INDEX idea_vectors_seq ON idea_vectors (seq);
+    CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('idea_vectors', 0);
+    INSERT INTO counters (name, value) VALUES ('idea_vectors_removed', 0);
+""",
     ),
-]
-# Migration 5 shares its column list and vector tables between the dialects (plain text
-# substitution of module constants: no value from outside ever reaches a migration).
-_FIVE = MIGRATIONS[4][2]
-assert isinstance(_FIVE, dict)
-for _dialect, _script in _FIVE.items():
-    _FIVE[_dialect] = _script.replace("@COLUMNS", _IDEAS_COLUMNS).replace(
-        "@IDEA_VECTORS", _IDEA_VECTORS
-    )
+    Migration(
+        6,
+        "m006_idea_numbers_never_reused_and_notices_outbox",
+        # SQLite hands the highest freed rowid out again, so idea numbers come from
+        # counters.ideas (store/ideas.py), which starts after the highest number the database
+        # still shows anywhere: the ideas, the audit log (it outlives an erased idea) and
+        # duplicates' originals. The notices outbox: a notice to an idea's author is written in
+        # the same transaction as the decision it reports and deleted once Telegram took it.
+        sqlite="""
+    INSERT INTO counters (name, value) SELECT 'ideas', MAX(n) FROM (
+        SELECT COALESCE(MAX(id), 0) AS n FROM ideas
+        UNION ALL SELECT COALESCE(MAX(idea_id), 0) FROM moderation_audit
+        UNION ALL SELECT COALESCE(MAX(duplicate_of), 0) FROM ideas
+    );
+    CREATE TABLE notices (
+        id            INTEGER PRIMARY KEY,
+        idea_id       INTEGER NOT NULL REFERENCES ideas (id) ON DELETE CASCADE,
+        recipient     INTEGER NOT NULL,  -- the author's Telegram id
+        kind          TEXT NOT NULL CHECK (kind IN ('approved', 'rejected', 'duplicate')),
+        reason        TEXT NOT NULL DEFAULT '',
+        original      INTEGER,           -- a duplicate: the idea it joins
+        created_at    TEXT NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        due_at        TEXT NOT NULL,
+        claimed_until TEXT NOT NULL DEFAULT ''  -- a process is sending it until then
+    );
+    CREATE INDEX notices_due ON notices (due_at);
+""",
+        # PostgreSQL's identity sequence knows the highest number it ever gave as well.
+        postgresql="""
+    INSERT INTO counters (name, value) SELECT 'ideas', MAX(n) FROM (
+        SELECT COALESCE(MAX(id), 0) AS n FROM ideas
+        UNION ALL SELECT COALESCE(MAX(idea_id), 0) FROM moderation_audit
+        UNION ALL SELECT COALESCE(MAX(duplicate_of), 0) FROM ideas
+        UNION ALL SELECT COALESCE(
+            pg_sequence_last_value(pg_get_serial_sequence('ideas', 'id')::regclass), 0)
+    ) AS known;
+    CREATE TABLE notices (
+        id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        idea_id       BIGINT NOT NULL REFERENCES ideas (id) ON DELETE CASCADE,
+        recipient     BIGINT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('approved', 'rejected', 'duplicate')),
+        reason        TEXT NOT NULL DEFAULT '',
+        original      BIGINT,
+        created_at    TEXT NOT NULL,
+        attempts      BIGINT NOT NULL DEFAULT 0,
+        due_at        TEXT NOT NULL,
+        claimed_until TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX notices_due ON notices (due_at);
+""",
+    ),
+)

@@ -10,8 +10,9 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.store.db import Database, utcnow
+from assistant.store.db import Database, Transaction, utcnow
 from assistant.store.ideas import STATUSES, Idea, idea_from_row
+from assistant.store.notices import KINDS, enqueue
 from assistant.store.questions import QuestionLog
 
 VISIBLE = ("pending", "approved")  # what listings, exports and statistics show by default
@@ -51,6 +52,38 @@ class Stats:
     answered: int
     votes_up: int
     votes_down: int
+
+
+class DuplicateRefused(ValueError):
+    """An idea cannot be marked a duplicate of that one; ``why`` says which rule refused."""
+
+    def __init__(self, why: str, message: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+def _recorded(
+    tx: Transaction, idea_id: int, actor: str, action: str, before: str, reason: str, now: str
+) -> StatusChange:
+    """After a status change, in its transaction: the audit row, and for an author who agreed
+    to contact the notice of the decision (the outbox), so neither can go missing."""
+    row = tx.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+    idea = idea_from_row(row)
+    tx.execute(
+        "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
+        "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (idea_id, actor, action, before, idea.status, reason, now),
+    )
+    if idea.contact_ok and idea.status in KINDS:
+        enqueue(
+            tx,
+            idea.id,
+            idea.author_id,
+            idea.status,
+            reason=(idea.moderation_reason or "") if idea.status == "rejected" else "",
+            original=idea.duplicate_of,
+        )
+    return StatusChange(idea=idea, changed=True, before=before)
 
 
 def pseudonym(secret: str, user_id: int) -> str:
@@ -120,13 +153,7 @@ class ModerationStore:
                 current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
                 return StatusChange(idea=idea_from_row(current), changed=False, before=before)
             action = next((a for a, s in ACTIONS.items() if s == new_status), "set-" + new_status)
-            conn.execute(
-                "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
-                "status_after, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (idea_id, actor, action, before, new_status, reason, now),
-            )
-            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-            return StatusChange(idea=idea_from_row(row), changed=True, before=before)
+            return _recorded(conn, idea_id, actor, action, before, reason, now)
 
     def mark_duplicate(
         self, idea_id: int, of_id: int, actor: str, *, expected: str | None = "pending"
@@ -135,7 +162,10 @@ class ModerationStore:
         audit row), like ``set_status``: a second press or another moderator changes nothing.
 
         It joins the original: marked against an idea that is itself a duplicate, it points to
-        that one's original. ValueError for itself, an unknown idea, or one that leads back.
+        that one's original. ``DuplicateRefused`` (a ValueError, its ``why`` a key for the
+        moderator's message) for itself, an unknown idea, one that leads back, a hidden or
+        rejected original, or one on another theme: Telegram, the CLI and the console refuse
+        exactly the same.
         """
         with self.db.transaction() as conn:
             row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
@@ -144,16 +174,25 @@ class ModerationStore:
             target, seen = of_id, {idea_id}
             while True:
                 if target in seen:
-                    raise ValueError(f"idea {of_id} leads back to idea {idea_id}")
+                    raise DuplicateRefused("loop", f"idea {of_id} leads back to idea {idea_id}")
                 seen.add(target)
                 other = conn.execute(
-                    "SELECT status, duplicate_of FROM ideas WHERE id = ?", (target,)
+                    "SELECT status, duplicate_of, theme FROM ideas WHERE id = ?", (target,)
                 ).fetchone()
                 if other is None:
-                    raise ValueError(f"there is no idea {of_id}")
+                    raise DuplicateRefused("unknown", f"there is no idea {of_id}")
                 if other["status"] != "duplicate" or other["duplicate_of"] is None:
                     break
                 target = int(other["duplicate_of"])
+            if other["status"] in ("hidden", "rejected"):
+                raise DuplicateRefused(
+                    "not_visible", f"idea {target} is {other['status']}: an idea cannot join it"
+                )
+            if other["theme"] != row["theme"]:
+                raise DuplicateRefused(
+                    "other_theme",
+                    f"idea {target} is on another theme ({other['theme']}, not {row['theme']})",
+                )
             before = row["status"]
             if before == "duplicate" or (expected is not None and before != expected):
                 return StatusChange(idea=idea_from_row(row), changed=False, before=before)
@@ -167,13 +206,7 @@ class ModerationStore:
             if updated == 0:
                 current = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
                 return StatusChange(idea=idea_from_row(current), changed=False, before=before)
-            conn.execute(
-                "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
-                "status_after, reason, at) VALUES (?, ?, 'duplicate', ?, 'duplicate', ?, ?)",
-                (idea_id, actor, before, f"#{target}", now),
-            )
-            row = conn.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
-            return StatusChange(idea=idea_from_row(row), changed=True, before=before)
+            return _recorded(conn, idea_id, actor, "duplicate", before, f"#{target}", now)
 
     def audit(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest audit rows first."""

@@ -128,4 +128,6 @@ class QuestionLog:
             cursor = conn.execute(
                 "UPDATE questions SET text = '' WHERE created_at < ? AND text <> ''", (cutoff,)
             )
-            return int(cursor.rowcount)
+            count = int(cursor.rowcount)
+        self.db.purge(("questions",))  # no copy left in the log or in dead rows
+        return count
