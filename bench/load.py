@@ -40,7 +40,8 @@ async def _idea(telegram: LocalTelegram, who: Resident, text: str, latencies: li
     [question] = await step(telegram.send(who, text))
     [question] = await step(telegram.press(who, question, "skip"))
     [place] = await step(telegram.press(who, question, "skip"))
-    [contact] = await step(telegram.press(who, place, "skip"))
+    [age] = await step(telegram.press(who, place, "skip"))
+    [contact] = await step(telegram.press(who, age, "skip"))
     [summary] = await step(telegram.press(who, contact, "contact:no"))
     await step(telegram.press(who, summary, "send"))
 

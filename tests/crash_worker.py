@@ -56,6 +56,7 @@ async def main(first: int, count: int) -> None:
             [step] = await telegram.press(who, step, "skip")
             [step] = await telegram.press(who, step, "skip")
             [step] = await telegram.press(who, step, "skip")
+            [step] = await telegram.press(who, step, "skip")  # age
             [summary] = await telegram.press(who, step, "contact:no")
             await telegram.press(who, summary, "send")  # ACK printed as it is sent
 

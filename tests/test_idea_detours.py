@@ -20,21 +20,17 @@ NOTE = texts.html("nl", "idea_edit_ignored")
 
 
 def conversation_state(telegram: LocalTelegram) -> object:
-    row = (
-        services_of(telegram)
-        .db.execute("SELECT mode FROM drafts WHERE user_id = ?", (NL.id,))
-        .fetchone()
-    )
-    return row[0] if row else None
+    draft = services_of(telegram).ideas.draft(NL.id)
+    return (draft.step, draft.mode) if draft else None
 
 
-@pytest.mark.parametrize("step", ["text", "follow_up", "place", "contact", "confirm"])
+@pytest.mark.parametrize("step", ["text", "follow_up", "place", "age", "contact", "confirm"])
 async def test_an_edit_never_moves_the_conversation(telegram: LocalTelegram, step: str) -> None:
     sent = telegram.message_update(NL, "/idee")
     await telegram.process(sent)
     [choice] = telegram.api.to_chat(NL.id)[-1:]
     [prompt] = await telegram.press(NL, choice, "theme:preventiecoalitie")
-    steps = ["text", "follow_up", "place", "contact", "confirm"]
+    steps = ["text", "follow_up", "place", "age", "contact", "confirm"]
     last: SentMessage = prompt
     for name in steps[: steps.index(step)]:
         if name == "text":
@@ -48,6 +44,9 @@ async def test_an_edit_never_moves_the_conversation(telegram: LocalTelegram, ste
         elif name == "place":
             sent = telegram.message_update(NL, "Zaandam")
             await telegram.process(sent)
+        elif name == "age":
+            [last] = await telegram.press(NL, telegram.api.to_chat(NL.id)[-1], "skip")
+            continue
         elif name == "contact":
             [last] = await telegram.press(NL, telegram.api.to_chat(NL.id)[-1], "contact:no")
             continue

@@ -15,11 +15,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.bot import texts
+from assistant.ideas.model import Draft
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.store import db as db_module
 from assistant.store.db import Database
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
 from tests.conftest import services_of
 from tests.support import MOD, audit_rows, submit

@@ -55,6 +55,7 @@ async def test_typed_yes_or_no_at_the_contact_question(
     [step] = await telegram.send(NL, "Kinderen")
     [step] = await telegram.press(NL, step, "skip")
     [step] = await telegram.send(NL, "Zaandam")
+    [step] = await telegram.press(NL, step, "skip")  # the age group
     assert step.text == texts.html("nl", "idea_ask_contact")
     [summary] = await telegram.send(NL, typed)
     assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]

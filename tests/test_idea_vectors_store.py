@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.ideas.model import Draft
 from assistant.similar_ideas import IdeaIndex, cluster_labels, to_stored
 from assistant.store import Database
 from assistant.store import db as db_module
 from assistant.store.idea_vectors import IdeaVectorStore, StoredVector
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
 
 

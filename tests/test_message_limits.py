@@ -11,15 +11,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.bot import limits, texts
+from assistant.ideas.model import MAX_ANSWER_CHARS, MAX_CHARS, MAX_PLACE_CHARS, Draft
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
-from assistant.store.ideas import (
-    MAX_ANSWER_CHARS,
-    MAX_CHARS,
-    MAX_PLACE_CHARS,
-    Draft,
-    text_length,
-)
+from assistant.text import utf16_len as text_length
 from tests.conftest import services_of
 from tests.support import MOD
 
@@ -46,6 +41,7 @@ async def longest_summary(telegram: LocalTelegram, who: Resident, unit: str) -> 
     for _ in range(2):
         [step] = await telegram.send(who, "Antw " + sized(unit, MAX_ANSWER_CHARS - 5))
     [step] = await telegram.send(who, "Plek " + sized(unit, MAX_PLACE_CHARS - 5))
+    [step] = await telegram.press(who, step, "age:75+")
     [summary] = await telegram.press(who, step, "contact:yes")
     return summary
 

@@ -33,12 +33,13 @@ import pytest
 from assistant.bot import texts
 from assistant.bot.app import InProcess, build_application
 from assistant.config import Settings
+from assistant.ideas.model import Draft
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store import db as db_module
 from assistant.store.db import Database
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 from assistant.store.moderation import ModerationStore
 from tests.conftest import services_of
 from tests.support import IDEA, MAINTAINER, MOD, notices_sent, submit, walk

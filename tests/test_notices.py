@@ -23,11 +23,12 @@ from assistant.bot import notices, texts
 from assistant.bot.app import InProcess, build_application
 from assistant.cli import main
 from assistant.config import Settings
+from assistant.ideas.model import Draft
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store.db import Database
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 from assistant.store.notices import BACKOFF, NoticeStore
 from tests.conftest import services_of
 from tests.support import MOD, notices_sent, submit

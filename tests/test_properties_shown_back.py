@@ -26,17 +26,17 @@ from hypothesis import strategies as st
 from assistant.bot import limits, texts
 from assistant.bot.html_check import parse_html
 from assistant.config import Settings
-from assistant.localbot.api import SentMessage
-from assistant.localbot.simulator import Resident
-from assistant.retrieval.encoder import Encoder
-from assistant.store.ideas import (
+from assistant.ideas.model import (
     MAX_ANSWER_CHARS,
     MAX_CHARS,
     MAX_PLACE_CHARS,
     problem_with_text,
-    text_length,
 )
+from assistant.localbot.api import SentMessage
+from assistant.localbot.simulator import Resident
+from assistant.retrieval.encoder import Encoder
 from assistant.text import strip_controls
+from assistant.text import utf16_len as text_length
 from tests.support.harness import NASTY, Harness
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
@@ -99,6 +99,7 @@ def test_typed_text_is_shown_back_whole(harness: Harness) -> None:
         step = typed(who, answer)
         [step] = harness.run(telegram.press(who, step, "skip"))
         step = typed(who, answer if text_length(expected_answer) <= MAX_PLACE_CHARS else "Zaandam")
+        [step] = harness.run(telegram.press(who, step, "skip"))  # the age group
         [summary] = harness.run(telegram.press(who, step, "contact:yes"))
         if summary.buttons[0][1].startswith("similar:go:"):  # like an approved one: go on
             [summary] = harness.run(telegram.press(who, summary, summary.buttons[0][1]))

@@ -20,11 +20,12 @@ from assistant.bot import retention, texts
 from assistant.bot.app import InProcess, build_application
 from assistant.cli import main
 from assistant.config import Settings
+from assistant.ideas.model import Draft
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store import Database, QuestionLog
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 from tests.conftest import services_of
 
 NOW = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.UTC)

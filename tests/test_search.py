@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
-from assistant.retrieval.search import EXCERPT_MAX_SENTENCES, Retriever
+from assistant.retrieval.search import (
+    EXCERPT_MAX_SENTENCES,
+    Retriever,
+    hit_from_record,
+    hit_record,
+)
 from assistant.text import split_sentences
 
 
@@ -98,10 +104,19 @@ def test_examples_are_shown_when_asked(retriever: Retriever) -> None:
 def test_more_results_stop_below_the_threshold(retriever: Retriever) -> None:
     threshold = retriever.tuning.hybrid_threshold
     answer = retriever.search("Hoe organiseren burgers duurzame energie?")
-    good = answer.good_hits(threshold)
-    assert answer.answered and 1 <= len(good) < len(answer.hits)
-    assert all(h.score >= threshold for h in good[1:])
-    assert retriever.search("Hoe laat speelt Ajax?").good_hits(threshold) == ()
+    assert answer.verdict == "sure" and 1 <= len(answer.shown) < len(answer.hits)
+    assert all(h.score >= threshold for h in answer.shown[1:])
+    assert answer.shown == answer.hits[: len(answer.shown)]  # the ranking's best, in order
+    assert 1 <= answer.first_page <= 2
+    ajax = retriever.search("Hoe laat speelt Ajax?")
+    assert ajax.verdict == "none" and ajax.shown == () and ajax.first_page == 0
+
+
+def test_a_stored_hit_reads_back_the_same(retriever: Retriever) -> None:
+    """What the question log keeps of a shown hit is the hit (JSON both ways)."""
+    answer = retriever.search("Wat is een burgerberaad?")
+    for hit in answer.shown:
+        assert hit_from_record(json.loads(json.dumps(hit_record(hit)))) == hit
 
 
 def test_a_confidence_at_the_threshold_is_an_answer(retriever: Retriever) -> None:
@@ -111,3 +126,20 @@ def test_a_confidence_at_the_threshold_is_an_answer(retriever: Retriever) -> Non
     assert retriever.with_tuning(at).search("Wat is een burgerberaad?").answered
     above = dataclasses.replace(retriever.tuning, hybrid_threshold=answer.confidence + 0.0001)
     assert not retriever.with_tuning(above).search("Wat is een burgerberaad?").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answering"),
+    [
+        # a long section is cut into passages: the excerpt comes from the one that holds the
+        # answering sentence, not from the passage that ranks best as a whole
+        ("wie betaalt de zorg in de toekomst?", "De maatschappij financiert"),
+        ("ik woon naast Tata Steel, wat betekent dat groene industriegebied voor mij?", "IJmond"),
+    ],
+)
+def test_the_excerpt_holds_the_answering_sentence(
+    retriever: Retriever, question: str, answering: str
+) -> None:
+    hit = retriever.search(question).hits[0]
+    assert answering in hit.excerpt
+    assert all(part in hit.passage.text for part in hit.excerpt.split(" … "))

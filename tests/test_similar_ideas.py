@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.ideas.model import Draft
 from assistant.retrieval.search import Retriever
 from assistant.similar_ideas import IdeaMatcher, IdeaTuning, to_stored
 from assistant.store.db import Database
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 
 MODEL = "test-vectors"
 

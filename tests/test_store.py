@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import StorageError
+from assistant.ideas.model import Draft, problem_with_text
 from assistant.store import Database
-from assistant.store.ideas import Draft, IdeaStore, problem_with_text
+from assistant.store.ideas import IdeaStore
 from assistant.store.migrations import MIGRATIONS
 from assistant.store.moderation import ModerationStore
 
@@ -21,6 +22,8 @@ SHIPPED = [
     (4, "m004_draft_is_the_conversation_state"),
     (5, "m005_duplicate_status_and_idea_vectors"),
     (6, "m006_idea_numbers_never_reused_and_notices_outbox"),
+    (7, "m007_draft_state_in_one_value_and_age_group"),
+    (8, "m008_questions_keep_their_answer"),
 ]
 
 

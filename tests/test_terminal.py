@@ -19,11 +19,12 @@ import pytest
 from assistant.bot import texts
 from assistant.cli import main
 from assistant.config import Settings
+from assistant.ideas.model import Draft
 from assistant.localbot.terminal import FILES_DIR, TERMINAL_USER_ID, chat
 from assistant.logs import log_to_file, setup_logging
 from assistant.retrieval.encoder import Encoder
 from assistant.store import Database
-from assistant.store.ideas import Draft, IdeaStore
+from assistant.store.ideas import IdeaStore
 
 
 def add_idea(settings: Settings) -> int:

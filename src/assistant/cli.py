@@ -27,16 +27,22 @@ from assistant.retrieval.encoder import Encoder
 from assistant.retrieval.search import MODES, Answer
 from assistant.service import make_encoder, open_service, rebuild, status
 
-DEFAULT_EVAL_SETS = [Path("tests/eval/questions.yaml"), Path("tests/eval/residents.yaml")]
+DEFAULT_EVAL_SETS = [
+    Path("tests/eval/questions.yaml"),
+    Path("tests/eval/residents.yaml"),
+    Path("tests/eval/personas.yaml"),
+]
 
 
-def _answer_json(answer: Answer, suggest: float) -> dict[str, Any]:
-    nearest = answer.nearest(suggest)
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    maybe = answer.shown if answer.verdict == "maybe" else ()
     return {
         "question": answer.question,
+        "verdict": answer.verdict,
         "answered": answer.answered,
         "confidence": answer.confidence,
-        "maybe": nearest.passage.section_key if nearest else None,  # offered as "maybe this"
+        "maybe": maybe[0].passage.section_key if maybe else None,  # offered as "maybe this"
+        "maybe_sections": [h.passage.section_key for h in maybe],
         "hits": [
             {
                 "document_id": h.passage.doc_id,
@@ -53,20 +59,19 @@ def _answer_json(answer: Answer, suggest: float) -> dict[str, Any]:
     }
 
 
-def _answer_text(answer: Answer, top: int, suggest: float) -> str:
-    if not answer.answered:
-        nearest = answer.nearest(suggest)
-        maybe = (
-            f"\nMisschien / maybe: {nearest.passage.doc_title} - {nearest.passage.heading}"
-            if nearest
-            else ""
+def _answer_text(answer: Answer, top: int) -> str:
+    """What a resident would be shown: the sure hits, or the maybe's sections."""
+    if answer.verdict != "sure":
+        maybe = "".join(
+            f"\nMisschien / maybe: {h.passage.doc_title} - {h.passage.heading}"
+            for h in (answer.shown if answer.verdict == "maybe" else ())
         )
         return (
             f"Geen goed antwoord gevonden in de teksten (zekerheid {answer.confidence:.2f}).\n"
             "No good answer found in the texts." + maybe
         )
     lines = []
-    for n, hit in enumerate(answer.hits[:top], start=1):
+    for n, hit in enumerate(answer.shown[:top], start=1):
         p = hit.passage
         lines.append(
             f"{n}. [{hit.score:.3f}] {p.doc_title} - {p.heading} "
@@ -116,13 +121,12 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     )
     if not questions or not questions[0].strip():
         raise AssistantError("no question given")
-    suggest = retriever.tuning.suggest_threshold
     for question in questions:
         answer = retriever.search(question, k=args.top)
         if args.json or args.question == "-":
-            print(json.dumps(_answer_json(answer, suggest), ensure_ascii=False), flush=True)
+            print(json.dumps(_answer_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(_answer_text(answer, args.top, suggest))
+            print(_answer_text(answer, args.top))
     return 0
 
 
@@ -192,7 +196,7 @@ def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
     if state.usable:
         say("[start 2/3] de index is actueel / the index is up to date")
     else:
-        say("[start 2/3] de index wordt gebouwd (ongeveer 10 s) / building the index (about 10 s)")
+        say("[start 2/3] de index wordt gebouwd (ongeveer 2 min) / building the index (2 min)")
         bar = ProgressBar()
         try:
             rebuild(settings, encoder, progress=bar)
@@ -257,6 +261,13 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
             print(f"  {section}")
             for text, count in questions:
                 print(f"    {count:4d}  {text}")
+    if report.maybe_chosen:
+        print(
+            "sections residents chose when the answer was a maybe (their words belong there; "
+            "consider a phrasing in its 'vragen'):"
+        )
+        for section, count in report.maybe_chosen:
+            print(f"  {count:4d}  {section}")
     return 0
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.export import pseudonym_secret, to_csv, to_json
+from assistant.ideas.model import STATUSES, VISIBLE, Idea
 from assistant.service import idea_matcher, open_service
 from assistant.similar_ideas import IdeaMatcher
 from assistant.store.db import Database
-from assistant.store.ideas import STATUSES, Idea, IdeaStore
-from assistant.store.moderation import VISIBLE, DuplicateRefused, ModerationStore, pseudonym
+from assistant.store.ideas import IdeaStore
+from assistant.store.moderation import DuplicateRefused, ModerationStore, pseudonym
 
 
 def _store(settings: Settings) -> tuple[Database, ModerationStore]:

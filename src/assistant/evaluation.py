@@ -19,7 +19,7 @@ import yaml
 
 from assistant.errors import KnowledgeError
 from assistant.retrieval.calibration import Tuning
-from assistant.retrieval.search import Answer, Retriever
+from assistant.retrieval.search import MAYBE_SECTIONS, Answer, Retriever
 
 Half = Literal["calibration", "report", "all"]
 
@@ -108,7 +108,6 @@ def evaluate(retriever: Retriever, questions: list[EvalQuestion]) -> EvalReport:
     inside = [q for q in questions if q.in_scope]
     outside = [q for q in questions if not q.in_scope]
     r1 = r3 = answered = rejected = offered_right = offered_out = 0
-    floor = retriever.tuning.suggest_threshold if retriever.mode == "hybrid" else 1.0
     rr = 0.0
     misses: list[str] = []
     false_answers: list[str] = []
@@ -119,14 +118,15 @@ def evaluate(retriever: Retriever, questions: list[EvalQuestion]) -> EvalReport:
         r3 += rank is not None and rank <= 3
         rr += 1.0 / rank if rank else 0.0
         answered += answer.answered
-        near = answer.nearest(floor)
-        offered_right += near is not None and near.passage.section_key in q.expect
+        offered_right += answer.verdict == "maybe" and answer.shown[0].passage.section_key in (
+            q.expect
+        )
         if rank is None or rank > 3:
             misses.append(q.text)
     for q in outside:
         answer = retriever.search(q.text)
         rejected += not answer.answered
-        offered_out += answer.nearest(floor) is not None
+        offered_out += answer.verdict == "maybe"
         if answer.answered:
             false_answers.append(q.text)
     n_in, n_out = max(1, len(inside)), max(1, len(outside))
@@ -190,6 +190,15 @@ class _Run:
     rank: int | None
     confidence: float
     searched: bool  # False for greetings and services (never answered, whatever the threshold)
+    outside: float = 0.0  # the classifier's probability that it is outside the texts
+    inside: float = 0.0  # ... and of its likeliest section
+    elsewhere: bool = False  # declined by the classifier (not by a greeting or service)
+
+    def declined_at(self, ceiling: float) -> _Run:
+        """This run as the outside ceiling would leave it (declined: not searched)."""
+        if self.outside >= ceiling and self.outside > self.inside:
+            return replace(self, searched=False, elsewhere=True)
+        return self
 
 
 def _runs(retriever: Retriever, questions: list[EvalQuestion]) -> list[_Run]:
@@ -202,6 +211,9 @@ def _runs(retriever: Retriever, questions: list[EvalQuestion]) -> list[_Run]:
                 _rank(answer, q.expect) if q.in_scope else None,
                 answer.confidence,
                 answer.intent is None,
+                answer.outside,
+                answer.inside,
+                answer.elsewhere,
             )
         )
     return out
@@ -239,12 +251,22 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
 
     Ranking first (R@1 + R@3 + MRR), then the threshold that balances answering and rejecting;
     returns the tuning and a line on what was chosen."""
-    base = retriever.tuning
+    base = replace(retriever.tuning, outside_ceiling=1.0)
     best: tuple[float, Tuning, list[_Run]] | None = None
-    for weight, offset, second in itertools.product(
-        (0.0, 0.05, 0.1, 0.2, 0.3, 0.4), (0.0, 0.02, 0.04, 0.06, 0.1, 0.15), (0.0, 0.25, 0.5)
+    learned = (0.1, 0.2, 0.3, 0.5) if retriever.index.classifier is not None else (0.0,)
+    # The lexical weight never drops to 0: a rare word of the texts (an example's name, a
+    # term a maintainer just added) must find its section even where no phrasing has it, and
+    # the question sets have few such questions to say so.
+    for weight, offset, second, taught in itertools.product(
+        (0.1, 0.2, 0.3), (0.0, 0.04, 0.1), (0.0, 0.25, 0.5), learned
     ):
-        tuning = replace(base, lexical_weight=weight, probe_offset=offset, probe_second=second)
+        tuning = replace(
+            base,
+            lexical_weight=weight,
+            probe_offset=offset,
+            probe_second=second,
+            classifier_weight=taught,
+        )
         runs = _runs(retriever.with_tuning(tuning), questions)
         inside = [r for r in runs if r.in_scope]
         n = max(1, len(inside))
@@ -259,6 +281,26 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
             best = (score, replace(tuning, hybrid_threshold=round(threshold, 4)), runs)
     assert best is not None
     _, tuning, runs = best
+    # Then where the classifier's "outside the texts" alone may decline: the ceiling whose
+    # threshold balances answering and rejecting best (1.0: never).
+    ceilings = []
+    for ceiling in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4):
+        declined = [r.declined_at(ceiling) for r in runs]
+        threshold, balance = _best_threshold(declined)
+        ceilings.append((balance, ceiling, threshold, declined))
+    top = max(balance for balance, *_ in ceilings)
+    _, ceiling, threshold, runs = next(c for c in ceilings if c[0] >= top - 1e-9)
+    tuning = replace(tuning, outside_ceiling=ceiling, hybrid_threshold=round(threshold, 4))
+    # Then how sure the texts must be to answer a message a service or everyday word points
+    # elsewhere (the threshold stays: these questions are few).
+    margins = []
+    for margin in (1.0, 0.2, 0.1, 0.05, 0.0):
+        trial = replace(tuning, intent_margin=margin)
+        margins.append(
+            (_best_threshold(_runs(retriever.with_tuning(trial), questions))[1], margin)
+        )
+    top = max(balance for balance, _ in margins)
+    tuning = replace(tuning, intent_margin=next(m for b, m in margins if b >= top - 1e-9))
     dense, _ = _best_threshold(_runs(retriever.with_tuning(tuning).with_mode("dense"), questions))
     lexical, _ = _best_threshold(
         _runs(retriever.with_tuning(tuning).with_mode("lexical"), questions)
@@ -271,19 +313,33 @@ def calibrate(retriever: Retriever, questions: list[EvalQuestion]) -> tuple[Tuni
     )
     return tuning, (
         f"lexical_weight={tuning.lexical_weight} probe_offset={tuning.probe_offset} "
-        f"probe_second={tuning.probe_second} threshold={tuning.hybrid_threshold} "
+        f"probe_second={tuning.probe_second} classifier_weight={tuning.classifier_weight} "
+        f"outside_ceiling={tuning.outside_ceiling} intent_margin={tuning.intent_margin} "
+        f"threshold={tuning.hybrid_threshold} "
         f"suggest={tuning.suggest_threshold}"
     )
 
 
-SUGGEST_SHARE = 0.95  # offer a "maybe" down to where this share of in-scope questions score
-
-
 def _suggest_floor(runs: list[_Run], tuning: Tuning) -> float:
-    """Where in-scope questions still score (SUGGEST_SHARE of the searched ones at or above
-    it), at most the answer threshold: between the two, a question is as likely in scope as
-    not, so its closest section is offered as a maybe rather than shown as the answer."""
-    scores = sorted(r.confidence for r in runs if r.in_scope and r.searched)
-    if not scores:
-        return tuning.hybrid_threshold
-    return min(tuning.hybrid_threshold, scores[int((1 - SUGGEST_SHARE) * len(scores))])
+    """Down to where a question below the threshold is a "maybe": the lowest confidence above
+    which such questions are at least as often in scope, with the right section among those a
+    maybe offers, as not. A question the classifier finds outside the texts is never a maybe.
+    1.0 (never) when no such band exists: a maybe for questions mostly out of scope is noise."""
+    declined = sorted(
+        (
+            r
+            for r in runs
+            if r.searched and not r.elsewhere and r.confidence < tuning.hybrid_threshold
+        ),
+        key=lambda r: -r.confidence,
+    )
+    useful = other = 0
+    floor = 1.0
+    for r in declined:
+        if r.in_scope and r.rank is not None and r.rank <= MAYBE_SECTIONS:
+            useful += 1
+        else:
+            other += 1
+        if useful and useful >= other:
+            floor = r.confidence
+    return floor

@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from assistant.store.ideas import Idea
+from assistant.ideas.model import Idea
 from assistant.store.moderation import pseudonym
 
 FIELDS = [
@@ -26,6 +26,7 @@ FIELDS = [
     "text",
     "answers",
     "municipality",
+    "age_group",
     "contact_ok",
     "contact_name",
     "contact_telegram_id",
@@ -63,6 +64,7 @@ def export_row(idea: Idea, secret: str) -> dict[str, Any]:
         "text": idea.text,
         "answers": idea.answers,
         "municipality": idea.municipality,
+        "age_group": idea.age_group,
         "contact_ok": idea.contact_ok,
         "contact_name": idea.contact_name if idea.contact_ok else "",
         "contact_telegram_id": idea.author_id if idea.contact_ok else "",

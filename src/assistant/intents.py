@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Intent = Literal["greeting", "capability", "thanks", "service", "off_topic"]
+Intent = Literal["greeting", "capability", "self", "thanks", "service", "off_topic"]
 
 _GREETING = re.compile(
     r"^(?:(?:hoi daar|hi there|hello there|hey there|beste bot|dear bot|"
@@ -33,6 +33,19 @@ _CAPABILITY = re.compile(
     r"what is this bot|what's this|who are you|wie ben jij|wie ben je|what can you do|"
     r"wat kan je|wat kun je|wat kan jij|wat kun jij|wat kan je allemaal|wat kun je allemaal|"
     r"ben je een (?:bot|robot|mens)|are you (?:a bot|human|a robot))[\s?!.]*$",
+    re.IGNORECASE,
+)
+# Questions about the bot itself: who or what it is, who made it, whether a person reads along.
+_SELF = re.compile(
+    r"\b(?:(?:ben|bent|is) (?:je|jij|u|dit|dat) (?:wel )?(?:een )?(?:echte? )?"
+    r"(?:mens|persoon|bot|robot|computer|ai|chatbot|programma)|"
+    r"bot of (?:een )?mens|mens of (?:een )?(?:bot|computer|robot|machine)|"
+    r"praat ik (?:nu )?met (?:een )?(?:echte? )?(?:mens|bot|computer|robot|iemand|persoon)|"
+    r"are you (?:a )?(?:real|human|person|bot|robot|computer|an ai|ai|chatbot|chatgpt)|"
+    r"(?:talking|speaking|chatting) (?:to|with) (?:a )?(?:real )?(?:human|person|bot|robot)|"
+    r"human or (?:a )?(?:bot|robot|machine)|(?:bot|robot) or (?:a )?(?:human|person)|"
+    r"wie (?:heeft|hebben) (?:je|jou|deze bot) gemaakt|who (?:made|built|created|runs) "
+    r"(?:you|this bot)|(?:ben je|are you) chatgpt)(?![\w-])",
     re.IGNORECASE,
 )
 _THANKS = re.compile(
@@ -126,6 +139,8 @@ def read_message(text: str) -> Reading:
         return Reading("greeting", "")
     if _THANKS.match(without_greeting):
         return Reading("thanks", "")
+    if _SELF.search(without_greeting):
+        return Reading("self", "")
     if _CAPABILITY.match(without_greeting):
         return Reading("capability", "")
     if _SERVICE_ALWAYS.search(without_greeting) or (

@@ -19,6 +19,11 @@ from assistant.errors import KnowledgeError
 
 KINDS = ("scenario", "proposal")
 THEMES_FILE = "themes.yaml"
+OUTSIDE_FILE = "buiten-de-teksten.yaml"  # messages the texts do not answer, by kind
+# The kinds of out-of-scope messages (OUTSIDE_FILE's keys): ``bot`` is answered with what the
+# assistant is and can do, ``service`` with the referral to one's gemeente, the rest with the
+# honest "not in the texts".
+OUTSIDE_KINDS = ("bot", "service", "personal", "regional", "general", "noise")
 LANGUAGES = ("nl", "en")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DOC_FIELDS = {"id", "title", "kind", "publisher", "date", "sections", "summary", "url", "over"}
@@ -97,6 +102,9 @@ class KnowledgeBase:
     documents: tuple[Document, ...]
     themes: tuple[Theme, ...]
     content_hash: str
+    # Examples of messages the texts do not answer, per kind (OUTSIDE_KINDS); they teach search
+    # what falls outside, never shown to anyone.
+    outside: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def document(self, doc_id: str) -> Document | None:
         """The document with this id, if any."""
@@ -318,6 +326,12 @@ def _load_document(path: Path) -> Document:
     )
 
 
+def _load_outside(path: Path) -> dict[str, tuple[str, ...]]:
+    root = _Fields(path, _read_yaml(path))
+    root.allowed(set(OUTSIDE_KINDS))
+    return {kind: root.phrases(kind) for kind in OUTSIDE_KINDS if kind in root.node}
+
+
 def _load_themes(path: Path, documents: dict[str, Document]) -> tuple[Theme, ...]:
     root = _Fields(path, _read_yaml(path))
     root.allowed({"themes"})
@@ -368,7 +382,7 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
         raise KnowledgeError(str(knowledge_dir), "knowledge directory not found")
     documents: dict[str, Document] = {}
     for path in sorted(knowledge_dir.glob("*.yaml")):
-        if path.name == THEMES_FILE:
+        if path.name in (THEMES_FILE, OUTSIDE_FILE):
             continue
         doc = _load_document(path)
         if doc.id in documents:
@@ -382,8 +396,11 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
         raise KnowledgeError(str(knowledge_dir), "contains no document files (*.yaml)")
     themes_path = knowledge_dir / THEMES_FILE
     themes = _load_themes(themes_path, documents) if themes_path.exists() else ()
+    outside_path = knowledge_dir / OUTSIDE_FILE
+    outside = _load_outside(outside_path) if outside_path.exists() else {}
     return KnowledgeBase(
         documents=tuple(documents.values()),
         themes=themes,
+        outside=outside,
         content_hash=content_hash(knowledge_dir),
     )

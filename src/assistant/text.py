@@ -1,4 +1,5 @@
-"""Sentence splitting shared by passage building and excerpting (Dutch and English prose)."""
+"""Text helpers shared by every layer: sentence splitting (passages and excerpts), control
+characters, and lengths as Telegram counts them."""
 
 from __future__ import annotations
 
@@ -36,3 +37,9 @@ def strip_controls(text: str) -> str:
     """Text without control characters other than tab and newlines: they show nothing, and
     PostgreSQL refuses NUL in text columns. Everything else is kept as typed."""
     return _CONTROL.sub("", text)
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units: the unit of every Telegram limit and entity offset (an
+    emoji is two), and so of the limits on what residents type."""
+    return len(text.encode("utf-16-le")) // 2

@@ -4,10 +4,12 @@ submitting one, and reading the database behind a running bot."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 
 from assistant.localbot.api import SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
+from assistant.retrieval.search import Retriever
 from tests.conftest import MOD_CHAT, services_of
 
 IDEA = "Moestuinen bij elke basisschool, zodat kinderen leren gezond te eten."
@@ -29,6 +31,7 @@ async def walk(
     answers: tuple[str | None, ...] = ("Kinderen", None),
     place: str | None = "Zaandam",
     contact: bool = True,
+    age: str | None = None,
 ) -> SentMessage:
     """Go from /idee to the summary; returns the summary message."""
     [choice] = await telegram.send(who, "/idee")
@@ -46,6 +49,7 @@ async def walk(
         if place is None
         else await telegram.send(who, place)
     )
+    [step] = await telegram.press(who, step, "skip" if age is None else f"age:{age}")
     [summary] = await telegram.press(who, step, "contact:yes" if contact else "contact:no")
     assert [d for _, d in summary.buttons] == ["send", "edit", "cancel"]
     return summary
@@ -85,3 +89,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def maybe_band(retriever: Retriever, question: str) -> None:
+    """Set the running retriever's calibration so that ``question`` scores between the maybe
+    floor and the answer threshold. Whether a model's own calibration has such a band, and
+    what falls in it, is the calibration's business (tests/test_eval_quality.py); the bot's
+    handling of a maybe is tested with a band that surely holds the question."""
+    confidence = retriever.search(question).confidence
+    retriever.tuning = dataclasses.replace(
+        retriever.tuning,
+        suggest_threshold=round(confidence - 0.2, 4),
+        hybrid_threshold=round(confidence + 0.001, 4),
+        outside_ceiling=1.0,
+    )

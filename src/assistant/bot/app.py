@@ -191,11 +191,10 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     )
     # The conversation's idle timeout job lives in one process: with a shared database
     # (replicas) the draft's own idle check, which every replica sees, takes its place.
-    timeout = ideas.IDLE if settings.database.startswith("sqlite") else None
-    conversation = ideas.conversation(NON_TEXT, [*general, forget], timeout=timeout)
+    app.bot_data[ideas.TIMER_ON] = settings.database.startswith("sqlite")
     app.add_handler(TypeHandler(Update, private.bind_buttons), group=BIND_GROUP)
     app.add_handler(TypeHandler(Update, idea_detours.ignore_edits), group=EDITS_GROUP)
-    app.add_handler(TypeHandler(Update, conversation.route), group=IDEA_GROUP)
+    app.add_handler(TypeHandler(Update, ideas.route), group=IDEA_GROUP)
     app.add_handler(CommandHandler("start", commands.start))
     app.add_handler(CommandHandler(["annuleer", "cancel", "stop"], ideas.cancel_outside))
     for handler in general:

@@ -16,11 +16,14 @@ from collections.abc import Callable, Coroutine
 from string import Formatter
 from typing import Any
 
+from telegram.constants import InlineKeyboardButtonLimit
 from telegram.ext import CallbackContext, CallbackQueryHandler
 
 from assistant.bot.texts import LANGUAGES
+from assistant.ideas.flow import EDITABLE
+from assistant.ideas.model import AGE_GROUPS
 
-MAX_BYTES = 64  # what Telegram keeps on a button
+MAX_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64: what Telegram keeps
 
 # A database id. Up to 19 digits: every id that fits 64 bits (bigger ones, which only a crafted
 # update carries, are refused by private.bind_buttons before any handler sees them).
@@ -62,7 +65,8 @@ LANGUAGE = Button("lang:{lang}", lang="|".join(LANGUAGES))
 # --- answers to questions ------------------------------------------------------------------
 FEEDBACK = Button("fb:{question}:{rank}:{vote}", question=_ID, rank=r"\d{1,3}", vote="u|d")
 MORE = Button("more:{question}:{shown}", question=_ID, shown=r"\d{1,4}")
-NEAREST = Button("near:{question}", question=_ID)  # no sure answer: show the closest section
+# no sure answer: show the section of the maybe's offer the resident chose
+NEAREST = Button("near:{question}:{rank}", question=_ID, rank=r"\d")
 IDEA_FOR_THEME = Button("idea:{theme}", theme=_SLUG)  # under a theme's own section
 
 # --- the idea conversation -----------------------------------------------------------------
@@ -72,11 +76,12 @@ IS_ANSWER = Button("isq:answer")  # the question-like text was meant as the answ
 IS_QUESTION = Button("isq:ask")  # ... it was a question: answer it
 SKIP = Button("skip")
 CONTACT = Button("contact:{choice}", choice="yes|no")
+AGE = Button("age:{group}", group="|".join(re.escape(g) for g in AGE_GROUPS))
 SEND = Button("send")
 EDIT = Button("edit")
 CANCEL = Button("cancel")  # asks first
 CANCEL_SURE = Button("cancel:{choice}", choice="yes|no")
-EDIT_PART = Button("edit:{part}", part="text|place|contact|back")
+EDIT_PART = Button("edit:{part}", part="|".join([*(s.value for s in EDITABLE), "back"]))
 EDIT_QUESTION = Button("edit:q:{index}", index=r"\d{1,2}")
 SIMILAR = Button("similar:{choice}:{idea}", choice="go|stop", idea=_ID)
 SENT = Button("noop")  # the summary's "sent as #N" label: pressing it does nothing

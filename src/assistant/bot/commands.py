@@ -17,17 +17,18 @@ from assistant.bot.private import thread_of
 
 log = logging.getLogger(__name__)
 
-# (command, locale key of its description); the menu Telegram shows next to the text field.
+# (Dutch command, English command, locale key of its description): the menu Telegram shows
+# next to the text field, in the resident's language (both names work for everyone).
 MENU = [
-    ("start", "cmd_start"),
-    ("help", "cmd_help"),
-    ("idee", "cmd_idee"),
-    ("mijnideeen", "cmd_mijnideeen"),
-    ("over", "cmd_over"),
-    ("taal", "cmd_taal"),
-    ("privacy", "cmd_privacy"),
-    ("vergeetmij", "cmd_vergeetmij"),
-    ("annuleer", "cmd_annuleer"),
+    ("start", "start", "cmd_start"),
+    ("help", "help", "cmd_help"),
+    ("idee", "idea", "cmd_idee"),
+    ("mijnideeen", "myideas", "cmd_mijnideeen"),
+    ("over", "about", "cmd_over"),
+    ("taal", "language", "cmd_taal"),
+    ("privacy", "privacy", "cmd_privacy"),
+    ("vergeetmij", "forgetme", "cmd_vergeetmij"),
+    ("annuleer", "cancel", "cmd_annuleer"),
 ]
 
 
@@ -60,7 +61,10 @@ def start_keyboard(lang: str) -> InlineKeyboardMarkup:
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
     """Publish the command menu in Dutch (default) and English."""
     for lang, code in (("nl", None), ("en", "en")):
-        commands = [BotCommand(name, texts.plain(lang, key)) for name, key in MENU]
+        commands = [
+            BotCommand(dutch if lang == "nl" else english, texts.plain(lang, key))
+            for dutch, english, key in MENU
+        ]
         try:
             await application.bot.set_my_commands(commands, language_code=code)
         except TelegramError as exc:  # the menu is a convenience: the bot runs without it

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.text import utf16_len
+
 ALLOWED = {
     "b",
     "strong",
@@ -51,11 +53,6 @@ class HtmlError(ValueError):
 
 def _offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8"))
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of every Telegram limit and entity offset."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _check_nesting(name: str, stack: list[str], text: str, pos: int) -> None:

@@ -59,8 +59,7 @@ async def answer_during_idea(context: BotContext, chat_id: int, lang: str, quest
     resident is still in the idea, whose prompt follows)."""
     services = context.services
     answer = await asyncio.to_thread(services.retriever.search, question)
-    threshold = services.retriever.tuning.hybrid_threshold
-    shown = replies.first_page(answer.good_hits(threshold), threshold)
+    shown = list(answer.shown[: answer.first_page]) if answer.verdict == "sure" else []
     if not shown:
         example1, example2, example3 = replies.examples(lang, 3)
         text = texts.html(

@@ -16,9 +16,8 @@ import numpy as np
 
 from assistant.bot import texts
 from assistant.bot.context import Services
+from assistant.ideas.model import VISIBLE, Idea
 from assistant.similar_ideas import RelatedSection, SimilarIdea
-from assistant.store.ideas import Idea
-from assistant.store.moderation import VISIBLE
 
 log = logging.getLogger(__name__)
 RESIDENT_SEES = ("approved",)  # never pending, hidden, rejected or duplicate ideas of others

@@ -1,37 +1,21 @@
-"""What the idea conversation says at each step: the prompts, the summary, the resume offer.
-
-Kept apart from the state callbacks (bot/ideas.py), which decide where the resident goes next.
+"""What the idea conversation shows in Telegram: each step's prompt and buttons, the summary,
+the menus. ``render`` turns one of the flow's ``Show``s (ideas/flow.py) into a message; the
+flow decides what comes next, this module only how it looks.
 """
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from assistant.bot import callbacks, idea_matching, limits, texts, wording
+from assistant.bot import callbacks, commands, limits, texts, wording
 from assistant.bot.context import BotContext
+from assistant.ideas import flow
+from assistant.ideas.model import MAX_CHARS, MIN_CHARS, Draft, Step
 from assistant.knowledge import Theme
-from assistant.store.ideas import MAX_CHARS, MIN_CHARS, Draft
 
-log = logging.getLogger(__name__)
-
-THEME, TEXT, FOLLOW_UP, PLACE, CONTACT, CONFIRM, EDIT, RESUME, SIMILAR = (
-    "theme",
-    "text",
-    "follow_up",
-    "place",
-    "contact",
-    "confirm",
-    "edit",
-    "resume",
-    "similar",  # a mode at CONFIRM: an approved idea is much like this one; go on or stop?
-)
 QUOTE_CHARS = 300  # of another resident's approved idea, shown when it is much like this one
-
-State = str | int
-END = -1  # the conversation is left; a draft still there is kept, parked (Draft.mode)
-PARKED = "parked"
+END = -1  # a handler's "the conversation is left" (rights.forget_me)
+EDIT_LABEL_UNITS = 40  # a follow-up question on its edit button: shortened with "(...)"
 
 
 def ids(update: Update) -> tuple[int, int]:
@@ -47,27 +31,6 @@ async def reply(
     chat = update.effective_chat
     assert chat is not None
     return await context.bot.send_message(chat.id, text, reply_markup=markup)
-
-
-async def save(update: Update, context: BotContext, draft: Draft) -> None:
-    """Write the draft now, at its step (no menu open): before the resident is told anything,
-    so where they are is stored before they can answer."""
-    user_id, chat_id = ids(update)
-    services = context.services
-    draft.mode = ""
-    await services.db.call(services.ideas.save_draft, user_id, chat_id, draft)
-
-
-async def set_mode(update: Update, context: BotContext, mode: str) -> None:
-    """Open a menu on the draft (EDIT, RESUME) or park it, keeping its last activity."""
-    user_id, _ = ids(update)
-    services = context.services
-    await services.db.call(services.ideas.set_mode, user_id, mode)
-
-
-def theme_of(context: BotContext, draft: Draft) -> Theme | None:
-    """The draft's theme, if it (still) exists."""
-    return context.services.knowledge.theme(draft.theme)
 
 
 def buttons(lang: str, *rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -89,12 +52,13 @@ def summary_html(context: BotContext, draft: Draft, lang: str, related: str = ""
     """The resident's idea as they will send it, every value escaped, within Telegram's limit
     (typed values shortened with "(...)" and a note if ever needed; the draft keeps them all),
     after ``related`` (HTML: the sections of the sources the idea builds on)."""
-    theme = theme_of(context, draft)
+    theme = context.services.knowledge.theme(draft.theme)
     title = context.services.knowledge.theme_title(draft.theme, lang)
     questions = theme.questions if theme else ()
     skipped = texts.plain(lang, "summary_skipped")
     values = {"text": draft.text, "place": draft.municipality or ""}
     values.update({f"q:{q.id}": draft.answers.get(q.id) or "" for q in questions})
+    age = texts.plain(lang, f"btn_age_{draft.age_group}") if draft.age_group else skipped
 
     def render(v: dict[str, str], note: bool) -> str:
         parts = [related, ""] if related else []
@@ -109,15 +73,9 @@ def summary_html(context: BotContext, draft: Draft, lang: str, related: str = ""
             for q in questions
         ]
         parts.append(texts.html(lang, "idea_summary_place", place=v["place"] or skipped))
-        parts.append(
-            texts.html(
-                lang,
-                "idea_summary_contact",
-                contact=texts.plain(
-                    lang, "summary_contact_yes" if draft.contact_ok else "summary_contact_no"
-                ),
-            )
-        )
+        parts.append(texts.html(lang, "idea_summary_age", age=age))
+        contact = "summary_contact_yes" if draft.contact_ok else "summary_contact_no"
+        parts.append(texts.html(lang, "idea_summary_contact", contact=texts.plain(lang, contact)))
         if note:
             parts += ["", texts.html(lang, "idea_summary_shortened")]
         parts += ["", texts.html(lang, "idea_summary_footer")]
@@ -129,162 +87,168 @@ def summary_html(context: BotContext, draft: Draft, lang: str, related: str = ""
     return text
 
 
-async def ask(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Send the prompt for the draft's current step and return that step's state (saved
-    first when the step had to change: its theme or follow-up question is gone)."""
-    step = draft.step
-    _settle(context, draft)
-    if draft.step != step:
-        await save(update, context, draft)
-    return await _prompt(update, context, draft, lang)
+def _skip(lang: str) -> list[tuple[str, str]]:
+    return [("btn_skip", callbacks.SKIP.data())]
 
 
-def _settle(context: BotContext, draft: Draft) -> None:
-    """The step the draft can be asked at, after a re-index dropped its theme or questions."""
-    theme = theme_of(context, draft)
-    if theme is None:
-        draft.step = THEME
-    elif draft.step == FOLLOW_UP and draft.question_index >= len(theme.questions):
-        draft.step = PLACE
-    elif draft.step not in (THEME, TEXT, FOLLOW_UP, PLACE, CONTACT):
-        draft.step = CONFIRM
-
-
-async def _prompt(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    theme = theme_of(context, draft)
-    if draft.step == THEME or theme is None:
-        kb = context.services.knowledge
-        text = "\n\n".join(
-            [texts.html(lang, "idea_choose_theme")]
-            + [
-                texts.html(
-                    lang, "idea_theme_option", title=t.title[lang], description=t.description[lang]
-                ).rstrip()
-                for t in kb.themes
-            ]
-        )
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t.title[lang], callback_data=callbacks.THEME.data(theme=t.id)
-                    )
-                ]
-                for t in kb.themes
-            ]
-        )
-        await reply(update, context, text, markup)
-        return THEME
-    if draft.step == TEXT:
+def _prompt(context: BotContext, draft: Draft, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The question of the draft's step, and its buttons."""
+    kb = context.services.knowledge
+    theme = kb.theme(draft.theme)
+    if draft.step == Step.THEME or theme is None:
+        options = [
+            texts.html(
+                lang, "idea_theme_option", title=t.title[lang], description=t.description[lang]
+            ).rstrip()
+            for t in kb.themes
+        ]
+        rows = [
+            [InlineKeyboardButton(t.title[lang], callback_data=callbacks.THEME.data(theme=t.id))]
+            for t in kb.themes
+        ]
+        text = "\n\n".join([texts.html(lang, "idea_choose_theme"), *options])
+        return text, InlineKeyboardMarkup(rows)
+    if draft.step == Step.TEXT:
         text = texts.html(
             lang, "idea_ask_text", theme=theme.title[lang], min=MIN_CHARS, max=MAX_CHARS
         ).rstrip()
         if draft.editing and draft.text:  # changing it: show what is there now
             text += "\n\n" + texts.html(lang, "idea_current_text", text=draft.text)
-        await reply(update, context, text)
-        return TEXT
-    if draft.step == FOLLOW_UP:
+        return text, InlineKeyboardMarkup([])
+    if draft.step == Step.FOLLOW_UP:
         question = theme.questions[draft.question_index]
-        await reply(
-            update,
-            context,
-            texts.html(
-                lang,
-                "idea_ask_followup",
-                question=question.text[lang],
-                number=draft.question_index + 1,
-                total=len(theme.questions),
-            ),
-            buttons(lang, [("btn_skip", callbacks.SKIP.data())]),
+        text = texts.html(
+            lang,
+            "idea_ask_followup",
+            question=question.text[lang],
+            number=draft.question_index + 1,
+            total=len(theme.questions),
         )
-        return FOLLOW_UP
-    if draft.step == PLACE:
-        await reply(
-            update,
-            context,
-            texts.html(lang, "idea_ask_municipality"),
-            buttons(lang, [("btn_skip", callbacks.SKIP.data())]),
+        return text, buttons(lang, _skip(lang))
+    spec = flow.SPEC[draft.step]
+    if draft.step == Step.AGE:
+        rows = [
+            [
+                InlineKeyboardButton(
+                    texts.plain(lang, f"btn_age_{group}"),
+                    callback_data=callbacks.AGE.data(group=group),
+                )
+                for group in spec.choices
+            ]
+        ]
+        skip = InlineKeyboardButton(
+            texts.plain(lang, "btn_skip"), callback_data=callbacks.SKIP.data()
         )
-        return PLACE
-    if draft.step == CONTACT:
-        await reply(
-            update,
-            context,
-            texts.html(lang, "idea_ask_contact"),
-            choices(lang, callbacks.CONTACT, ("yes", "btn_yes"), ("no", "btn_no")),
-        )
-        return CONTACT
-    related, asked = await _matches(update, context, draft, lang)
-    if asked is not None:
-        return asked
-    await reply(
-        update,
-        context,
-        summary_html(context, draft, lang, related),
-        buttons(
+        rows.append([skip])
+        return texts.html(lang, spec.prompt), InlineKeyboardMarkup(rows)
+    if draft.step == Step.CONTACT:
+        markup = choices(lang, callbacks.CONTACT, ("yes", "btn_yes"), ("no", "btn_no"))
+        return texts.html(lang, spec.prompt), markup
+    return texts.html(lang, spec.prompt), buttons(lang, _skip(lang))  # PLACE
+
+
+LABEL_CHARS = 40
+
+
+def short_label(question: str) -> str:
+    """A follow-up question as a button label: the question without its examples in brackets,
+    cut at a word ("Voor wie is je idee vooral bedoeld?", not "... (bijvoorbeeld kinderen,")."""
+    label = question.split("(")[0].strip()
+    if len(label) <= LABEL_CHARS:
+        return label
+    return label[: LABEL_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def edit_menu(lang: str, theme: Theme | None) -> InlineKeyboardMarkup:
+    """The parts of the idea that can be changed: the editable steps of the flow's table (a
+    button per follow-up question), and back."""
+    rows = []
+    for spec in flow.STEPS:
+        if spec.step == Step.FOLLOW_UP:
+            rows += [
+                [
+                    InlineKeyboardButton(
+                        short_label(q.text[lang]),
+                        callback_data=callbacks.EDIT_QUESTION.data(index=i),
+                    )
+                ]
+                for i, q in enumerate(theme.questions if theme else ())
+            ]
+        elif spec.edit_label:
+            data = callbacks.EDIT_PART.data(part=spec.step.value)
+            rows.append(
+                [InlineKeyboardButton(texts.plain(lang, spec.edit_label), callback_data=data)]
+            )
+    back = callbacks.EDIT_PART.data(part="back")
+    rows.append([InlineKeyboardButton(texts.plain(lang, "btn_back"), callback_data=back)])
+    return InlineKeyboardMarkup(rows)
+
+
+async def render(
+    update: Update, context: BotContext, draft: Draft | None, show: flow.Show, lang: str
+) -> None:
+    """Show one thing the flow asks for."""
+    values = show.values
+    if show.key == "welcome":
+        await commands.welcome(update, context, mention_draft=False)
+        return
+    if draft is not None and show.key == "ask":
+        await reply(update, context, *_prompt(context, draft, lang))
+    elif draft is not None and show.key == "summary":
+        related = values.get("related")
+        lines = "\n".join(str(r) for r in related) if isinstance(related, tuple) else ""
+        head = texts.html(lang, "idea_related", sections=texts.Html(lines)) if lines else ""
+        markup = buttons(
             lang,
             [("btn_send", callbacks.SEND.data())],
             [("btn_edit", callbacks.EDIT.data()), ("btn_cancel", callbacks.CANCEL.data())],
-        ),
-    )
-    return CONFIRM
-
-
-async def _matches(
-    update: Update, context: BotContext, draft: Draft, lang: str
-) -> tuple[str, State | None]:
-    """Before the summary: the sections the idea builds on (HTML, shown above the summary),
-    and, once per text, an approved idea much like it: then the resident chooses to go on or
-    stop instead (SIMILAR is returned). A failure here never keeps an idea from being sent:
-    the summary follows without them."""
-    services = context.services
-    if not draft.text:
-        return "", None
-    try:
-        found = await idea_matching.matches(
-            services, draft.text, idea_matching.RESIDENT_SEES, theme=draft.theme
         )
-        other = (
-            await services.db.call(services.ideas.get, found.similar[0].id)
-            if found.similar and draft.checked_text != draft.text
-            else None
-        )
-    except Exception as exc:  # a help, not a step: the resident can still send
-        log.warning("ideas not compared: %s", type(exc).__name__)
-        return "", None
-    related = ""
-    if found.related:
-        lines = idea_matching.related_lines(lang, found.related)
-        related = texts.html(lang, "idea_related", sections=texts.Html(lines))
-    if other is None or other.status not in idea_matching.RESIDENT_SEES:
-        return related, None
-    await set_mode(update, context, SIMILAR)
-    quote = other.text if len(other.text) <= QUOTE_CHARS else other.text[:QUOTE_CHARS] + "…"
-    await reply(
-        update,
-        context,
-        texts.html(lang, "idea_similar_found", number=other.id, text=quote),
-        buttons(
+        await reply(update, context, summary_html(context, draft, lang, head), markup)
+    elif draft is not None and show.key == "edit_menu":
+        theme = context.services.knowledge.theme(draft.theme)
+        await reply(update, context, texts.html(lang, "idea_edit_which"), edit_menu(lang, theme))
+    elif draft is not None and show.key == "resume":
+        await reply(update, context, *_resume(context, draft, lang))
+    elif show.key == "similar":
+        number, quote = int(str(values["number"])), str(values["text"])
+        quote = quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
+        markup = buttons(
             lang,
             [
-                ("btn_similar_go", callbacks.SIMILAR.data(choice="go", idea=other.id)),
-                ("btn_similar_stop", callbacks.SIMILAR.data(choice="stop", idea=other.id)),
+                ("btn_similar_go", callbacks.SIMILAR.data(choice="go", idea=number)),
+                ("btn_similar_stop", callbacks.SIMILAR.data(choice="stop", idea=number)),
             ],
-        ),
-    )
-    return related, SIMILAR
+        )
+        text = texts.html(lang, "idea_similar_found", number=number, text=quote)
+        await reply(update, context, text, markup)
+    elif show.key == "is_question":
+        markup = buttons(
+            lang,
+            [
+                ("btn_is_answer", callbacks.IS_ANSWER.data()),
+                ("btn_is_question", callbacks.IS_QUESTION.data()),
+            ],
+        )
+        await reply(update, context, texts.html(lang, "idea_is_question"), markup)
+    elif show.key == "idea_cancel_confirm":
+        markup = choices(
+            lang, callbacks.CANCEL_SURE, ("yes", "btn_cancel_yes"), ("no", "btn_cancel_no")
+        )
+        await reply(update, context, texts.html(lang, show.key), markup)
+    elif show.key == "sent":
+        text = texts.html(lang, "idea_sent", number=values["number"]).rstrip()
+        if values.get("contact"):
+            text += "\n" + texts.html(lang, "idea_sent_contact")
+        await reply(update, context, text)
+    else:
+        await reply(update, context, texts.html(lang, show.key, **values))
 
 
-async def offer_resume(update: Update, context: BotContext, draft: Draft, lang: str) -> State:
-    """Ask whether to continue the saved draft or start over."""
-    theme = theme_of(context, draft)
-    await set_mode(update, context, RESUME)
+def _resume(context: BotContext, draft: Draft, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    theme = context.services.knowledge.theme(draft.theme)
     when = wording.moment(lang, draft.updated_at) if draft.updated_at else ""
     key = "idea_resume" if theme else "idea_resume_no_theme"
-    await reply(
-        update,
-        context,
-        texts.html(lang, key, theme=theme.title[lang] if theme else "", when=when),
-        choices(lang, callbacks.RESUME, ("continue", "btn_continue"), ("restart", "btn_restart")),
+    markup = choices(
+        lang, callbacks.RESUME, ("continue", "btn_continue"), ("restart", "btn_restart")
     )
-    return RESUME
+    return texts.html(lang, key, theme=theme.title[lang] if theme else "", when=when), markup

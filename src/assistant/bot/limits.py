@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.bot.html_check import parse_html, utf16_len
+from telegram.constants import CallbackQueryLimit, MessageLimit
 
-MAX_MESSAGE = 4096
-MAX_CALLBACK_ANSWER = 200
+from assistant.bot.html_check import parse_html
+from assistant.text import utf16_len
+
+MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
+MAX_CALLBACK_ANSWER = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)  # 200
 MORE = " (...)"
 
 

@@ -19,8 +19,8 @@ from assistant.bot.lang import user_language
 from assistant.bot.notices import deliver_soon
 from assistant.bot.private import redirect_to_private
 from assistant.export import to_csv
-from assistant.store.ideas import STATUSES, Idea
-from assistant.store.moderation import ACTIONS, VISIBLE, DuplicateRefused, pseudonym
+from assistant.ideas.model import AGE_GROUPS, STATUSES, VISIBLE, Idea
+from assistant.store.moderation import ACTIONS, DuplicateRefused, pseudonym
 
 log = logging.getLogger(__name__)
 REASONS = ("offtopic", "duplicate", "inappropriate", "none")
@@ -385,6 +385,13 @@ async def stats(update: Update, context: BotContext) -> None:
         )
         for day, n in figures.per_day
     ]
+    if figures.per_age_group:
+        groups = ", ".join(
+            f"{texts.plain(lang, f'btn_age_{g}')}: {figures.per_age_group[g]}"
+            for g in AGE_GROUPS
+            if g in figures.per_age_group
+        )
+        lines += ["", texts.html(lang, "stats_ages", groups=groups)]
     lines += ["", *await _groups_lines(services, lang)]
     total = figures.votes_up + figures.votes_down
     ratio = f" ({figures.votes_up / total:.0%} 👍)" if total else ""
@@ -470,15 +477,19 @@ async def export(update: Update, context: BotContext) -> None:
     ideas = await services.db.call(services.moderation.ideas, theme=theme, statuses=statuses)
     seen = await idea_matching.overview(services, ideas)
     data = to_csv(ideas, services.secret, related=seen.related, clusters=seen.cluster)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    # local time, as the bot shows times, to the second: two exports a minute apart (or
+    # within one) are two files, never one saved over the other
+    stamp = dt.datetime.now(wording.local_zone()).strftime("%Y-%m-%d_%H-%M-%S")
+    names = [texts.plain(lang, f"status_{s}") for s in statuses]
+    theme_title = services.knowledge.theme_title(theme, lang) if theme else ""
     await message.reply_document(
         data,
-        filename=f"ideeen-{stamp}.csv",
+        filename=f"{texts.plain(lang, 'export_file')}-{stamp}.csv",
         caption=texts.html(
             lang,
             "export_caption",
             ideas=wording.plural(lang, "count_ideas", len(ideas)),
-            filter=", ".join(filter(None, [theme, "/".join(statuses)])),
+            filter=", ".join(filter(None, [theme_title, " / ".join(names)])),
         ),
     )
 

@@ -15,7 +15,13 @@ from assistant.bot.lang import user_language
 from assistant.bot.private import thread_of
 from assistant.errors import StorageUnavailable
 from assistant.intents import Intent
-from assistant.retrieval.search import MAX_QUESTION_CHARS, Answer, Hit
+from assistant.retrieval.search import (
+    MAX_QUESTION_CHARS,
+    Answer,
+    Hit,
+    hit_from_record,
+    hit_record,
+)
 from assistant.store.questions import LoggedQuestion
 from assistant.text import strip_controls
 
@@ -97,7 +103,7 @@ async def _send_hits_below(
     header_key: str,
     page: list[Hit],
     *,
-    question_id: int,
+    question_id: int | None,
     first_rank: int,
     total: int,
 ) -> None:
@@ -165,9 +171,6 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await _reply_to_intent(message, lang, answer.intent)
         _count(services, answered=False, started=started)
         return
-    threshold = services.retriever.tuning.hybrid_threshold
-    good = answer.good_hits(threshold)
-    shown = replies.first_page(good, threshold)
     try:
         question_id: int | None = await services.db.call(
             services.questions.log,
@@ -176,6 +179,8 @@ async def answer_question(update: Update, context: BotContext) -> None:
             answer.answered,
             answer.confidence,
             [h.passage.id for h in answer.hits],
+            verdict=answer.verdict,
+            shown=[hit_record(h) for h in answer.shown],
         )
     except StorageUnavailable as exc:
         # The answer does not need the database; only its feedback buttons do.
@@ -186,17 +191,12 @@ async def answer_question(update: Update, context: BotContext) -> None:
         texts.html(lang, "caption_read") if message.text is None else "",  # a photo's caption
     ]
     note = texts.Html("\n".join(filter(None, notes)))
-    nearest = answer.nearest(services.retriever.tuning.suggest_threshold)
-    if nearest is not None and question_id is not None:  # (the button needs the logged question)
-        offer = texts.html(
-            lang,
-            "no_answer_nearest",
-            heading=replies.heading(lang, nearest, services.knowledge),
-            title=nearest.passage.doc_title,
-        )
+    if answer.verdict == "maybe" and question_id is not None:  # (buttons need the log)
         await message.reply_text(
-            "\n\n".join(filter(None, [offer, note])),
-            reply_markup=replies.nearest_keyboard(lang, question_id),
+            replies.maybe_html(lang, answer.shown, services.knowledge, note),
+            reply_markup=replies.maybe_keyboard(
+                lang, question_id, answer.shown, services.knowledge
+            ),
         )
         _count(services, answered=False, started=started)
         return
@@ -226,10 +226,10 @@ async def answer_question(update: Update, context: BotContext) -> None:
         message.chat_id,
         lang,
         "answer_header",
-        shown,
+        list(answer.shown[: answer.first_page]),
         question_id=question_id,
         first_rank=0,
-        total=len(good),
+        total=len(answer.shown),
         note=note,
         reply_to=None if message.chat.type == ChatType.PRIVATE else message.message_id,
         thread=thread_of(message),
@@ -245,6 +245,7 @@ async def _reply_to_intent(message: Message, lang: str, intent: Intent) -> None:
     key = {
         "greeting": "intent_welcome",
         "capability": "intent_welcome",
+        "self": "intent_self",
         "thanks": "intent_thanks",
         "service": "intent_service",
     }[intent]
@@ -267,9 +268,9 @@ async def more_results(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     offset = int(callbacks.pressed(context)["shown"])
-    answer = await _search(context.services, logged.text)
-    good = answer.good_hits(context.services.retriever.tuning.hybrid_threshold)
-    page = list(good[offset : offset + replies.PAGE])
+    # the list the resident was shown, as logged: a re-index since then changes nothing
+    shown = logged.shown if logged.verdict == "sure" else ()
+    page = [hit_from_record(h) for h in shown[offset : offset + replies.PAGE]]
     if not page:
         await context.bot.send_message(
             query.message.chat.id,
@@ -285,12 +286,12 @@ async def more_results(update: Update, context: BotContext) -> None:
         page,
         question_id=logged.id,
         first_rank=offset,
-        total=len(good),
+        total=len(shown),
     )
 
 
 async def nearest_section(update: Update, context: BotContext) -> None:
-    """Show the section offered as a maybe for a question without a sure answer."""
+    """Show the section of a maybe's offer the resident chose, and log the choice."""
     query = update.callback_query
     if query is None or query.message is None:
         return
@@ -298,18 +299,21 @@ async def nearest_section(update: Update, context: BotContext) -> None:
     logged = await _logged(update, context, lang)
     if logged is None:
         return
-    answer = await _search(context.services, logged.text)
-    if not answer.hits:  # the question text was forgotten meanwhile (retention)
+    rank = int(callbacks.pressed(context)["rank"])
+    if logged.verdict != "maybe" or rank >= len(logged.shown):
         await query.answer(texts.plain(lang, "expired_button"))
         return
     await query.answer()
+    hit = hit_from_record(logged.shown[rank])
+    services = context.services
+    await services.db.call(services.questions.choose, logged.id, hit.passage.section_key)
     await _send_hits_below(
         context,
         query.message,
         lang,
-        "answer_header" if answer.answered else "nearest_header",
-        list(answer.hits[:1]),
-        question_id=logged.id,
+        "nearest_header",
+        [hit],
+        question_id=None,
         first_rank=0,
         total=1,
     )
@@ -326,12 +330,13 @@ async def feedback(update: Update, context: BotContext) -> None:
         return
     fields = callbacks.pressed(context)
     rank = int(fields["rank"])
-    if rank >= len(logged.hits):
+    if logged.verdict != "sure" or rank >= len(logged.shown):
         await query.answer(texts.plain(lang, "expired_button"))
         return
     services = context.services
+    passage = hit_from_record(logged.shown[rank]).passage.id
     await services.db.call(
-        services.questions.vote, logged.id, logged.hits[rank], 1 if fields["vote"] == "u" else -1
+        services.questions.vote, logged.id, passage, 1 if fields["vote"] == "u" else -1
     )
     await query.answer(texts.plain(lang, "feedback_thanks"))
 

@@ -11,7 +11,6 @@ from assistant.bot import callbacks, texts, wording
 from assistant.knowledge import ABOUT_HEADING, KnowledgeBase
 from assistant.retrieval.search import Hit
 
-FIRST_PAGE = 2  # hits in the first reply
 PAGE = 3  # hits per "more results" page
 MAX_REPLY = 4096
 # The example questions the bot suggests (locale keys); each is answered from its intended
@@ -26,8 +25,7 @@ def examples(lang: str, count: int, rng: random.Random | None = None) -> list[st
 
 
 def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
-    """The source line: a scenario is framed as an imagined future, a proposal as a proposal
-    with its author; both with their date."""
+    """The source line: the document, (for a proposal) its author, and its date."""
     p = hit.passage
     doc = knowledge.document(p.doc_id)
     section = doc.section(p.section_id) if doc else None
@@ -35,14 +33,28 @@ def source_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     if section is not None and section.is_about:
         return texts.html(lang, "answer_source_about", title=p.doc_title)
     if p.kind == "scenario":
-        return texts.html(
-            lang, "answer_source_scenario", title=p.doc_title, date=date, year=p.date.year
-        )
+        return texts.html(lang, "answer_source_scenario", title=p.doc_title, date=date)
     return texts.html(
         lang,
         "answer_source_proposal",
         title=p.doc_title,
         date=date,
+        publisher=doc.publisher if doc else "",
+    )
+
+
+def frame_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
+    """What kind of text this is, said before its words: a scenario is an imagined future, a
+    proposal a proposal of a named organisation; neither is policy."""
+    p = hit.passage
+    doc = knowledge.document(p.doc_id)
+    if p.kind == "scenario":
+        return texts.html(lang, "answer_frame_scenario", title=p.doc_title, year=p.date.year)
+    return texts.html(
+        lang,
+        "answer_frame_proposal",
+        title=p.doc_title,
+        year=p.date.year,
         publisher=doc.publisher if doc else "",
     )
 
@@ -58,35 +70,65 @@ def heading(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
     return p.heading
 
 
-def nearest_keyboard(lang: str, question_id: int) -> InlineKeyboardMarkup:
-    """The button under a "maybe this section" reply."""
-    data = callbacks.NEAREST.data(question=question_id)
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.plain(lang, "btn_nearest"), callback_data=data)]]
+BUTTON_LABEL = 48  # characters of a heading on a button (Telegram cuts longer ones anyway)
+
+
+def maybe_html(lang: str, hits: tuple[Hit, ...], knowledge: KnowledgeBase, note: str = "") -> str:
+    """The reply to a question without a sure answer: the likely sections, one per line."""
+    parts = "\n".join(
+        f"• <b>{html.escape(heading(lang, h, knowledge), quote=False)}</b> "
+        f"(<i>{html.escape(h.passage.doc_title, quote=False)}</i>)"
+        for h in hits
     )
+    offer = texts.html(lang, "no_answer_nearest", parts=texts.Html(parts))
+    return "\n\n".join(filter(None, [offer, note]))
+
+
+def maybe_keyboard(
+    lang: str, question_id: int, hits: tuple[Hit, ...], knowledge: KnowledgeBase
+) -> InlineKeyboardMarkup:
+    """One button per section a maybe offers; the press shows it and logs the choice."""
+    rows = []
+    for rank, hit in enumerate(hits):
+        label = heading(lang, hit, knowledge)
+        if len(label) > BUTTON_LABEL:
+            label = label[: BUTTON_LABEL - 1].rstrip() + "…"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.plain(lang, "btn_nearest", heading=label),
+                    callback_data=callbacks.NEAREST.data(question=question_id, rank=rank),
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
 
 
 def hit_html(lang: str, hit: Hit, knowledge: KnowledgeBase) -> str:
-    """One hit: heading, excerpt (in English with a short English summary first) and source.
+    """One hit, in reading order for someone who does not know the texts: the heading, what
+    kind of text it is (the frame), a plain summary in the resident's language (B1 Dutch or
+    English, the section's ``kort``), the source's own words (the excerpt), the source.
 
-    The excerpt is the source's own Dutch words; the answer to "what is this document" is the
-    maintainers' own ``over`` text, in the resident's language.
+    The answer to "what is this document" is the maintainers' own ``over`` text, in the
+    resident's language, with no frame or excerpt of its own.
     """
     p = hit.passage
     doc = knowledge.document(p.doc_id)
     section = doc.section(p.section_id) if doc else None
-    excerpt = html.escape(hit.excerpt, quote=False)
+    title = "📄 <b>" + html.escape(heading(lang, hit, knowledge), quote=False) + "</b>"
+    source = "<i>" + source_html(lang, hit, knowledge) + "</i>"
     if section is not None and section.is_about:
-        excerpt = html.escape(section.kort.get(lang, p.text), quote=False)
-    elif lang != "nl" and section is not None and section.kort.get(lang):
-        excerpt = texts.html(lang, "answer_in_short", summary=section.kort[lang]) + "\n" + excerpt
-    return texts.html(
-        lang,
-        "answer_hit",
-        heading=heading(lang, hit, knowledge),
-        excerpt=texts.Html(excerpt),
-        source=texts.Html(source_html(lang, hit, knowledge)),
-    )
+        about = html.escape(section.kort.get(lang, p.text), quote=False)
+        return "\n".join([title, about, source])
+    summary = section.kort.get(lang, "") if section is not None else ""
+    lines = [
+        title,
+        "<i>" + frame_html(lang, hit, knowledge) + "</i>",
+        texts.html(lang, "answer_in_short", summary=summary) if summary else "",
+        texts.html(lang, "answer_words", excerpt=hit.excerpt),
+        source,
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 def answer_html(
@@ -102,23 +144,6 @@ def answer_html(
     if note:
         parts.append(note)
     return "\n\n".join(parts)
-
-
-RUNNER_UP = 0.75  # a second hit is shown at once only if it clears the threshold by this
-# share of the margin by which the best clears it (scale-free: e5 scores sit in a narrow band)
-
-
-def first_page(hits: tuple[Hit, ...], threshold: float) -> list[Hit]:
-    """The best hit, plus the next if it is good enough on its own and close to the best."""
-    page = list(hits[:1])
-    if page:
-        margin = page[0].score - threshold
-        page += [
-            h
-            for h in hits[1:FIRST_PAGE]
-            if h.score >= threshold and h.score - threshold >= RUNNER_UP * margin
-        ]
-    return page
 
 
 def idea_theme(knowledge: KnowledgeBase, hits: list[Hit]) -> str | None:
@@ -148,7 +173,8 @@ def answer_keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     logged = range(first_rank, first_rank + count) if question_id is not None else range(0)
     for rank in logged:
-        label = f" {rank + 1}" if count > 1 or first_rank else ""
+        # "👍 bij 2", not "👍 2": a number beside a thumb reads as a count of votes
+        label = texts.plain(lang, "btn_vote_for", rank=rank + 1) if count > 1 or first_rank else ""
         rows.append(
             [
                 InlineKeyboardButton(

@@ -9,7 +9,7 @@ from assistant.bot.context import BotContext, Services
 from assistant.bot.idea_prompts import END, choices
 from assistant.bot.lang import forget_language, user_language
 from assistant.bot.private import redirect_to_private
-from assistant.store.ideas import Idea
+from assistant.ideas.model import Idea, Status
 
 PREVIEW_CHARS = 120
 PAGE = 10  # ideas per /mijnideeen message; a button shows the next ones
@@ -34,6 +34,11 @@ def ideas_page(
             ),
             texts.html(lang, "my_idea_preview", preview=limits.cut(idea.text, PREVIEW_CHARS)),
         ]
+        # what became of it, whatever the contact choice: the resident can always look here
+        if idea.status == Status.REJECTED and idea.moderation_reason:
+            block.append(texts.html(lang, "my_idea_reason", reason=idea.moderation_reason))
+        if idea.status == Status.DUPLICATE and idea.duplicate_of is not None:
+            block.append(texts.html(lang, "my_idea_joined", original=idea.duplicate_of))
         room = limits.MAX_MESSAGE - 200  # the "and N more" line
         if shown and limits.visible_len("\n".join([*lines, *block])) > room:
             break

@@ -22,17 +22,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from assistant.bot.html_check import HtmlError, parse_entities, utf16_len
+from assistant.bot.html_check import HtmlError, parse_entities
+from assistant.text import utf16_len
 
 BOT_ID = 7_000_000_001
 BOT_USERNAME = "MetropoolAssistentBot"
-MAX_TEXT = 4096
-MAX_CALLBACK_DATA = 64
-MAX_CAPTION = 1024
-MAX_CALLBACK_ANSWER = 200
+# Telegram's limits, as python-telegram-bot states them (one source for bot and stand-in)
+MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
+MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
+MAX_CAPTION = int(MessageLimit.CAPTION_LENGTH)  # 1024
+MAX_CALLBACK_ANSWER = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)  # 200
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are "

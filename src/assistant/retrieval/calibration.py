@@ -41,6 +41,20 @@ class Tuning:
     # Below the answer threshold but at or above this, the closest section is offered as a
     # "maybe" (the range where in-scope questions still score; 1.0: never).
     suggest_threshold: float = 1.0
+    # Weight of the classifier's probability that the question is about a section
+    # (retrieval/classifier.py), added to that section's score; 0: not used.
+    classifier_weight: float = 0.0
+    # Decline when the classifier gives the outside kinds together at least this probability
+    # and the best section less (1.0: never on this ground alone).
+    outside_ceiling: float = 1.0
+    # ...unless the best passage matches the question's own words this well (lexical score):
+    # the classifier learned from the phrasings of the last index and cannot know a rare word
+    # a maintainer added since ("de Zaanse Zeppelindaalder"); no out-of-scope question in the
+    # eval sets reaches 0.3.
+    outside_unless_lexical: float = 0.5
+    # A message with a service or everyday-topic word is answered from the texts only when
+    # its score clears the threshold by this much (1.0: never; the intent's reply instead).
+    intent_margin: float = 1.0
     candidates: int = 40  # passages taken from each retriever before blending
     probe_sections: int = 5  # sections whose phrasings match best join the candidates
 

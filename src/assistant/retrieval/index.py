@@ -9,6 +9,7 @@ Layout under the index root (``$ASSISTANT_DATA_DIR/index``)::
     v-.../dense.faiss                     passage vectors (inner product on unit vectors)
     v-.../sentences.npy                   sentence vectors, for excerpts
     v-.../probes.json, probes.npy         how residents ask per section (vragen, kort) + vectors
+    v-.../classifier.npz, classifier.json which section (or outside kind) a question is about
     v-.../bm25/                           the lexical index
 
 A build writes a new version beside the old one and only then repoints ``current``; a build that
@@ -36,6 +37,12 @@ import numpy as np
 from assistant.errors import IndexCorrupt, IndexMissing
 from assistant.knowledge import ABOUT_SECTION, KnowledgeBase
 from assistant.passages import SPLITTER_VERSION, Passage, split_documents
+from assistant.retrieval.classifier import (
+    CLASSIFIER_VERSION,
+    OUTSIDE_PREFIX,
+    SectionClassifier,
+    train,
+)
 from assistant.retrieval.encoder import Encoder, Vectors
 from assistant.retrieval.lexical import LEXICAL_VERSION, LexicalIndex
 from assistant.retrieval.places import names_a_place, strip_places
@@ -50,8 +57,10 @@ KEEP_OLD_VERSIONS = 2
 FLAT_MAX_PASSAGES = 20_000
 BATCH = 64
 
-PROBES_VERSION = "1"  # bumped when phrasings are encoded differently
-RECIPE = f"split{SPLITTER_VERSION}-lex{LEXICAL_VERSION}-probes{PROBES_VERSION}"
+PROBES_VERSION = "3"  # bumped when phrasings are encoded or learned from differently
+RECIPE = (
+    f"split{SPLITTER_VERSION}-lex{LEXICAL_VERSION}-probes{PROBES_VERSION}-clf{CLASSIFIER_VERSION}"
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,14 +75,24 @@ class Probe:
     is_question: bool  # ``vragen`` are encoded as queries, summaries as passages
 
 
+def _probe_text(probe: Probe) -> str:
+    """A probe's text as its vector was made from it (phrasings without places and years)."""
+    if probe.is_question and names_a_place(probe.text):
+        return strip_places(probe.text)
+    return probe.text
+
+
 def section_probes(kb: KnowledgeBase) -> list[Probe]:
-    """Every ``vragen`` line and ``kort`` summary of every section, in reading order."""
+    """Every ``vragen`` line and ``kort`` summary of every section, in reading order, then the
+    examples of what the texts do not answer (``outside#<kind>``: no section has that key)."""
     probes: list[Probe] = []
     for doc in kb.documents:
         for section in doc.sections:
             key = f"{doc.id}#{section.id}"
             probes += [Probe(key, q, True) for q in section.vragen]
             probes += [Probe(key, section.kort[lang], False) for lang in sorted(section.kort)]
+    for kind, examples in kb.outside.items():
+        probes += [Probe(OUTSIDE_PREFIX + kind, text, True) for text in examples]
     return probes
 
 
@@ -107,7 +126,10 @@ class SearchIndex:
     sentence_offsets: list[int]  # start row of each passage's sentences
     probes: list[Probe] = field(default_factory=list)
     probe_vectors: Any = None  # float32, one row per probe
+    classifier: SectionClassifier | None = None  # learned from the probes
     terms_cache: dict[int, frozenset[str]] = field(default_factory=dict)  # filled by searches
+    # per stem, in how many sentences of the texts it occurs (filled on first use)
+    sentence_df: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         keys = sorted({p.section_key for p in self.passages})
@@ -132,6 +154,12 @@ class SearchIndex:
             self.section_passages[row[p.section_key]].append(i)
         if self.probe_vectors is None:
             self.probe_vectors = np.zeros((0, self.manifest.dimension), dtype=np.float32)
+        # the classifier's classes: their section's row (-1 for an outside kind)
+        labels = self.classifier.labels if self.classifier is not None else ()
+        self.class_section = np.array([row.get(label, -1) for label in labels], dtype=np.int64)
+        self.class_outside = np.array(
+            [label.startswith(OUTSIDE_PREFIX) for label in labels], dtype=bool
+        )
 
 
 @dataclass(frozen=True)
@@ -252,14 +280,22 @@ def write_index(
         strip_places(p.text) if names_a_place(p.text) else p.text for p in probes if p.is_question
     ]
     summaries = [p.text for p in probes if not p.is_question]
-    asked = _encode_in_batches(
-        encoder.encode_queries, questions, encoder.dimension, "vragen", progress
-    )
+    as_question = getattr(encoder, "encode_phrasings", encoder.encode_queries)
+    asked = _encode_in_batches(as_question, questions, encoder.dimension, "vragen", progress)
     told = _encode_in_batches(
         encoder.encode_passages, summaries, encoder.dimension, "vragen", progress
     )
     probes = [p for p in probes if p.is_question] + [p for p in probes if not p.is_question]
-    np.save(directory / "probes.npy", np.vstack([asked, told]).astype(np.float32))
+    probe_vectors = np.vstack([asked, told]).astype(np.float32)
+    np.save(directory / "probes.npy", probe_vectors)
+    if probes:
+        if progress:
+            progress("classifier", 0, 1)
+        train(
+            probe_vectors,
+            [_probe_text(p) for p in probes],
+            [p.section_key for p in probes],
+        ).save(directory)
     (directory / "probes.json").write_text(
         json.dumps([asdict(p) for p in probes], ensure_ascii=False), encoding="utf-8"
     )
@@ -408,6 +444,9 @@ def open_index(root: Path) -> SearchIndex:
             Probe(**p) for p in json.loads((directory / "probes.json").read_text(encoding="utf-8"))
         ]
         probe_vectors = np.load(directory / "probes.npy")
+        classifier = (
+            SectionClassifier.load(directory) if (directory / "classifier.npz").exists() else None
+        )
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
         raise IndexCorrupt(
             f"index at {directory} is damaged ({type(exc).__name__}); run 'assistant index'"
@@ -432,6 +471,7 @@ def open_index(root: Path) -> SearchIndex:
         sentence_offsets=offsets[:-1],
         probes=probes,
         probe_vectors=probe_vectors,
+        classifier=classifier,
     )
 
 

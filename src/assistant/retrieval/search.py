@@ -13,10 +13,13 @@ throws away how strong a match is.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import threading
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,17 +27,37 @@ import numpy.typing as npt
 from assistant.intents import Intent, read_message
 from assistant.passages import Passage
 from assistant.retrieval.calibration import Tuning
+from assistant.retrieval.classifier import OUTSIDE_PREFIX
 from assistant.retrieval.encoder import Encoder, Vectors
 from assistant.retrieval.index import SearchIndex
 from assistant.retrieval.lexical import coverage, forget_words, tokenize
 from assistant.retrieval.places import has_topic, names_a_place, strip_places
 
 Mode = Literal["hybrid", "dense", "lexical"]
+Verdict = Literal["sure", "maybe", "none"]
+VERDICTS: tuple[Verdict, ...] = ("sure", "maybe", "none")
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 MAX_HITS = 9  # enough for three pages of "more results"
 EXCERPT_MAX_SENTENCES = 3
 EXCERPT_MAX_CHARS = 420
 MAX_QUESTION_CHARS = 1000
+FIRST_PAGE = 2  # at most this many hits in the first reply to a sure answer
+# A second hit joins the first reply only if it clears the threshold by this share of the
+# margin by which the best clears it (scale-free: e5 scores sit in a narrow band).
+RUNNER_UP = 0.75
+MAYBE_SECTIONS = 3  # a "maybe" offers at most this many sections to choose from
+# Intents a word can trigger inside a real question: searched too, and answered from the texts
+# when the search is sure by ``Tuning.intent_margin`` above the threshold.
+WEAK_INTENTS = ("service", "off_topic")
+
+
+@dataclass(frozen=True)
+class _Learned:
+    """The classifier's probabilities for one question."""
+
+    section: Vectors  # per section row of the index
+    outside: float  # the outside kinds together
+    outside_kind: str  # the likeliest outside kind
 
 
 @dataclass(frozen=True)
@@ -57,21 +80,19 @@ class Answer:
     answered: bool
     confidence: float
     intent: Intent | None = None  # a greeting, thanks or service question: not searched
-
-    def good_hits(self, threshold: float) -> tuple[Hit, ...]:
-        """The hits worth showing: none for an unanswered question, else those at or above
-        the threshold (the best one always)."""
-        if not self.answered:
-            return ()
-        return self.hits[:1] + tuple(h for h in self.hits[1:] if h.score >= threshold)
-
-    def nearest(self, floor: float) -> Hit | None:
-        """For a question without a sure answer: the closest section, if its confidence
-        reaches ``floor`` (where in-scope questions still score; ``Tuning.suggest_threshold``),
-        to offer as "maybe this", never as the answer."""
-        if self.answered or self.intent is not None or not self.hits or self.confidence < floor:
-            return None
-        return self.hits[0]
+    # How likely the classifier finds the question outside the texts (its outside kinds
+    # together), and the kind it finds likeliest ("" when none or no classifier).
+    outside: float = 0.0
+    outside_kind: str = ""
+    inside: float = 0.0  # the classifier's probability of its likeliest section
+    elsewhere: bool = False  # declined because the classifier finds it outside the texts
+    # The verdict, judged once here with this encoder's thresholds, and what follows from it:
+    # "sure": ``shown`` are the hits worth showing, best first, of which the first reply shows
+    # ``first_page`` (the rest behind "more results"); "maybe": ``shown`` are the likely
+    # sections to offer ("did you mean"), never as the answer; "none": nothing to show.
+    verdict: Verdict = "none"
+    shown: tuple[Hit, ...] = ()
+    first_page: int = 0
 
 
 class Retriever:
@@ -119,35 +140,54 @@ class Retriever:
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not question or not index.passages:
             return Answer(question=question, hits=(), answered=False, confidence=0.0)
+        return self._judged(self._answer(index, question, k))
+
+    def _answer(self, index: SearchIndex, question: str, k: int) -> Answer:
         reading = read_message(question)
-        if reading.intent is not None:
-            return Answer(
-                question=question, hits=(), answered=False, confidence=0.0, intent=reading.intent
-            )
+        if reading.intent is None:
+            return self._search(index, question, reading.question, k)
+        if reading.intent in WEAK_INTENTS:
+            # A word of a service or an everyday topic inside a real question ("ik zit in de
+            # bijstand, ...", "... zoals koken?"): the texts answer it when they clearly do.
+            found = self._search(index, question, reading.question, k)
+            if (
+                found.answered
+                and found.confidence >= self._threshold() + self.tuning.intent_margin
+            ):
+                return found
+        return Answer(
+            question=question, hits=(), answered=False, confidence=0.0, intent=reading.intent
+        )
+
+    def _search(self, index: SearchIndex, question: str, asked: str, k: int) -> Answer:
+        """Search the texts for ``asked`` (the message without a greeting)."""
         # A place name or a year matches everything here ("in 2040", "in zaandam"): the question
         # is searched without them, and one with nothing else in it is not answered.
-        text = (
-            strip_places(reading.question) if names_a_place(reading.question) else reading.question
-        )
+        text = strip_places(asked) if names_a_place(asked) else asked
         only_places = not has_topic(text)
         if only_places:
-            text = reading.question
+            text = asked
         query = self.encoder.encode_queries([text])
-        candidates, dense, bm25, lexical = self._score_candidates(index, text, query)
+        learned = self._classify(index, query, text)
+        candidates, dense, bm25, lexical = self._score_candidates(index, text, query, learned)
         fused = self._fuse(dense, bm25, lexical)
+        if learned is not None and self.mode == "hybrid":
+            fused = fused + self.tuning.classifier_weight * learned.section[
+                index.passage_section[candidates]
+            ].astype(np.float32)
         hits: list[Hit] = []
         seen: set[str] = set()
         for j in np.argsort(-fused, kind="stable"):
             if fused[j] <= 0 or len(hits) >= k:
                 break
             i = int(candidates[j])
-            passage = index.passages[i]
-            if passage.section_key in seen:
+            if index.passages[i].section_key in seen:
                 continue
-            seen.add(passage.section_key)
+            seen.add(index.passages[i].section_key)
+            i = self._answering_passage(index, i, text, query)
             hits.append(
                 Hit(
-                    passage=passage,
+                    passage=index.passages[i],
                     excerpt=self._excerpt(index, i, text, query),
                     score=round(float(fused[j]), 4),
                     dense_score=round(float(dense[j]), 4),
@@ -156,19 +196,68 @@ class Retriever:
             )
         # rounded before it is compared: the confidence logged and shown is the one that decided
         confidence = 0.0 if only_places else round(self._confidence(fused, lexical), 4)
+        outside = learned.outside if learned is not None else 0.0
+        elsewhere = (
+            learned is not None
+            and self.mode == "hybrid"
+            and outside >= self.tuning.outside_ceiling
+            and outside > float(learned.section.max(initial=0.0))
+            and float(lexical.max(initial=0.0)) < self.tuning.outside_unless_lexical
+        )
         return Answer(
             question=question,
             hits=tuple(hits),
-            answered=bool(hits) and confidence >= self._threshold(),
+            answered=bool(hits) and confidence >= self._threshold() and not elsewhere,
             confidence=confidence,
+            outside=round(outside, 4),
+            outside_kind=learned.outside_kind if learned is not None else "",
+            inside=round(float(learned.section.max(initial=0.0)), 4) if learned else 0.0,
+            elsewhere=elsewhere,
         )
+
+    def _judged(self, answer: Answer) -> Answer:
+        """The answer with its verdict and the hits it shows: the one place where the
+        thresholds turn scores into what a resident sees."""
+        threshold = self._threshold()
+        hits = answer.hits
+        if answer.answered:
+            shown = hits[:1] + tuple(h for h in hits[1:] if h.score >= threshold)
+            margin = shown[0].score - threshold
+            first = 1 + sum(
+                1 for h in shown[1:FIRST_PAGE] if h.score - threshold >= RUNNER_UP * margin
+            )
+            return replace(answer, verdict="sure", shown=shown, first_page=first)
+        floor = self.tuning.suggest_threshold if self.mode == "hybrid" else 1.0
+        if answer.elsewhere or answer.intent is not None or not hits or answer.confidence < floor:
+            return replace(answer, verdict="none", shown=(), first_page=0)
+        # below the threshold, down to where declined questions are as often in scope as not
+        # (never one the classifier finds outside the texts): the likely sections are offered
+        # as a maybe, the best always
+        shown = hits[:1] + tuple(h for h in hits[1:MAYBE_SECTIONS] if h.score >= floor)
+        return replace(answer, verdict="maybe", shown=shown, first_page=len(shown))
+
+    def _classify(self, index: SearchIndex, query: Vectors, text: str) -> _Learned | None:
+        """The classifier's view of the question: per section, and outside the texts."""
+        classifier = index.classifier
+        if classifier is None or self.mode != "hybrid":
+            return None
+        p = classifier.probabilities(query[0], text)
+        section = np.zeros(len(index.section_keys), dtype=np.float32)
+        inside = index.class_section >= 0
+        np.add.at(section, index.class_section[inside], p[inside])
+        outside = p[index.class_outside]
+        kind = ""
+        if len(outside):
+            best = int(np.argmax(np.where(index.class_outside, p, -1.0)))
+            kind = classifier.labels[best].removeprefix(OUTSIDE_PREFIX)
+        return _Learned(section=section, outside=float(outside.sum()), outside_kind=kind)
 
     def _confidence(self, fused: Vectors, lexical: Vectors) -> float:
         evidence = lexical if self.mode == "lexical" else fused
         return float(evidence.max(initial=0.0))
 
     def _score_candidates(
-        self, index: SearchIndex, question: str, query: Vectors
+        self, index: SearchIndex, question: str, query: Vectors, learned: _Learned | None
     ) -> tuple[npt.NDArray[np.int64], Vectors, Vectors, Vectors]:
         """Candidate passages (top of either retriever, and the passages of the sections whose
         phrasings match best) with their dense score, their saturated BM25 score and their
@@ -198,6 +287,10 @@ class Retriever:
                             else (1 - t.probe_second) * top[0] + t.probe_second * top[1]
                         )
                 for row in np.argsort(-probe_best, kind="stable")[: t.probe_sections]:
+                    for i in index.section_passages[int(row)]:
+                        pool.setdefault(i, np.nan)
+            if learned is not None:  # the sections the classifier finds likeliest join too
+                for row in np.argsort(-learned.section, kind="stable")[: t.probe_sections]:
                     for i in index.section_passages[int(row)]:
                         pool.setdefault(i, np.nan)
         bm25 = index.lexical.scores(question) if self.mode != "dense" else np.zeros(n)
@@ -254,6 +347,48 @@ class Retriever:
             "lexical": t.lexical_threshold,
         }[self.mode]
 
+    def _answering_passage(self, index: SearchIndex, i: int, question: str, query: Vectors) -> int:
+        """The passage of passage ``i``'s section that holds the sentence answering the
+        question best: a long section is cut into several passages, and the one that ranks
+        best as a whole need not hold the answering sentence ("mantelzorg" in a passage
+        about the economy)."""
+        members = index.section_passages[int(index.passage_section[i])]
+        if len(members) <= 1:
+            return i
+        best, best_score = i, -np.inf
+        for m in members:
+            relevance = self._sentence_relevance(index, m, question, query)
+            if len(relevance) and float(relevance.max()) > best_score:
+                best, best_score = m, float(relevance.max())
+        return best
+
+    def _sentence_relevance(
+        self, index: SearchIndex, i: int, question: str, query: Vectors
+    ) -> Vectors:
+        """How well each sentence of passage ``i`` answers the question (the cosine, plus
+        the share of the question's words it holds); sentences that may not lead an excerpt
+        are pushed far down."""
+        sentences = index.sentences[i]
+        start = index.sentence_offsets[i]
+        vectors = index.sentence_vectors[start : start + len(sentences)].astype(np.float32)
+        semantic = vectors @ query[0]
+        # the question's words a sentence holds, weighted by rarity: "zorgt" (as in "zorgt
+        # voor") is in many sentences and proves little; "mantelzorg" proves much
+        weight = _rarity(index)
+        words = set(tokenize(question))
+        total = sum(weight(w) for w in words) or 1.0
+        overlap = np.array(
+            [sum(weight(w) for w in words & set(tokenize(s))) / total for s in sentences],
+            dtype=np.float32,
+        )
+        relevance = semantic + 0.5 * overlap
+        wants_examples = bool(_EXAMPLES.search(question))
+        eligible = np.array([_can_lead(s, wants_examples) for s in sentences], dtype=bool)
+        if eligible.any():
+            relevance = np.where(eligible, relevance, relevance - 10.0)
+        out: Vectors = relevance.astype(np.float32)
+        return out
+
     def _excerpt(self, index: SearchIndex, i: int, question: str, query: Vectors) -> str:
         """The sentences of passage ``i`` that answer the question, in reading order.
 
@@ -264,19 +399,7 @@ class Retriever:
         sentences = index.sentences[i]
         if len(sentences) <= 1:
             return sentences[0] if sentences else index.passages[i].text
-        start = index.sentence_offsets[i]
-        vectors = index.sentence_vectors[start : start + len(sentences)].astype(np.float32)
-        semantic = vectors @ query[0]
-        words = set(tokenize(question))
-        overlap = np.array(
-            [len(words & set(tokenize(s))) / max(1, len(words)) for s in sentences],
-            dtype=np.float32,
-        )
-        relevance = semantic + 0.5 * overlap
-        wants_examples = bool(_EXAMPLES.search(question))
-        eligible = np.array([_can_lead(s, wants_examples) for s in sentences])
-        if eligible.any():
-            relevance = np.where(eligible, relevance, relevance - 10.0)
+        relevance = self._sentence_relevance(index, i, question, query)
         chosen: list[int] = []
         total = 0
         for j in np.argsort(-relevance, kind="stable"):
@@ -311,8 +434,69 @@ _EXAMPLES = re.compile(
 _EXAMPLE_LIST = "Voorbeelden en inspiratie:"
 
 
+def _rarity(index: SearchIndex) -> Callable[[str], float]:
+    """A stem's weight: its inverse sentence frequency in the texts (log, at least 0.1)."""
+    df = index.sentence_df
+    if not df:
+        counts: dict[str, int] = {}
+        for group in index.sentences:
+            for sentence in group:
+                for stem in set(tokenize(sentence)):
+                    counts[stem] = counts.get(stem, 0) + 1
+        df.update(counts)
+    n = sum(len(group) for group in index.sentences) + 1
+    return lambda stem: max(0.1, math.log(n / (1 + df.get(stem, 0))))
+
+
 def _can_lead(sentence: str, wants_examples: bool) -> bool:
     """Whether a sentence may be the main sentence of an excerpt."""
     if sentence.startswith(_EXAMPLE_LIST):
         return wants_examples
     return len(sentence) >= FRAGMENT and not sentence.rstrip().endswith("?")
+
+
+def hit_record(hit: Hit) -> dict[str, object]:
+    """A shown hit as stored with its question (JSON): everything needed to show it again,
+    whatever index is in service by then."""
+    p = hit.passage
+    return {
+        "passage": {
+            "id": p.id,
+            "doc_id": p.doc_id,
+            "doc_title": p.doc_title,
+            "kind": p.kind,
+            "date": p.date.isoformat(),
+            "section_id": p.section_id,
+            "heading": p.heading,
+            "themes": list(p.themes),
+            "text": p.text,
+            "position": p.position,
+        },
+        "excerpt": hit.excerpt,
+        "score": hit.score,
+        "dense_score": hit.dense_score,
+        "lexical_score": hit.lexical_score,
+    }
+
+
+def hit_from_record(record: dict[str, Any]) -> Hit:
+    """The hit ``hit_record`` stored."""
+    p = record["passage"]
+    return Hit(
+        passage=Passage(
+            id=str(p["id"]),
+            doc_id=str(p["doc_id"]),
+            doc_title=str(p["doc_title"]),
+            kind=str(p["kind"]),
+            date=dt.date.fromisoformat(p["date"]),
+            section_id=str(p["section_id"]),
+            heading=str(p["heading"]),
+            themes=tuple(p["themes"]),
+            text=str(p["text"]),
+            position=int(p["position"]),
+        ),
+        excerpt=str(record["excerpt"]),
+        score=float(record["score"]),
+        dense_score=float(record["dense_score"]),
+        lexical_score=float(record["lexical_score"]),
+    )

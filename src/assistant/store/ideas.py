@@ -9,26 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import unicodedata
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.ideas.model import MAX_PER_DAY, Draft, Idea
 from assistant.store.db import Database, Transaction, utcnow
 from assistant.store.idea_vectors import StoredVector, note_removed, write_vector
-
-STATUSES = ("pending", "approved", "rejected", "hidden", "duplicate")
-# Limits in UTF-16 units (how Telegram counts; an emoji is two). They add up so that the
-# summary and the moderators' review of the longest allowed idea fit in one Telegram message
-# (4096 units): 2000 + 2 x 500 + 100 + the fixed texts (tests/test_message_limits.py).
-MIN_CHARS = 10
-MAX_CHARS = 2000
-MAX_ANSWER_CHARS = 500
-MAX_PLACE_CHARS = 100
-MAX_PER_DAY = 10
-_URL = re.compile(r"(https?://\S+|www\.\S+|\S+\.(nl|com|org|net|eu|io)\b\S*)", re.IGNORECASE)
-
 
 # Where /vergeetmij deletes (notices go with their ideas, by foreign key).
 ERASED_TABLES = ("idea_vectors", "ideas", "drafts", "prefs", "notices")
@@ -36,94 +22,6 @@ ERASED_TABLES = ("idea_vectors", "ideas", "drafts", "prefs", "notices")
 
 class DailyLimitReached(AssistantError):
     """The resident already sent the maximum number of ideas in the last 24 hours."""
-
-
-@dataclass
-class Draft:
-    """An idea being written: everything the resident typed so far and where they are."""
-
-    theme: str = ""
-    text: str = ""
-    answers: dict[str, str | None] = field(default_factory=dict)  # None: skipped
-    municipality: str | None = None  # "" skipped, None not asked yet
-    contact_ok: bool | None = None
-    lang: str = "nl"
-    step: str = "theme"
-    question_index: int = 0
-    editing: bool = False
-    updated_at: str = ""
-    pending: str = ""  # a question-like message: is it the answer? (asked with buttons)
-    # The text whose related sections and similar approved ideas were already shown (and,
-    # for a similar idea, the resident chose to go on): not shown again at every summary.
-    checked_text: str = ""
-    # Where the conversation is besides the step: "" answering the step, "edit" or "resume"
-    # (that menu is open), "parked" (left, the draft kept). Its own column: set without
-    # touching the draft's last activity.
-    mode: str = ""
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        del data["mode"]
-        return json.dumps(data, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, raw: str) -> Draft:
-        data: dict[str, Any] = json.loads(raw)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    def age(self, now: dt.datetime | None = None) -> dt.timedelta:
-        """Time since the resident last changed the draft."""
-        if not self.updated_at:
-            return dt.timedelta(0)
-        now = now or dt.datetime.now(dt.UTC)
-        return now - dt.datetime.fromisoformat(self.updated_at)
-
-
-@dataclass(frozen=True)
-class Idea:
-    """A submitted idea."""
-
-    id: int
-    theme: str
-    text: str
-    answers: dict[str, str | None]
-    municipality: str
-    contact_ok: bool
-    contact_name: str
-    author_id: int
-    lang: str
-    status: str
-    created_at: str
-    updated_at: str
-    moderated_by: str | None = None
-    moderated_at: str | None = None
-    moderation_reason: str | None = None
-    duplicate_of: int | None = None  # status 'duplicate': the idea this one joins
-
-
-def text_length(text: str) -> int:
-    """Length in UTF-16 units, as Telegram counts (and as the limits above are meant)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def problem_with_text(
-    text: str, *, minimum: int = MIN_CHARS, maximum: int = MAX_CHARS
-) -> str | None:
-    """Why a text cannot be accepted ('too_short', 'too_long', 'no_words', 'only_link'), or
-    None. Emoji, punctuation and links do not count as words."""
-    stripped = text.strip()
-    if text_length(stripped) > maximum:
-        return "too_long"
-    without_links = _URL.sub(" ", stripped)
-    letters = sum(1 for c in without_links if unicodedata.category(c).startswith(("L", "N")))
-    if letters == 0:
-        return "only_link" if _URL.search(stripped) else "no_words"
-    if len(stripped) < minimum:
-        return "too_short"
-    if letters < minimum // 2:
-        return "only_link" if _URL.search(stripped) else "no_words"
-    return None
 
 
 def next_idea_number(tx: Transaction) -> int:
@@ -161,6 +59,7 @@ def idea_from_row(row: Any) -> Idea:
         moderated_at=row["moderated_at"],
         moderation_reason=row["moderation_reason"],
         duplicate_of=row["duplicate_of"],
+        age_group=row["age_group"],
     )
 
 
@@ -172,32 +71,22 @@ class IdeaStore:
 
     # --- drafts ------------------------------------------------------------------------------
     def save_draft(self, user_id: int, chat_id: int, draft: Draft) -> None:
-        """Write the draft now (every step), stamping its last activity."""
+        """Write the draft now (every step), stamping its last activity: the whole state of
+        the resident's conversation, in one value."""
         draft.updated_at = utcnow()
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT INTO drafts (user_id, chat_id, data, updated_at, mode) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "INSERT INTO drafts (user_id, chat_id, data, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
                 "SET chat_id = excluded.chat_id, data = excluded.data, "
-                "updated_at = excluded.updated_at, mode = excluded.mode",
-                (user_id, chat_id, draft.to_json(), draft.updated_at, draft.mode),
+                "updated_at = excluded.updated_at",
+                (user_id, chat_id, draft.to_json(), draft.updated_at),
             )
-
-    def set_mode(self, user_id: int, mode: str) -> None:
-        """Open a menu on the draft, or park it (see ``Draft.mode``); no draft, no change."""
-        with self.db.transaction() as conn:
-            conn.execute("UPDATE drafts SET mode = ? WHERE user_id = ?", (mode, user_id))
 
     def draft(self, user_id: int) -> Draft | None:
         """The resident's draft, if any."""
-        row = self.db.execute(
-            "SELECT data, mode FROM drafts WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        draft = Draft.from_json(row[0])
-        draft.mode = row[1]
-        return draft
+        row = self.db.execute("SELECT data FROM drafts WHERE user_id = ?", (user_id,)).fetchone()
+        return Draft.from_json(row[0]) if row is not None else None
 
     def delete_draft(self, user_id: int) -> None:
         """Drop the resident's draft (cancelled)."""
@@ -248,15 +137,17 @@ class IdeaStore:
                 raise DailyLimitReached(f"at most {MAX_PER_DAY} ideas per day")
             now = utcnow()
             row = conn.execute(
-                "INSERT INTO ideas (id, theme, text, answers, municipality, contact_ok, "
-                "contact_name, author_id, lang, status, submit_key, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *",
+                "INSERT INTO ideas (id, theme, text, answers, municipality, age_group, "
+                "contact_ok, contact_name, author_id, lang, status, submit_key, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+                "RETURNING *",
                 (
                     next_idea_number(conn),
                     draft.theme,
                     draft.text,
                     json.dumps(draft.answers, ensure_ascii=False),
                     draft.municipality or "",
+                    draft.age_group or "",
                     int(bool(draft.contact_ok)),
                     contact_name if draft.contact_ok else "",
                     user_id,

@@ -342,4 +342,50 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX notices_due ON notices (due_at);
 """,
     ),
+    Migration(
+        7,
+        "m007_draft_state_in_one_value_and_age_group",
+        # The draft's mode joins its step in the one JSON value (ideas/flow.py reads and
+        # writes the whole state at once); an idea may carry the author's age group.
+        sqlite="""
+    UPDATE drafts SET data = json_set(data, '$.mode', mode);
+    ALTER TABLE drafts DROP COLUMN mode;
+    ALTER TABLE ideas ADD COLUMN age_group TEXT NOT NULL DEFAULT '';
+""",
+        postgresql="""
+    UPDATE drafts SET data = (data::jsonb || jsonb_build_object('mode', mode))::text;
+    ALTER TABLE drafts DROP COLUMN mode;
+    ALTER TABLE ideas ADD COLUMN age_group TEXT NOT NULL DEFAULT '';
+""",
+    ),
+    Migration(
+        8,
+        "m008_questions_keep_their_answer",
+        # One answer, followed to the end: the verdict and the hits shown (with their excerpts)
+        # are stored with the question, so "more results", a maybe's sections and feedback
+        # read what the resident was shown, also after a re-index. A maybe's chosen section is
+        # a signal for the content-gap report.
+        sqlite="""
+    ALTER TABLE questions ADD COLUMN verdict TEXT NOT NULL DEFAULT 'none'
+        CHECK (verdict IN ('sure', 'maybe', 'none'));
+    ALTER TABLE questions ADD COLUMN shown TEXT NOT NULL DEFAULT '[]';
+    UPDATE questions SET verdict = 'sure' WHERE answered = 1;
+    CREATE TABLE maybe_choices (
+        question_id INTEGER PRIMARY KEY REFERENCES questions (id) ON DELETE CASCADE,
+        section     TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+""",
+        postgresql="""
+    ALTER TABLE questions ADD COLUMN verdict TEXT NOT NULL DEFAULT 'none'
+        CHECK (verdict IN ('sure', 'maybe', 'none'));
+    ALTER TABLE questions ADD COLUMN shown TEXT NOT NULL DEFAULT '[]';
+    UPDATE questions SET verdict = 'sure' WHERE answered = 1;
+    CREATE TABLE maybe_choices (
+        question_id BIGINT PRIMARY KEY REFERENCES questions (id) ON DELETE CASCADE,
+        section     TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+""",
+    ),
 )

@@ -10,12 +10,12 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.ideas.model import STATUSES, VISIBLE, Idea
 from assistant.store.db import Database, Transaction, utcnow
-from assistant.store.ideas import STATUSES, Idea, idea_from_row
+from assistant.store.ideas import idea_from_row
 from assistant.store.notices import KINDS, enqueue
 from assistant.store.questions import QuestionLog
 
-VISIBLE = ("pending", "approved")  # what listings, exports and statistics show by default
 ACTIONS = {"approve": "approved", "reject": "rejected", "hide": "hidden"}
 
 
@@ -48,6 +48,7 @@ class Stats:
 
     per_theme_status: dict[str, dict[str, int]]
     per_day: list[tuple[str, int]]  # last 14 days, visible ideas
+    per_age_group: dict[str, int]  # visible ideas by the age group their authors gave
     questions: int
     answered: int
     votes_up: int
@@ -246,8 +247,15 @@ class ModerationStore:
             ).fetchall()
         )
         total, answered, up, down = QuestionLog(self.db).totals()
+        ages = dict(
+            conn.execute(
+                "SELECT age_group, COUNT(*) FROM ideas WHERE status IN ('pending', 'approved') "
+                "AND age_group <> '' GROUP BY age_group"
+            ).fetchall()
+        )
         return Stats(
             per_theme_status=table,
+            per_age_group={str(k): int(v) for k, v in ages.items()},
             per_day=[(d, int(counts.get(d, 0))) for d in days],
             questions=total,
             answered=answered,

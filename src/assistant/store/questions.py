@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.store.db import Database, utcnow
 
 
 @dataclass(frozen=True)
 class LoggedQuestion:
-    """A question as logged, with the passage ids that were shown for it."""
+    """A question as logged: its ranked passage ids, its verdict and what it showed (the hits
+    as ``retrieval.search.hit_record`` wrote them: a re-index does not change them)."""
 
     id: int
     text: str
     lang: str
     answered: bool
     hits: tuple[str, ...]
+    verdict: str
+    shown: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class Report:
     unanswered_top: list[tuple[str, int]]
     votes_up: int
     votes_down: int
+    # per section: how many residents chose it from a maybe's offer
+    maybe_chosen: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def feedback_ratio(self) -> float | None:
@@ -44,13 +51,34 @@ class QuestionLog:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def log(self, text: str, lang: str, answered: bool, confidence: float, hits: list[str]) -> int:
-        """Record a question and the passages shown; returns its id."""
+    def log(
+        self,
+        text: str,
+        lang: str,
+        answered: bool,
+        confidence: float,
+        hits: list[str],
+        *,
+        verdict: str | None = None,
+        shown: Sequence[dict[str, Any]] = (),
+    ) -> int:
+        """Record a question, its ranked passages, its verdict and the hits it showed; returns
+        its id."""
+        verdict = verdict or ("sure" if answered else "none")
         with self.db.transaction() as conn:
             row = conn.execute(
-                "INSERT INTO questions (text, lang, answered, confidence, hits, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (text, lang, int(answered), confidence, json.dumps(hits), utcnow()),
+                "INSERT INTO questions (text, lang, answered, confidence, hits, verdict, shown, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    text,
+                    lang,
+                    int(answered),
+                    confidence,
+                    json.dumps(hits),
+                    verdict,
+                    json.dumps(list(shown), ensure_ascii=False),
+                    utcnow(),
+                ),
             ).fetchone()
             return int(row[0])
 
@@ -65,7 +93,20 @@ class QuestionLog:
             lang=row["lang"],
             answered=bool(row["answered"]),
             hits=tuple(json.loads(row["hits"])),
+            verdict=row["verdict"],
+            shown=tuple(json.loads(row["shown"])),
         )
+
+    def choose(self, question_id: int, section: str) -> None:
+        """Record which of a maybe's sections the resident chose (the last choice counts): a
+        signal that this question belongs to that section, for the content-gap report."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO maybe_choices (question_id, section, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (question_id) DO UPDATE SET section = excluded.section, "
+                "created_at = excluded.created_at",
+                (question_id, section, utcnow()),
+            )
 
     def vote(self, question_id: int, passage_id: str, vote: int) -> None:
         """Record (or change) a thumbs up (+1) or down (-1) on a shown passage."""
@@ -98,12 +139,18 @@ class QuestionLog:
             "AND text <> '' GROUP BY q ORDER BY n DESC, q LIMIT ?",
             (top,),
         ).fetchall()
+        chosen = self.db.execute(
+            "SELECT section, COUNT(*) AS n FROM maybe_choices GROUP BY section "
+            "ORDER BY n DESC, section LIMIT ?",
+            (top,),
+        ).fetchall()
         return Report(
             questions=total,
             answered=answered,
             unanswered_top=[(str(r[0]), int(r[1])) for r in unanswered],
             votes_up=up,
             votes_down=down,
+            maybe_chosen=[(str(r[0]), int(r[1])) for r in chosen],
         )
 
     def forget_old_texts(self, days: int, now: dt.datetime | None = None) -> int:
