@@ -307,6 +307,8 @@ async def test_more_results_after_a_reindex_page_the_list_once_shown(
     assert services_of(staffed).retriever.search(question).shown != before.shown
     [more] = await staffed.press(AUTHOR, answer, texts.plain("en", "btn_more"))
     assert old in more.text and "Een kop die er eerst niet was" not in more.text
+    # page 2 goes on where page 1 stopped: nothing of the first page again
+    assert all(h.passage.heading not in more.text for h in before.shown[: before.first_page])
     await staffed.press(AUTHOR, more, "👎")  # the vote is on the passage shown, as logged
     [vote] = rows(staffed, "SELECT passage_id, vote FROM feedback")
     assert vote == {"passage_id": later[0].passage.id, "vote": -1}

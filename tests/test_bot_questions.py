@@ -201,7 +201,7 @@ async def test_more_results_and_feedback(telegram: LocalTelegram) -> None:
     assert more_headings and not first_headings & more_headings
     await telegram.press(NL, reply, "👎")
     assert telegram.callback_answer()["text"] == "Bedankt voor je feedback!"
-    await telegram.press(NL, more, "👍 3")
+    await telegram.press(NL, more, "👍 bij 3")
     services = services_of(telegram)
     rows = services.db.execute(
         "SELECT question_id, passage_id, vote FROM feedback ORDER BY vote"

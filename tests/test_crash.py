@@ -18,9 +18,11 @@ import threading
 import time
 
 from assistant.config import Settings
+from assistant.retrieval.encoder import Encoder
 from assistant.store.db import Database
 from tests.conftest import REPO
 from tests.crash_worker import idea_text
+from tests.support import prebuild_index
 
 # 8 in the suite; a soak run sets more: CRASH_KILLS=50 pytest tests/test_crash.py -s
 KILLS = int(os.environ.get("CRASH_KILLS", "8"))
@@ -62,7 +64,8 @@ def _worker(
     process.stdout.close()
 
 
-def test_sigkill_loses_no_acknowledged_idea(settings: Settings) -> None:
+def test_sigkill_loses_no_acknowledged_idea(settings: Settings, encoder: Encoder) -> None:
+    prebuild_index(settings, encoder)
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(settings.data_dir),

@@ -122,3 +122,21 @@ async def test_language_change_mid_draft_changes_the_idea_language(
     await telegram.press(NL, choice, "lang:en")
     draft = services_of(telegram).ideas.draft(NL.id)
     assert draft is not None and draft.lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("hoe lang duurt dit nog?", "idea_flow_help"),  # about the conversation itself
+        ("gaat het morgen regenen?", "idea_no_answer"),  # not in the texts: no "/idee" advice
+    ],
+)
+async def test_a_question_about_the_idea_or_beyond_the_texts_mid_idea(
+    telegram: LocalTelegram, question: str, key: str
+) -> None:
+    follow_up = await idea_until_follow_up(telegram)
+    [asked] = await telegram.send(NL, question)
+    replies = await telegram.press(NL, asked, "isq:ask")
+    assert replies[0].text == texts.html("nl", key)
+    assert "/idee" not in replies[0].text
+    assert replies[-1].text == follow_up.text  # the idea waits: its step is asked again

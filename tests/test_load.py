@@ -12,4 +12,4 @@ async def test_mixed_load_loses_and_mixes_nothing(database_url: str, encoder: En
     result = await run_load(150, database_url=database_url, encoder=encoder, rounds=2)
     assert result["ideas_expected"] == 100
     assert result["ideas_lost"] == 0 and result["ideas_crossed"] == 0
-    assert result["updates"] == 2 * (100 + 50 * 8)  # 100 questions + 50 eight-step ideas
+    assert result["updates"] == 2 * (100 + 50 * 9)  # 100 questions + 50 nine-step ideas

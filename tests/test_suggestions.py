@@ -53,10 +53,11 @@ async def test_greeting_gets_a_welcome_not_a_no_answer(telegram: LocalTelegram) 
 
 async def test_municipal_service_gets_a_referral(telegram: LocalTelegram) -> None:
     [reply] = await telegram.send(NL, "hoe vraag ik een parkeervergunning aan in haarlem")
-    assert "gemeente" in reply.text and "14" in reply.text
-    assert "Bron:" not in reply.text
-    [reply] = await telegram.send(EN, "How do I renew my passport?")
-    assert "municipality" in reply.text and "Source:" not in reply.text
+    assert "bel de gemeente Haarlem op 14 023" in reply.text  # its own number, not Amsterdam's
+    assert "14 020" not in reply.text and "Bron:" not in reply.text
+    [reply] = await telegram.send(EN, "How do I renew my passport?")  # no place: the rule
+    assert "call 14 followed by your municipality's area code" in reply.text
+    assert "14 020" not in reply.text and "Source:" not in reply.text
 
 
 async def test_scenario_is_framed_as_an_imagined_future(telegram: LocalTelegram) -> None:

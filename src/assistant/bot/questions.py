@@ -15,6 +15,7 @@ from assistant.bot.lang import user_language
 from assistant.bot.private import thread_of
 from assistant.errors import StorageUnavailable
 from assistant.intents import Intent
+from assistant.municipalities import named_municipality
 from assistant.retrieval.search import (
     MAX_QUESTION_CHARS,
     Answer,
@@ -168,7 +169,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
     truncated = len(question) > MAX_QUESTION_CHARS
     answer = await _search(services, question[:MAX_QUESTION_CHARS])
     if answer.intent is not None and answer.intent != "off_topic":
-        await _reply_to_intent(message, lang, answer.intent)
+        await _reply_to_intent(message, lang, answer.intent, question)
         _count(services, answered=False, started=started)
         return
     try:
@@ -237,10 +238,11 @@ async def answer_question(update: Update, context: BotContext) -> None:
     _count(services, answered=True, started=started)
 
 
-async def _reply_to_intent(message: Message, lang: str, intent: Intent) -> None:
-    """A greeting or "what can you do" gets a short welcome; thanks a short reply; a municipal
-    service a referral to one's own gemeente. None of them is searched in the documents (an
-    everyday topic such as the weather gets the ordinary honest no-answer)."""
+async def _reply_to_intent(message: Message, lang: str, intent: Intent, question: str) -> None:
+    """A greeting or "what can you do" gets a short welcome; a question about the bot itself an
+    honest "I am an automatic assistant"; thanks a short reply; a municipal service a referral
+    to one's own gemeente (its number when the message names it). None of them is searched in
+    the documents (an everyday topic such as the weather gets the ordinary honest no-answer)."""
     example1, example2 = replies.examples(lang, 2)
     key = {
         "greeting": "intent_welcome",
@@ -249,7 +251,15 @@ async def _reply_to_intent(message: Message, lang: str, intent: Intent) -> None:
         "thanks": "intent_thanks",
         "service": "intent_service",
     }[intent]
-    await message.reply_text(texts.html(lang, key, example1=example1, example2=example2))
+    place = named_municipality(question)
+    phone = (
+        texts.plain(lang, "service_phone_named", name=place.name, phone=place.phone)
+        if place is not None
+        else texts.plain(lang, "service_phone_general")
+    )
+    await message.reply_text(
+        texts.html(lang, key, example1=example1, example2=example2, phone=phone)
+    )
 
 
 def _count(services: Services, *, answered: bool, started: float) -> None:

@@ -53,6 +53,25 @@ def looks_like_question(text: str) -> bool:
     return stripped.endswith("?") or bool(_QUESTION_WORDS.match(stripped))
 
 
+# A question about this conversation itself, not about the texts: how long it takes, what to
+# type here, what a question of the flow means.
+_ABOUT_THE_FLOW = re.compile(
+    r"\b(?:hoe ?lang (?:duurt|nog)|duurt (?:dit|het) (?:nog )?lang|hoeveel (?:vragen|stappen)|"
+    r"how long (?:does|will|is)|how many (?:more )?(?:questions|steps)|"
+    r"wat (?:moet|kan) ik (?:hier )?(?:doen|invullen|typen|schrijven|antwoorden)|"
+    r"what (?:should|do|can) i (?:do|type|write|answer|fill in)|"
+    r"wat bedoel je(?: hier)?(?: mee| met (?:deze|die|de|je) vraag)?\s*\??$|"
+    r"what do you mean(?: by (?:this|that|the) question)?\s*\??$|"
+    r"ik snap (?:de|deze|je) vraag niet|i (?:don'?t|do not) understand (?:the|this) question)",
+    re.IGNORECASE,
+)
+
+
+def asks_about_the_flow(text: str) -> bool:
+    """Whether a question typed during an idea is about the idea conversation itself."""
+    return bool(_ABOUT_THE_FLOW.search(text.strip()))
+
+
 # --- the table ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StepSpec:
