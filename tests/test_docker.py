@@ -38,6 +38,8 @@ def test_dockerfile_runs_the_replayed_steps() -> None:
     assert dockerfile.count("FROM ") == 2  # multi-stage
 
 
+# a fresh virtual environment with torch: about 5 minutes alone on two cores, more under load
+@pytest.mark.timeout(1800)
 def test_install_and_bake_replay(tmp_path: Path) -> None:
     """scripts/install-prod into a fresh venv, then the bake and entrypoint steps with it."""
     venv = tmp_path / "venv"

@@ -21,7 +21,6 @@ from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.store import db as db_module
 from assistant.store.db import Database
 from assistant.store.ideas import IdeaStore
-from assistant.store.moderation import ModerationStore
 from tests.conftest import services_of
 from tests.support import MOD, audit_rows, submit
 
@@ -68,8 +67,13 @@ def test_numbers_continue_after_the_highest_ever_given(
                 "?, 'nl', 'pending', ?, '2026-11-01', '2026-11-01')",
                 (f"Idee {n} voor de buurt.", 840 + n, f"k{n}"),
             )
-    ModerationStore(old).set_status(3, "rejected", "test")  # audited, then erased
-    with old.transaction() as tx:
+    with old.transaction() as tx:  # rejected and audited as that release did, then erased
+        tx.execute("UPDATE ideas SET status = 'rejected' WHERE id = 3")
+        tx.execute(
+            "INSERT INTO moderation_audit (idea_id, actor, action, status_before, "
+            "status_after, at) VALUES (3, 'test', 'reject', 'pending', 'rejected', "
+            "'2026-11-02')"
+        )
         tx.execute("DELETE FROM ideas WHERE id IN (2, 3)")
     old.close()
     monkeypatch.undo()

@@ -16,7 +16,7 @@ from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.logs import JsonFormatter
 from assistant.retrieval.encoder import Encoder
-from tests.conftest import services_of
+from tests.conftest import TEST_MODEL, services_of
 from tests.support import free_port, walk
 
 NL = Resident(id=731, language_code="nl")
@@ -52,7 +52,7 @@ async def test_health_and_metrics(telegram: LocalTelegram) -> None:
     assert health.status_code == 200
     body = health.json()
     assert body["status"] == "ok" and body["database"] == "ok"
-    assert body["index"]["passages"] == 24 and body["index"]["model"] == "usem3"
+    assert body["index"]["passages"] == 24 and body["index"]["model"] == TEST_MODEL
     text = metrics.text
     assert 'assistant_questions_total{answered="yes"} 1.0' in text
     assert 'assistant_questions_total{answered="no"} 1.0' in text

@@ -103,7 +103,10 @@ async def route(update: Update, context: BotContext) -> None:
         draft = await services.db.call(services.ideas.draft, user_id)
     except StorageUnavailable as exc:
         if update.callback_query is not None:
-            raise  # a step's button: the resident is told nothing can be saved now
+            # a step's button: the resident is told once that nothing can be saved now, and
+            # no later handler answers the press on top of that
+            await cast(App, context.application).process_error(update, exc)
+            raise ApplicationHandlerStop from exc
         log.warning("idea state not read: %s", exc.reason)
         return  # text is answered as a question meanwhile
     outcome = flow.handle(draft, event, _context(context))
