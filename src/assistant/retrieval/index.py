@@ -130,6 +130,8 @@ class SearchIndex:
     terms_cache: dict[int, frozenset[str]] = field(default_factory=dict)  # filled by searches
     # per stem, in how many sentences of the texts it occurs (filled on first use)
     sentence_df: dict[str, int] = field(default_factory=dict)
+    # per passage, the stems of each of its sentences (filled by searches)
+    sentence_terms: dict[int, list[frozenset[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         keys = sorted({p.section_key for p in self.passages})

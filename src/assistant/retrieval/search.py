@@ -377,9 +377,11 @@ class Retriever:
         weight = _rarity(index)
         words = set(tokenize(question))
         total = sum(weight(w) for w in words) or 1.0
+        terms = index.sentence_terms.get(i)
+        if terms is None:
+            terms = index.sentence_terms[i] = [frozenset(tokenize(s)) for s in sentences]
         overlap = np.array(
-            [sum(weight(w) for w in words & set(tokenize(s))) / total for s in sentences],
-            dtype=np.float32,
+            [sum(weight(w) for w in words & t) / total for t in terms], dtype=np.float32
         )
         relevance = semantic + 0.5 * overlap
         wants_examples = bool(_EXAMPLES.search(question))
