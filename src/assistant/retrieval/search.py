@@ -184,11 +184,11 @@ class Retriever:
             if index.passages[i].section_key in seen:
                 continue
             seen.add(index.passages[i].section_key)
-            i = self._answering_passage(index, i, text, query)
+            i, relevance = self._answering_passage(index, i, text, query)
             hits.append(
                 Hit(
                     passage=index.passages[i],
-                    excerpt=self._excerpt(index, i, text, query),
+                    excerpt=self._excerpt(index, i, relevance),
                     score=round(float(fused[j]), 4),
                     dense_score=round(float(dense[j]), 4),
                     lexical_score=round(float(lexical[j]), 4),
@@ -347,20 +347,25 @@ class Retriever:
             "lexical": t.lexical_threshold,
         }[self.mode]
 
-    def _answering_passage(self, index: SearchIndex, i: int, question: str, query: Vectors) -> int:
+    def _answering_passage(
+        self, index: SearchIndex, i: int, question: str, query: Vectors
+    ) -> tuple[int, Vectors]:
         """The passage of passage ``i``'s section that holds the sentence answering the
-        question best: a long section is cut into several passages, and the one that ranks
-        best as a whole need not hold the answering sentence ("mantelzorg" in a passage
-        about the economy)."""
+        question best, with its sentences' relevance (for its excerpt): a long section is cut
+        into several passages, and the one that ranks best as a whole need not hold the
+        answering sentence ("mantelzorg" in a passage about the economy)."""
         members = index.section_passages[int(index.passage_section[i])]
         if len(members) <= 1:
-            return i
+            return i, self._sentence_relevance(index, i, question, query)
         best, best_score = i, -np.inf
+        best_relevance = np.zeros(0, dtype=np.float32)
         for m in members:
             relevance = self._sentence_relevance(index, m, question, query)
             if len(relevance) and float(relevance.max()) > best_score:
-                best, best_score = m, float(relevance.max())
-        return best
+                best, best_score, best_relevance = m, float(relevance.max()), relevance
+        if best_score == -np.inf:  # no member has sentences
+            return i, self._sentence_relevance(index, i, question, query)
+        return best, best_relevance
 
     def _sentence_relevance(
         self, index: SearchIndex, i: int, question: str, query: Vectors
@@ -391,8 +396,9 @@ class Retriever:
         out: Vectors = relevance.astype(np.float32)
         return out
 
-    def _excerpt(self, index: SearchIndex, i: int, question: str, query: Vectors) -> str:
-        """The sentences of passage ``i`` that answer the question, in reading order.
+    def _excerpt(self, index: SearchIndex, i: int, relevance: Vectors) -> str:
+        """The sentences of passage ``i`` that answer the question (``relevance`` per sentence,
+        from ``_sentence_relevance``), in reading order.
 
         The best sentence is never a rhetorical question, a fragment of a few words ("Het is
         2040.") or the bare list of example names, unless the question asks for examples; a
@@ -401,7 +407,6 @@ class Retriever:
         sentences = index.sentences[i]
         if len(sentences) <= 1:
             return sentences[0] if sentences else index.passages[i].text
-        relevance = self._sentence_relevance(index, i, question, query)
         chosen: list[int] = []
         total = 0
         for j in np.argsort(-relevance, kind="stable"):
