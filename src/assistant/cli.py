@@ -25,7 +25,7 @@ from assistant.progress import ProgressBar
 from assistant.retrieval.calibration import Tuning, save_tuning
 from assistant.retrieval.encoder import Encoder
 from assistant.retrieval.search import MODES, Answer
-from assistant.service import make_encoder, open_service, rebuild, status
+from assistant.service import current_knowledge, make_encoder, open_service, rebuild, status
 
 DEFAULT_EVAL_SETS = [
     Path("tests/eval/questions.yaml"),
@@ -135,7 +135,8 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     on the report half; with --calibrate, first choose this encoder's weights and threshold
     on the calibration half and save them."""
     tuning = Tuning() if args.calibrate else None
-    service = open_service(settings, build=True, tuning=tuning)
+    # the written content alone: phrasings learned from residents would grade themselves
+    service = open_service(settings, build=True, tuning=tuning, learned=False)
     known = {f"{d.id}#{s.id}" for d in service.knowledge.documents for s in d.sections}
     sets = {path.stem: load_questions(path, known) for path in args.questions}
     retriever = service.retriever
@@ -191,7 +192,7 @@ def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
     takes (the bot's own start would otherwise do this silently)."""
     say("[start 1/3] taalmodel laden (ongeveer 5 s) / loading the language model (about 5 s)")
     encoder = make_encoder(settings)
-    knowledge = load_knowledge(settings.knowledge_dir)
+    knowledge = current_knowledge(settings)
     state = status(settings, knowledge)
     if state.usable:
         say("[start 2/3] de index is actueel / the index is up to date")

@@ -118,11 +118,20 @@ class Settings:
     moderator_chat_id: int | None = None  # a group notified of each new idea
     pseudonym_secret: str = field(default="", repr=False)
     ops_port: int = 9090  # /healthz and /metrics while the bot runs (0: off)
+    # The staff console (console/), on the webhook's interface like the ops port (0: off);
+    # console_url: where staff reach it (behind HTTPS in production), for the /inzicht links.
+    console_port: int = 8088
+    console_url: str = ""
     log_format: str = "text"  # or "json"
     # Who is responsible for the personal data (the GDPR controller), as /privacy names it;
     # empty: /privacy says honestly that it has not been set.
     controller: str = ""
     question_retention_days: int = 30  # question texts are deleted after this many days
+
+    @property
+    def console_base(self) -> str:
+        """Where staff open the console: ASSISTANT_CONSOLE_URL, else this machine's port."""
+        return self.console_url or f"http://127.0.0.1:{self.console_port}"
 
     @property
     def index_dir(self) -> Path:
@@ -160,6 +169,8 @@ class Settings:
             moderator_chat_id=_optional_int(env, "ASSISTANT_MODERATOR_CHAT_ID"),
             pseudonym_secret=env.get("ASSISTANT_PSEUDONYM_SECRET", "").strip(),
             ops_port=_int(env, "ASSISTANT_OPS_PORT", 9090, 0, 65535),
+            console_port=_int(env, "ASSISTANT_CONSOLE_PORT", 8088, 0, 65535),
+            console_url=env.get("ASSISTANT_CONSOLE_URL", "").strip().rstrip("/"),
             log_format=_choice(env, "ASSISTANT_LOG_FORMAT", "text", ("text", "json")),
             controller=" ".join(env.get("ASSISTANT_CONTROLLER", "").split()),
             question_retention_days=_int(env, "ASSISTANT_QUESTION_RETENTION_DAYS", 30, 1, 3650),

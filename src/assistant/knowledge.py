@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -374,6 +375,28 @@ def content_hash(knowledge_dir: Path) -> str:
             continue
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def with_learned(kb: KnowledgeBase, learned: Mapping[str, Sequence[str]]) -> KnowledgeBase:
+    """The knowledge base with phrasings maintainers learned from residents' questions (per
+    section key "doc#section", from the console) added to the sections' ``vragen``; its hash
+    covers them, so an index built without them is stale. Phrasings of a section that no longer
+    exists are left out."""
+    if not learned:
+        return kb
+    digest = hashlib.sha256(kb.content_hash.encode())
+    documents = []
+    for doc in kb.documents:
+        sections = []
+        for section in doc.sections:
+            extra = [
+                q for q in learned.get(f"{doc.id}#{section.id}", ()) if q not in section.vragen
+            ]
+            for q in extra:
+                digest.update(f"\0{doc.id}#{section.id}\0{q}".encode())
+            sections.append(replace(section, vragen=section.vragen + tuple(extra)))
+        documents.append(replace(doc, sections=tuple(sections)))
+    return replace(kb, documents=tuple(documents), content_hash=digest.hexdigest())
 
 
 def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:

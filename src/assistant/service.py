@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from assistant.config import Settings
 from assistant.errors import IndexMissing, IndexStale
-from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.knowledge import KnowledgeBase, load_knowledge, with_learned
 from assistant.retrieval.calibration import Tuning, load_idea_thresholds, load_tuning
 from assistant.retrieval.encoder import Encoder, encoder_name, load_encoder
 from assistant.retrieval.index import (
@@ -24,6 +24,7 @@ from assistant.retrieval.index import (
 from assistant.retrieval.search import Retriever
 from assistant.similar_ideas import UNCALIBRATED, IdeaMatcher, idea_tuning
 from assistant.store.db import Database
+from assistant.store.learned import LearnedStore
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,35 @@ def make_encoder(settings: Settings) -> Encoder:
     )
 
 
+def current_knowledge(settings: Settings, *, learned: bool = True) -> KnowledgeBase:
+    """knowledge/, validated, with the phrasings maintainers learned in the console (stored in
+    the database, so every replica's next re-index uses the same); ``learned=False`` for the
+    evaluation, which measures the written content alone."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    if not learned:
+        return knowledge
+    db = Database(settings.database)
+    try:
+        return with_learned(knowledge, LearnedStore(db).by_section())
+    finally:
+        db.close()
+
+
 def status(settings: Settings, knowledge: KnowledgeBase) -> IndexStatus:
     """Whether the index under the data directory matches this content and model."""
     return index_status(settings.index_dir, knowledge.content_hash, model_name(settings))
 
 
 def rebuild(
-    settings: Settings, encoder: Encoder, *, progress: Progress | None = None
+    settings: Settings,
+    encoder: Encoder,
+    *,
+    progress: Progress | None = None,
+    learned: bool = True,
 ) -> tuple[KnowledgeBase, IndexBuild]:
-    """Validate knowledge/ and build a new index aside, then swap it in."""
-    knowledge = load_knowledge(settings.knowledge_dir)
+    """Validate knowledge/ and build a new index aside (with the learned phrasings unless
+    ``learned`` is off), then swap it in."""
+    knowledge = current_knowledge(settings, learned=learned)
     return knowledge, build_index(knowledge, encoder, settings.index_dir, progress=progress)
 
 
@@ -69,16 +89,18 @@ def open_service(
     encoder: Encoder | None = None,
     progress: Progress | None = None,
     tuning: Tuning | None = None,
+    learned: bool = True,
 ) -> Service:
     """Open the retriever; with ``build`` a missing or stale index is (re)built first.
 
     Without ``build`` a stale index is still served (with a warning); a missing one raises.
+    The knowledge includes the learned phrasings unless ``learned`` is off (the evaluation).
     The encoder's calibration is loaded first (unless ``tuning`` is given, as when calibrating):
     a model without one refuses to start before anything slow happens.
     """
     if tuning is None:
         tuning = load_tuning(model_name(settings), settings.data_dir)
-    knowledge = load_knowledge(settings.knowledge_dir)
+    knowledge = current_knowledge(settings, learned=learned)
     state = status(settings, knowledge)
     if not build:
         if not state.exists:
@@ -97,7 +119,7 @@ def open_service(
     encoder = encoder or make_encoder(settings)
     if build and not state.usable:
         log.info("building the index: %s", "; ".join(state.stale_reasons) or "none exists yet")
-        knowledge, _ = rebuild(settings, encoder, progress=progress)
+        knowledge, _ = rebuild(settings, encoder, progress=progress, learned=learned)
     return Service(
         settings=settings,
         knowledge=knowledge,

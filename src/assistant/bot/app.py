@@ -32,6 +32,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from assistant.bot import (
     callbacks,
     commands,
+    console_link,
     idea_detours,
     idea_matching,
     ideas,
@@ -62,9 +63,11 @@ from assistant.store.moderation import ModerationStore
 from assistant.store.notices import NoticeStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
+from assistant.store.staff import StaffStore
 
 log = logging.getLogger(__name__)
 OPS_SERVER = "ops_server"
+CONSOLE_SERVER = "console_server"
 REEMBED_TASK = "idea_vectors_task"
 # The local transport's dummy token (not a secret): bandit B105 is a false alarm here.
 LOCAL_TOKEN = "123456:LOCAL-TOKEN"  # nosec B105
@@ -129,6 +132,7 @@ async def open_services(
         moderation=ModerationStore(db),
         notices=NoticeStore(db),
         matcher=idea_matcher(settings, db, service.retriever),
+        staff=StaffStore(db),
         secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
         flood=FloodGuard(limit=settings.flood_limit),
     )
@@ -174,10 +178,14 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     # earlier, takes none of their commands or buttons.)
     moderators = filters.User(user_id=settings.moderator_ids)
     maintainers = filters.User(user_id=settings.maintainer_ids)
+    staff = filters.User(user_id=settings.moderator_ids | settings.maintainer_ids)
     app.add_handler(CommandHandler("review", moderation.review, filters=moderators))
     app.add_handler(CommandHandler("stats", moderation.stats, filters=moderators))
     app.add_handler(CommandHandler("export", moderation.export, filters=moderators))
     app.add_handler(CommandHandler("reindex", maintenance.reindex, filters=maintainers))
+    app.add_handler(
+        CommandHandler(["inzicht", "console"], console_link.console_link, filters=staff)
+    )
     app.add_handler(on(callbacks.REVIEW, moderation.review_button))
     general: list[BaseHandler[Update, BotContext, Any]] = [
         CommandHandler(["help", "hulp"], commands.help_command),
@@ -238,6 +246,7 @@ class InProcess:
 
     request: BaseRequest
     updater: bool = False
+    console: bool = False  # serve the staff console too (on settings.console_port)
 
 
 Transport = BotApi | InProcess
@@ -276,6 +285,11 @@ def build_application(
             app.bot_data[OPS_SERVER] = await start_ops_server(
                 services, settings.webhook_listen, settings.ops_port
             )
+        console = production or (isinstance(transport, InProcess) and transport.console)
+        if console and settings.console_port:
+            app.bot_data[CONSOLE_SERVER] = await console_link.start_console_for(
+                services, app.job_queue
+            )
 
     async def post_shutdown(app: BotApplication) -> None:
         task = app.bot_data.pop(REEMBED_TASK, None)
@@ -283,9 +297,12 @@ def build_application(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        server = app.bot_data.pop(OPS_SERVER, None)
-        if server is not None:
-            server.stop()
+        for name in (OPS_SERVER, CONSOLE_SERVER):
+            server = app.bot_data.pop(name, None)
+            if server is not None:
+                server.stop()  # no new connections; the open ones end too (keep-alive)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(server.close_all_connections(), 5)
         db.close()
 
     builder: ApplicationBuilder[Any, BotContext, Any, Any, Any, Any] = (
@@ -401,6 +418,8 @@ def run(settings: Settings) -> int:
     app = build_application(settings, BotApi())
     if settings.ops_port:
         _port_free(settings.webhook_listen, settings.ops_port, "ASSISTANT_OPS_PORT")
+    if settings.console_port:
+        _port_free(settings.webhook_listen, settings.console_port, "ASSISTANT_CONSOLE_PORT")
     if settings.webhook_url:
         _port_free(settings.webhook_listen, settings.webhook_port, "ASSISTANT_WEBHOOK_PORT")
     # Local problems first (a read-only or broken database is one line, before any network).

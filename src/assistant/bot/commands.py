@@ -73,7 +73,7 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
 
 async def _deep_link(update: Update, context: BotContext) -> bool:
     """``/start <what>`` from a "continue in private" button: run that command here."""
-    from assistant.bot import moderation, rights  # they use this module's neighbours
+    from assistant.bot import console_link, moderation, rights  # they use this module's neighbours
 
     what = context.args[0] if context.args else ""
     user = update.effective_user
@@ -87,6 +87,10 @@ async def _deep_link(update: Update, context: BotContext) -> bool:
         await moderation.review(update, context)
     elif what == "export" and staff:
         await moderation.export(update, context)
+    elif (
+        what == "inzicht" and user is not None and console_link.roles_of(context.services, user.id)
+    ):
+        await console_link.console_link(update, context)
     else:
         return False
     return True

@@ -21,6 +21,7 @@ from assistant.store.moderation import ModerationStore
 from assistant.store.notices import NoticeStore
 from assistant.store.prefs import Preferences
 from assistant.store.questions import QuestionLog
+from assistant.store.staff import StaffStore
 
 SERVICES = "services"
 
@@ -39,6 +40,7 @@ class Services:
     moderation: ModerationStore
     notices: NoticeStore  # the outbox of notices to idea authors
     matcher: IdeaMatcher  # near-duplicates, groups and related sections of ideas
+    staff: StaffStore  # the console's sign-in links and sessions
     secret: str  # for authors' pseudonyms
     flood: FloodGuard
     metrics: Metrics = field(default_factory=Metrics)

@@ -65,10 +65,13 @@ class QuestionLog:
         """Record a question, its ranked passages, its verdict and the hits it showed; returns
         its id."""
         verdict = verdict or ("sure" if answered else "none")
+        # the nearest section ("doc#section" of the best passage "doc#section#n"), for the
+        # console's content gaps
+        nearest = hits[0].rsplit("#", 1)[0] if hits else ""
         with self.db.transaction() as conn:
             row = conn.execute(
                 "INSERT INTO questions (text, lang, answered, confidence, hits, verdict, shown, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "nearest, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     text,
                     lang,
@@ -77,6 +80,7 @@ class QuestionLog:
                     json.dumps(hits),
                     verdict,
                     json.dumps(list(shown), ensure_ascii=False),
+                    nearest,
                     utcnow(),
                 ),
             ).fetchone()
