@@ -51,7 +51,7 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
     ASSISTANT_DATA_DIR=/data ASSISTANT_KNOWLEDGE_DIR=/app/knowledge \
     ASSISTANT_QUERY_PROMPT=${QUERY_PROMPT} ASSISTANT_PASSAGE_PROMPT=${PASSAGE_PROMPT} \
-    ASSISTANT_OPS_PORT=9090
+    ASSISTANT_OPS_PORT=9090 ASSISTANT_CONSOLE_PORT=8088
 RUN groupadd --system --gid 10001 assistant \
     && useradd --system --no-log-init --uid 10001 --gid 10001 --home-dir /app \
        --shell /usr/sbin/nologin assistant \
@@ -63,7 +63,7 @@ COPY --from=build --chown=assistant:assistant /app /app
 COPY --chmod=0755 scripts/docker-entrypoint ./scripts/docker-entrypoint
 USER 10001:10001
 VOLUME ["/data"]
-EXPOSE 8443 9090
+EXPOSE 8443 9090 8088
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['ASSISTANT_OPS_PORT'], timeout=4)"]
 ENTRYPOINT ["./scripts/docker-entrypoint"]

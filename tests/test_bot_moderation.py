@@ -189,6 +189,8 @@ async def test_stats_and_export_leave_out_hidden(staffed: LocalTelegram) -> None
         "1 verborgen" in stats.text
     )
     assert stats.text.count(": 1\n") + stats.text.endswith(": 1") >= 1  # today's visible idea
+    assert ": 0\n" not in stats.text  # days without ideas are left out, not listed as zeros
+    assert "/inzicht" in stats.text  # the console has the charts
     assert "Vragen:</b> 0" in stats.text
     [document] = await staffed.send(MOD, "/export")
     assert document.document is not None

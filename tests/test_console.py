@@ -17,9 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from assistant.bot import texts
 from assistant.bot.app import InProcess, build_application
+from assistant.cli import main
 from assistant.config import Settings
 from assistant.localbot.api import LocalBotApi
 from assistant.localbot.simulator import LocalTelegram, Resident
@@ -174,6 +176,11 @@ async def test_maintainer_teaches_a_question_and_the_reindex_answers_it(
     assert await browser.locator(f"li.question[data-question='{logged['id']}']").count() == 0
     [learned] = rows(console, "SELECT section, text, actor FROM learned_phrasings")
     assert learned == {"section": target, "text": question, "actor": "console:950"}
+    exported = tmp_path / "learned.yaml"
+    assert main(["phrasings", "export", "--output", str(exported)]) == 0
+    assert yaml.safe_load(exported.read_text(encoding="utf-8")) == {
+        "local-for-local": {"lokale-allianties": {"vragen": [question]}}
+    }
 
     await console.send(MAINTAINER, "/reindex")  # returns once the new index serves
     await console.send(SHY, question)

@@ -9,6 +9,7 @@ not saving sent documents, ``--staff`` not adding the terminal user to the maint
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from assistant.logs import log_to_file, setup_logging
 from assistant.retrieval.encoder import Encoder
 from assistant.store import Database
 from assistant.store.ideas import IdeaStore
+from tests.support import free_port
 
 
 def add_idea(settings: Settings) -> int:
@@ -118,6 +120,17 @@ async def test_export_is_saved_and_reindex_progress_shown(
     assert "Een buurtkamer voor gezond koken" in files[0].read_text(encoding="utf-8-sig")
     _, rest = out.split(texts.html("nl", "reindex_started"), 1)
     assert "bot> (bewerkt) Klaar:" in rest  # the status message, edited in place
+
+
+async def test_staff_get_a_console_link_that_opens_on_this_machine(
+    settings: Settings, encoder: Encoder
+) -> None:
+    port = free_port()
+    staffed = dataclasses.replace(settings, console_port=port)
+    out = await transcript(staffed, encoder, [], staff=True)
+    assert f"http://127.0.0.1:{port}/console/login?t=" in out
+    resident = await transcript(staffed, encoder, [], staff=False)
+    assert "/console/login" not in resident
 
 
 async def test_staff_only_with_staff(settings: Settings, encoder: Encoder, log_file: Path) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from assistant import cli_ideas
 from assistant.config import Settings
 from assistant.errors import AssistantError
@@ -26,6 +28,8 @@ from assistant.retrieval.calibration import Tuning, save_tuning
 from assistant.retrieval.encoder import Encoder
 from assistant.retrieval.search import MODES, Answer
 from assistant.service import current_knowledge, make_encoder, open_service, rebuild, status
+from assistant.store.db import Database
+from assistant.store.learned import LearnedStore
 
 DEFAULT_EVAL_SETS = [
     Path("tests/eval/questions.yaml"),
@@ -310,6 +314,32 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_phrasings_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the phrasings learned in the console as YAML, per document and section, for the
+    maintainers to copy into the ``vragen`` of knowledge/ (they are in use already)."""
+    db = Database(settings.database)
+    try:
+        learned = LearnedStore(db).phrasings()
+    finally:
+        db.close()
+    tree: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for p in learned:
+        doc, _, section = p.section.partition("#")
+        tree.setdefault(doc, {}).setdefault(section, {"vragen": []})["vragen"].append(p.text)
+    header = (
+        "# Formuleringen die beheerders in de console aan een deel toewezen (assistant phrasings "
+        "export).\n# Phrasings maintainers assigned to a section in the console; copy them into "
+        "the section's\n# 'vragen' in knowledge/ to keep them with the content.\n"
+    )
+    body = yaml.safe_dump(tree, allow_unicode=True, sort_keys=True, width=100) if tree else "{}\n"
+    if args.output:
+        args.output.write_text(header + body, encoding="utf-8")
+        print(f"{len(learned)} phrasings -> {args.output}")
+    else:
+        sys.stdout.write(header + body)
+    return 0
+
+
 def cmd_config(settings: Settings, args: argparse.Namespace) -> int:
     """Print the effective configuration, secrets masked."""
     for name, value in settings.describe().items():
@@ -374,6 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
         "retention", help="delete question texts older than the retention period"
     ).set_defaults(func=cmd_retention)
     cli_ideas.register(sub)
+    phrasings = sub.add_parser("phrasings", help="phrasings learned in the staff console")
+    phrasings_sub = phrasings.add_subparsers(dest="phrasings_command", required=True)
+    export = phrasings_sub.add_parser("export", help="write them as YAML for knowledge/")
+    export.add_argument("--output", type=Path, help="a file (default: standard output)")
+    export.set_defaults(func=cmd_phrasings_export)
     sub.add_parser(
         "config", help="print the effective configuration (secrets masked)"
     ).set_defaults(func=cmd_config)

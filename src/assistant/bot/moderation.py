@@ -376,6 +376,7 @@ async def stats(update: Update, context: BotContext) -> None:
             )
         )
     lines += ["", texts.html(lang, "stats_days")]
+    busy = [(day, n) for day, n in figures.per_day if n]  # no rows of zeros
     lines += [
         texts.html(
             lang,
@@ -383,8 +384,8 @@ async def stats(update: Update, context: BotContext) -> None:
             day=wording.day(lang, dt.date.fromisoformat(day), with_year=False),
             count=n,
         )
-        for day, n in figures.per_day
-    ]
+        for day, n in busy
+    ] or [texts.html(lang, "stats_no_days")]
     if figures.per_age_group:
         groups = ", ".join(
             f"{texts.plain(lang, f'btn_age_{g}')}: {figures.per_age_group[g]}"
@@ -407,6 +408,8 @@ async def stats(update: Update, context: BotContext) -> None:
         texts.html(
             lang, "stats_feedback", up=figures.votes_up, down=figures.votes_down, ratio=ratio
         ),
+        "",
+        texts.html(lang, "stats_console"),
     ]
     await message.reply_text("\n".join(lines))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-WIDTH = 560
+WIDTH = 720
 BAR_HEIGHT = 18
 GAP = 6
 LABEL_WIDTH = 220
@@ -60,11 +60,18 @@ def line(series: Series) -> str:
         for i, value in enumerate(series.values)
     ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    every = max(1, n // 8)  # a number over every point up to 8, else over every few
     marks = "".join(
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="point">'
         f"<title>{escape(label)}: {value}</title></circle>"
-        f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" class="value">{value}</text>'
-        for (x, y), label, value in zip(points, series.labels, series.values, strict=True)
+        + (
+            f'<text x="{x:.1f}" y="{y - 6:.1f}" text-anchor="middle" class="value">{value}</text>'
+            if i % every == 0 or i == n - 1
+            else ""
+        )
+        for i, ((x, y), label, value) in enumerate(
+            zip(points, series.labels, series.values, strict=True)
+        )
     )
     ticks = "".join(
         f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" class="label">'

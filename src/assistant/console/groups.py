@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.similar_ideas import IdeaMatcher, RelatedSection
@@ -35,15 +36,16 @@ class IdeaGroups:
         self._key: tuple[object, ...] | None = None
         self._value = Grouping()
 
-    def current(self, visible: list[int]) -> Grouping:
-        """The grouping of ``visible`` (the ids of the pending and approved ideas); call it on
-        the database thread (it reads the vectors)."""
+    def current(self, fingerprint: object, visible: Callable[[], list[int]]) -> Grouping:
+        """The grouping of the pending and approved ideas (``visible()`` lists their numbers;
+        called only when ``fingerprint``, a cheap summary of the ideas table, or the vectors or
+        the index changed). Call it on the database thread (it reads the vectors)."""
         matcher = self.matcher
-        key = (matcher.vectors.marks(), tuple(visible), matcher.retriever.index.path)
+        key = (matcher.vectors.marks(), fingerprint, matcher.retriever.index.path)
         with self._lock:
             if key == self._key:
                 return self._value
-            vectors = matcher.stored_vectors(visible)
+            vectors = matcher.stored_vectors(visible())
             labels = matcher.clusters(sorted(vectors)) if vectors else {}
             members: dict[int, list[int]] = defaultdict(list)
             for idea, group in sorted(labels.items()):

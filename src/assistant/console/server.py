@@ -33,9 +33,9 @@ from assistant.console.views import (
     insight_tables,
     queue_page,
     section_names,
-    visible_ideas,
 )
 from assistant.console.words import LANGUAGES, word
+from assistant.ideas.model import VISIBLE
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
 from assistant.similar_ideas import IdeaMatcher
@@ -228,12 +228,7 @@ class _Home(_Base):
 
 
 async def _insight_tables(deps: ConsoleDeps, lang: str) -> list[Table]:
-    def build() -> list[Table]:
-        ideas = visible_ideas(deps.moderation)
-        grouping = deps.groups.current(sorted(ideas))
-        return insight_tables(deps.insight, grouping, ideas, deps.knowledge(), lang)
-
-    return await deps.db.call(build)
+    return await deps.db.call(insight_tables, deps.insight, deps.groups, deps.knowledge(), lang)
 
 
 class _Insight(_Base):
@@ -308,7 +303,7 @@ class _Ideas(_Base):
         deps = self.deps
         queue = await deps.db.call(
             queue_page,
-            deps.moderation,
+            deps.insight,
             deps.groups,
             filters,
             deps.knowledge(),
@@ -333,6 +328,11 @@ class _IdeaAction(_Base):
         if not back.startswith(f"{PREFIX}/ideas"):
             back = f"{PREFIX}/ideas"
         ids = [int(i) for i in self.get_body_arguments("idea") if i.isdigit()]
+        group = self.get_body_argument("group", "")
+        if group.isdigit():  # a whole group: its members as they are now
+            ids = await self.deps.db.call(self._members, int(group))
+            if action == "duplicate":  # all of them join the group's first idea
+                ids = [i for i in ids if i != int(group)]
         moderation = self.deps.moderation
         messages = []
         for idea_id in ids:
@@ -369,6 +369,13 @@ class _IdeaAction(_Base):
                 await self.audit(f"idea-{action}", f"idea {idea_id}")
         self.deps.after_decision()
         self.done(" ".join(messages) or word(lang, "done"), back)
+
+    def _members(self, group: int) -> list[int]:
+        insight = self.deps.insight
+        grouping = self.deps.groups.current(
+            insight.fingerprint(), lambda: insight.idea_ids(VISIBLE)
+        )
+        return list(grouping.members.get(group, []))
 
 
 class _Csv(_Base):

@@ -14,15 +14,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.console import charts
-from assistant.console.groups import Grouping, IdeaGroups
+from assistant.console.groups import IdeaGroups
 from assistant.console.words import word
 from assistant.ideas.model import STATUSES, VISIBLE, Idea
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
 from assistant.store.insight import SMALL, IdeaCell, InsightStore, OpenQuestion
-from assistant.store.moderation import ModerationStore, pseudonym
+from assistant.store.moderation import pseudonym
 
 PAGE_SIZE = 50  # ideas per page of the review queue
+SIMILAR_SHOWN = 5  # near-duplicates shown beside an idea (the group link shows all)
+OPEN_PER_SECTION = 10  # unanswered questions shown per section (the newest; triage shows more)
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,15 @@ def _percent(value: float | None) -> str:
 
 # --- insight -------------------------------------------------------------------------------------
 def insight_tables(
-    insight: InsightStore, grouping: Grouping, ideas: dict[int, Idea], kb: KnowledgeBase, lang: str
+    insight: InsightStore, groups: IdeaGroups, kb: KnowledgeBase, lang: str
 ) -> list[Table]:
     """The insight page: questions per week, sections reached, ideas by place, by related
     section, and the largest groups."""
     names = section_names(kb)
+    headings = {f"{d.id}#{s.id}": s.heading for d in kb.documents for s in d.sections}
+    grouping = groups.current(insight.fingerprint(), lambda: insight.idea_ids(VISIBLE))
+    largest = grouping.largest()
+    firsts = insight.ideas([first for first, _ in largest])
     weeks = insight.per_week()
     weekly = Table(
         "weekly",
@@ -87,7 +93,12 @@ def insight_tables(
             for f in sections[:15]
         ],
     )
-    reached = _with_chart(reached, charts.bars, [f.sure for f in sections[:15]])
+    reached = _with_chart(
+        reached,
+        charts.bars,
+        [f.sure for f in sections[:15]],
+        [headings.get(f.section, f.section) for f in sections[:15]],
+    )
 
     cells = insight.ideas_by_place()
     by_place = Table(
@@ -101,9 +112,7 @@ def insight_tables(
         ],
     )
 
-    related = Counter(
-        grouping.related[i].key for i, idea in ideas.items() if i in grouping.related
-    )
+    related = Counter(r.key for r in grouping.related.values())
     by_related = Table(
         "by_related",
         word(lang, "by_related"),
@@ -111,11 +120,16 @@ def insight_tables(
         [word(lang, "section"), word(lang, "ideas")],
         [[_name(names, key, lang), _small(n)] for key, n in related.most_common()],
     )
-    by_related = _with_chart(
-        by_related, charts.bars, [n if n >= SMALL else 0 for _, n in related.most_common()]
-    )
+    large = [(key, n) for key, n in related.most_common() if n >= SMALL]  # "< 5" draws no bar
+    if large:
+        by_related = _with_chart(
+            by_related,
+            charts.bars,
+            [n for _, n in large],
+            [headings.get(key, key) for key, _ in large],
+        )
 
-    groups = Table(
+    biggest = Table(
         "groups",
         word(lang, "groups"),
         word(lang, "groups_def"),
@@ -123,24 +137,27 @@ def insight_tables(
         [
             [
                 str(len(members)),
-                kb.theme_title(ideas[first].theme, lang) if first in ideas else "",
-                f"#{first} {ideas[first].text[:160]}" if first in ideas else f"#{first}",
+                kb.theme_title(firsts[first].theme, lang) if first in firsts else "",
+                f"#{first} {firsts[first].text[:160]}" if first in firsts else f"#{first}",
             ]
-            for first, members in grouping.largest()
+            for first, members in largest
         ],
     )
-    return [weekly, reached, by_place, by_related, groups]
+    return [weekly, reached, by_place, by_related, biggest]
 
 
 def _small(n: int) -> str:
     return IdeaCell("", "", n).shown
 
 
-def _with_chart(table: Table, draw: object, values: list[int]) -> Table:
-    """The table with a chart of its first column's labels and ``values``."""
+def _with_chart(
+    table: Table, draw: object, values: list[int], labels: list[str] | None = None
+) -> Table:
+    """The table with a chart of ``values``, labelled by ``labels`` (default: the table's
+    first column)."""
     if not table.rows:
         return table
-    series = charts.Series(table.title, [r[0] for r in table.rows], values)
+    series = charts.Series(table.title, labels or [r[0] for r in table.rows], values)
     return Table(
         table.name,
         table.title,
@@ -234,7 +251,7 @@ def gaps_page(
     )
     gone = {f.section: f.texts_gone for f in figures.sections}
     groups = [
-        (key, _name(names, key, lang), questions, gone.get(key, 0))
+        (key, _name(names, key, lang), questions[:OPEN_PER_SECTION], gone.get(key, 0))
         for key, questions in sorted(
             figures.open_questions.items(), key=lambda kv: (-len(kv[1]), kv[0])
         )
@@ -279,41 +296,47 @@ class Queue:
     statuses: tuple[str, ...] = STATUSES
 
 
-def visible_ideas(moderation: ModerationStore) -> dict[int, Idea]:
-    """The pending and approved ideas by number."""
-    return {i.id: i for i in moderation.ideas(statuses=VISIBLE)}
-
-
 def queue_page(
-    moderation: ModerationStore,
+    insight: InsightStore,
     groups: IdeaGroups,
     filters: Filters,
     kb: KnowledgeBase,
     secret: str,
     lang: str,
 ) -> Queue:
-    """The ideas matching the filters, oldest first, a page at a time, with their groups."""
+    """The ideas matching the filters, oldest first, a page at a time, with their groups (only
+    the ideas on the page and their group members are read in full)."""
     statuses = (filters.status,) if filters.status in STATUSES else STATUSES
-    every = moderation.ideas(statuses=STATUSES)
-    by_id = {i.id: i for i in every}
-    grouping = groups.current(sorted(i.id for i in every if i.status in VISIBLE))
+    grouping = groups.current(insight.fingerprint(), lambda: insight.idea_ids(VISIBLE))
+    plain = (statuses, filters.theme, filters.municipality)
+    if filters.section or filters.group is not None:  # filters the database cannot apply
+        chosen = [
+            i
+            for i in insight.idea_ids(*plain)
+            if (
+                not filters.section
+                or (i in grouping.related and grouping.related[i].key == filters.section)
+            )
+            and (filters.group is None or grouping.group_of.get(i) == filters.group)
+        ]
+        total, page = len(chosen), chosen[filters.offset : filters.offset + PAGE_SIZE]
+    else:
+        total = insight.count_ideas(*plain)
+        page = insight.idea_ids(*plain, limit=PAGE_SIZE, offset=filters.offset)
+    members = {
+        i: [m for m in grouping.members.get(grouping.group_of.get(i, -1), []) if m != i][
+            :SIMILAR_SHOWN
+        ]
+        for i in page
+    }
+    ideas = insight.ideas(sorted(set(page) | {m for ms in members.values() for m in ms}))
     names = section_names(kb)
-    chosen = [
-        i
-        for i in every
-        if i.status in statuses
-        and (not filters.theme or i.theme == filters.theme)
-        and (not filters.municipality or i.municipality == filters.municipality)
-        and (
-            not filters.section
-            or (i.id in grouping.related and grouping.related[i.id].key == filters.section)
-        )
-        and (filters.group is None or grouping.group_of.get(i.id) == filters.group)
-    ]
     cards = []
-    for idea in chosen[filters.offset : filters.offset + PAGE_SIZE]:
+    for idea_id in page:
+        idea = ideas.get(idea_id)
+        if idea is None:  # erased meanwhile
+            continue
         group = grouping.group_of.get(idea.id)
-        members = grouping.members.get(group, []) if group is not None else []
         theme = kb.theme(idea.theme)
         questions = (
             {q.id: q.text.get(lang) or q.text["nl"] for q in theme.questions} if theme else {}
@@ -324,16 +347,16 @@ def queue_page(
                 idea=idea,
                 author=pseudonym(secret, idea.author_id),
                 related=names.get(related.key, related.heading) if related else "",
-                group=group if members else None,
-                similar=[by_id[m] for m in members if m != idea.id and m in by_id][:5],
+                group=group if members[idea_id] else None,
+                similar=[ideas[m] for m in members[idea_id] if m in ideas],
                 answers=[(questions.get(k, k), v) for k, v in idea.answers.items() if v],
             )
         )
     used_sections = sorted({r.key for r in grouping.related.values()})
     return Queue(
         cards=cards,
-        total=len(chosen),
+        total=total,
         themes=[(t.id, t.title.get(lang, t.id)) for t in kb.themes],
-        municipalities=sorted({i.municipality for i in every if i.municipality}),
+        municipalities=insight.municipalities(),
         sections=[(k, names.get(k, k)) for k in used_sections],
     )

@@ -53,15 +53,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "questions": ("Vragen", "Questions"),
     "reached": ("Meest bereikte delen van de teksten", "Parts of the texts reached most"),
     "reached_def": (
-        "Per deel: vragen die er direct mee beantwoord werden, en de duimpjes op de getoonde "
-        "fragmenten van dat deel.",
-        "Per part: questions answered outright with it, and the thumbs on the shown excerpts "
-        "of that part.",
+        "Per deel: vragen die er direct mee beantwoord werden, en de duimen omhoog en omlaag "
+        "(👍/👎) op de getoonde fragmenten van dat deel.",
+        "Per part: questions answered outright with it, and the thumbs up and down (👍/👎) on "
+        "the shown excerpts of that part.",
     ),
     "section": ("Deel van de tekst", "Part of the text"),
     "answered": ("Beantwoord", "Answered"),
-    "up": ("👍", "👍"),
-    "down": ("👎", "👎"),
+    "up": ("Duim omhoog", "Thumbs up"),
+    "down": ("Duim omlaag", "Thumbs down"),
     "by_place": ("Ideeën per thema en gemeente", "Ideas per theme and municipality"),
     "by_place_def": (
         "Ideeën die wachten of goedgekeurd zijn. Minder dan 5 tonen we als '< 5', zodat "

@@ -17,6 +17,7 @@ import dataclasses
 import html
 import re
 import shutil
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,12 +119,25 @@ class TerminalBotApi(LocalBotApi):
 
 
 def staff_settings(settings: Settings, user_id: int = TERMINAL_USER_ID) -> Settings:
-    """The settings with the terminal user added as moderator and maintainer."""
+    """The settings with the terminal user added as moderator and maintainer, and the staff
+    console on this machine only (127.0.0.1)."""
     return dataclasses.replace(
         settings,
         moderator_ids=settings.moderator_ids | {user_id},
         maintainer_ids=settings.maintainer_ids | {user_id},
+        webhook_listen="127.0.0.1",
     )
+
+
+def console_port_free(port: int) -> bool:
+    """Whether the console can listen on 127.0.0.1:``port``."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 async def chat(
@@ -144,12 +158,21 @@ async def chat(
     api = TerminalBotApi(
         chat_id=user_id, stdout=stdout, lang=language, files_dir=settings.data_dir / FILES_DIR
     )
-    app = build_application(settings, InProcess(api), encoder=encoder)
+    console = staff and bool(settings.console_port) and console_port_free(settings.console_port)
+    if staff and not console:
+        print(
+            f"(console: poort {settings.console_port} is bezet of uit / port taken or off: "
+            "ASSISTANT_CONSOLE_PORT)",
+            file=stdout,
+        )
+    app = build_application(settings, InProcess(api, console=console), encoder=encoder)
     resident = Resident(id=user_id, first_name="Terminal", language_code=language)
     loop = asyncio.get_running_loop()
     async with LocalTelegram(app, api) as telegram:
         app.bot_data[SERVICES].erasure_hooks.append(api.erase)
         await telegram.send(resident, "/start")
+        if console:  # the staff console's sign-in link, as a staff member gets it in Telegram
+            await telegram.send(resident, "/inzicht")
         while True:
             print("you> ", end="", file=stdout, flush=True)
             api.waiting = True

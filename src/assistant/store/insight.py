@@ -12,8 +12,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.ideas.model import VISIBLE
+from assistant.ideas.model import VISIBLE, Idea
 from assistant.store.db import Database
+from assistant.store.ideas import idea_from_row
 
 SMALL = 5  # cells of fewer ideas than this are shown as "< 5" (they could point at a person)
 
@@ -95,15 +96,15 @@ class InsightStore:
         def of(key: str) -> SectionFigures:
             return figures.setdefault(key, SectionFigures(key))
 
-        for nearest, verdict, gone, n in self.db.execute(
-            "SELECT nearest, verdict, CASE WHEN text = '' THEN 1 ELSE 0 END AS gone, COUNT(*) "
-            "FROM questions GROUP BY nearest, verdict, gone"
+        for nearest, verdict, n, gone in self.db.execute(
+            "SELECT nearest, verdict, SUM(questions), SUM(gone) FROM question_counts "
+            "GROUP BY nearest, verdict"
         ).fetchall():
             row = of(str(nearest))
             row.questions += int(n)
             setattr(row, str(verdict), getattr(row, str(verdict)) + int(n))
-            if int(gone) and verdict != "sure":
-                row.texts_gone += int(n)
+            if verdict != "sure":
+                row.texts_gone += int(gone)
         for section, n in self.db.execute(
             "SELECT section, COUNT(*) FROM maybe_choices GROUP BY section"
         ).fetchall():
@@ -118,7 +119,7 @@ class InsightStore:
                 row.down += int(n)
         return sorted(figures.values(), key=lambda f: (-f.questions, f.section))
 
-    def open_questions(self, limit: int = 300) -> dict[str, list[OpenQuestion]]:
+    def open_questions(self, limit: int = 200) -> dict[str, list[OpenQuestion]]:
         """The newest untriaged questions that were not answered outright and still have
         their text, grouped by nearest section."""
         rows = self.db.execute(
@@ -135,7 +136,7 @@ class InsightStore:
             )
         return grouped
 
-    def gaps(self, limit: int = 300) -> Gaps:
+    def gaps(self, limit: int = 200) -> Gaps:
         """Everything the content-gap page shows."""
         return Gaps(self.sections(), self.open_questions(limit))
 
@@ -169,8 +170,7 @@ class InsightStore:
         first = monday - dt.timedelta(weeks=weeks - 1)
         counts: Counter[str] = Counter()
         for day, n in self.db.execute(
-            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) FROM questions "
-            "WHERE created_at >= ? GROUP BY day",
+            "SELECT day, SUM(questions) FROM question_counts WHERE day >= ? GROUP BY day",
             (first.isoformat(),),
         ).fetchall():
             year, week, _ = dt.date.fromisoformat(str(day)).isocalendar()
@@ -192,6 +192,74 @@ class InsightStore:
             VISIBLE,
         ).fetchall()
         return [IdeaCell(str(t), str(m), int(n)) for t, m, n in rows]
+
+    @staticmethod
+    def _where(
+        statuses: tuple[str, ...], theme: str, municipality: str
+    ) -> tuple[str, list[object]]:
+        marks = ",".join("?" * len(statuses))
+        where = f"status IN ({marks})"
+        args: list[object] = list(statuses)
+        if theme:
+            where += " AND theme = ?"
+            args.append(theme)
+        if municipality:
+            where += " AND municipality = ?"
+            args.append(municipality)
+        return where, args
+
+    def idea_ids(
+        self,
+        statuses: tuple[str, ...],
+        theme: str = "",
+        municipality: str = "",
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[int]:
+        """Numbers of the ideas with these statuses (and theme, municipality), oldest first:
+        the queue filters on numbers and reads only the ideas of the page it shows."""
+        where, args = self._where(statuses, theme, municipality)
+        sql = f"SELECT id FROM ideas WHERE {where} ORDER BY id"  # nosec B608 (only '?' marks)
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [int(r[0]) for r in self.db.execute(sql, args).fetchall()]
+
+    def count_ideas(
+        self, statuses: tuple[str, ...], theme: str = "", municipality: str = ""
+    ) -> int:
+        """How many ideas ``idea_ids`` would list."""
+        where, args = self._where(statuses, theme, municipality)
+        sql = f"SELECT COUNT(*) FROM ideas WHERE {where}"  # nosec B608 (only '?' marks)
+        return int(self.db.execute(sql, args).fetchone()[0])
+
+    def fingerprint(self) -> tuple[int, int, str]:
+        """A cheap summary that changes with any new, erased or moderated idea (count, sum of
+        numbers, latest change): what the cached idea groups are keyed on."""
+        count, total, latest = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(MAX(updated_at), '') FROM ideas"
+        ).fetchone()
+        return int(count), int(total), str(latest)
+
+    def ideas(self, ids: list[int]) -> dict[int, Idea]:
+        """These ideas by number (those that exist)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT * FROM ideas WHERE id IN ({marks})",  # nosec B608 (only '?' marks)
+            ids,
+        ).fetchall()
+        return {int(r["id"]): idea_from_row(r) for r in rows}
+
+    def municipalities(self) -> list[str]:
+        """The municipalities ideas name, for the queue's filter."""
+        rows = self.db.execute(
+            "SELECT DISTINCT municipality FROM ideas WHERE municipality <> '' "
+            "ORDER BY municipality"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def idea_counts(self) -> tuple[int, int]:
         """Ideas waiting for review, and all ideas (for the plain-count baseline)."""

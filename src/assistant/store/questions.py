@@ -68,6 +68,7 @@ class QuestionLog:
         # the nearest section ("doc#section" of the best passage "doc#section#n"), for the
         # console's content gaps
         nearest = hits[0].rsplit("#", 1)[0] if hits else ""
+        now = utcnow()
         with self.db.transaction() as conn:
             row = conn.execute(
                 "INSERT INTO questions (text, lang, answered, confidence, hits, verdict, shown, "
@@ -81,9 +82,15 @@ class QuestionLog:
                     verdict,
                     json.dumps(list(shown), ensure_ascii=False),
                     nearest,
-                    utcnow(),
+                    now,
                 ),
             ).fetchone()
+            conn.execute(
+                "INSERT INTO question_counts (day, nearest, verdict, questions, gone) "
+                "VALUES (?, ?, ?, 1, 0) ON CONFLICT (day, nearest, verdict) "
+                "DO UPDATE SET questions = question_counts.questions + 1",
+                (now[:10], nearest, verdict),
+            )
             return int(row[0])
 
     def get(self, question_id: int) -> LoggedQuestion | None:
@@ -176,9 +183,21 @@ class QuestionLog:
         if not pending:  # nothing to do: no write, no lock
             return 0
         with self.db.transaction() as conn:
+            emptied = conn.execute(
+                "SELECT substr(created_at, 1, 10) AS day, nearest, verdict, COUNT(*) "
+                "FROM questions WHERE created_at < ? AND text <> '' "
+                "GROUP BY substr(created_at, 1, 10), nearest, verdict",
+                (cutoff,),
+            ).fetchall()
             cursor = conn.execute(
                 "UPDATE questions SET text = '' WHERE created_at < ? AND text <> ''", (cutoff,)
             )
             count = int(cursor.rowcount)
+            for day, nearest, verdict, n in emptied:  # the console's counts of deleted texts
+                conn.execute(
+                    "UPDATE question_counts SET gone = gone + ? "
+                    "WHERE day = ? AND nearest = ? AND verdict = ?",
+                    (int(n), day, nearest, verdict),
+                )
         self.db.purge(("questions",))  # no copy left in the log or in dead rows
         return count
