@@ -118,6 +118,36 @@ async def test_reject_with_reason_hide_and_skip(staffed: LocalTelegram, api: Loc
     assert [r["action"] for r in audit_rows(staffed)] == ["reject", "hide"]
 
 
+async def test_a_typed_reason_rejects_and_reaches_the_author(
+    staffed: LocalTelegram, api: LocalBotApi
+) -> None:
+    kept = await submit(staffed, SHY, "Een wandelclub voor ouderen in de wijk.", False)
+    number = await submit(staffed, AUTHOR, "AI-spreekuur in de bibliotheek.", True)
+    [review] = await staffed.send(MOD, "/review")
+    await staffed.press(MOD, review, "Afwijzen")
+    # "type a reason", then a command: the idea stays as it was and the command runs
+    [prompt] = await staffed.press(MOD, review, texts.plain("nl", "btn_reason_typed"))
+    assert f"#{kept}" in prompt.text
+    [again] = await staffed.send(MOD, "/review")
+    assert f"#{kept}" in again.text
+    assert services_of(staffed).ideas.get(kept).status == "pending"  # type: ignore[union-attr]
+    await staffed.press(MOD, again, "Overslaan")
+    [review] = api.to_chat(MOD.id)[-1:]
+    assert f"#{number}" in review.text
+    await staffed.press(MOD, review, "Afwijzen")
+    await staffed.press(MOD, review, texts.plain("nl", "btn_reason_typed"))
+    reason = "Dit gaat over de bibliotheek van je gemeente: mail die gerust zelf."
+    replies = await staffed.send(MOD, reason)
+    status = texts.plain("nl", "status_rejected")
+    assert texts.html("nl", "mod_done", status=status) in replies[0].text
+    rejected = services_of(staffed).ideas.get(number)
+    assert rejected is not None and rejected.status == "rejected"
+    assert rejected.moderation_reason == reason  # typed, not searched as a question
+    assert rows(staffed, "SELECT COUNT(*) AS n FROM questions") == [{"n": 0}]
+    await notices_sent(staffed)
+    assert reason in api.to_chat(AUTHOR.id)[-1].text
+
+
 async def test_what_became_of_an_idea_shows_without_contact(
     staffed: LocalTelegram, api: LocalBotApi
 ) -> None:

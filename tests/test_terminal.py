@@ -88,6 +88,7 @@ async def test_reject_with_reason_shows_the_reason_buttons(
             "btn_reason_offtopic",
             "btn_reason_duplicate",
             "btn_reason_inappropriate",
+            "btn_reason_typed",
             "btn_reason_none",
             "btn_back",
         ],

@@ -44,6 +44,7 @@ from assistant.bot import (
     retention,
     rights,
     texts,
+    typed_reason,
 )
 from assistant.bot.callbacks import on
 from assistant.bot.context import SERVICES, BotContext, Services
@@ -89,8 +90,9 @@ NON_TEXT = (
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
 # Handler groups run in this order; a handler that takes an update stops the groups after it.
-BIND_GROUP = -3  # before everything: a button press that is not this person's stops here
-EDITS_GROUP = -2  # then: an edited message never reaches a handler (bot/idea_detours.py)
+BIND_GROUP = -4  # before everything: a button press that is not this person's stops here
+EDITS_GROUP = -3  # then: an edited message never reaches a handler (bot/idea_detours.py)
+REASON_GROUP = -2  # then a moderator's typed rejection reason (bot/typed_reason.py)
 IDEA_GROUP = -1  # then the idea conversation (bot/ideas.py): inside it, text is part of an
 # idea, not a question; what it does not take goes on to group 0, everything else, in order.
 
@@ -202,6 +204,7 @@ def add_handlers(app: BotApplication, settings: Settings) -> None:
     app.bot_data[ideas.TIMER_ON] = settings.database.startswith("sqlite")
     app.add_handler(TypeHandler(Update, private.bind_buttons), group=BIND_GROUP)
     app.add_handler(TypeHandler(Update, idea_detours.ignore_edits), group=EDITS_GROUP)
+    app.add_handler(TypeHandler(Update, typed_reason.typed), group=REASON_GROUP)
     app.add_handler(TypeHandler(Update, ideas.route), group=IDEA_GROUP)
     app.add_handler(CommandHandler("start", commands.start))
     app.add_handler(CommandHandler(["annuleer", "cancel", "stop"], ideas.cancel_outside))

@@ -13,7 +13,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
-from assistant.bot import callbacks, idea_matching, limits, texts, wording
+from assistant.bot import callbacks, idea_matching, limits, texts, typed_reason, wording
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.bot.notices import deliver_soon
@@ -23,7 +23,7 @@ from assistant.ideas.model import AGE_GROUPS, STATUSES, VISIBLE, Idea
 from assistant.store.moderation import ACTIONS, DuplicateRefused, pseudonym
 
 log = logging.getLogger(__name__)
-REASONS = ("offtopic", "duplicate", "inappropriate", "none")
+REASONS = ("offtopic", "duplicate", "inappropriate", "typed", "none")
 _SKIPPED = "review_skipped"
 
 
@@ -307,6 +307,9 @@ async def reject_reason(update: Update, context: BotContext) -> None:
     fields = callbacks.pressed(context)
     if fields["reason"] not in REASONS:  # crafted data
         await query.answer(texts.plain(await user_language(update, context), "expired_button"))
+        return
+    if fields["reason"] == "typed":
+        await typed_reason.ask(update, context, int(fields["idea"]))
         return
     await _apply(update, context, int(fields["idea"]), "reject", fields["reason"])
 
