@@ -245,6 +245,11 @@ async def test_links_csrf_roles_and_residents_are_refused(
     )
     async with httpx.AsyncClient(base_url=base) as client:
         assert (await client.post("/console/login", data={"t": old})).status_code == 403
+    # the daily job drops links and sessions past their time (the session lasts 8 hours)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=9)
+    await services.db.call(StaffStore(services.db).forget_expired, later)
+    assert rows(console, "SELECT COUNT(*) AS n FROM console_sessions") == [{"n": 0}]
+    assert rows(console, "SELECT COUNT(*) AS n FROM console_links") == [{"n": 0}]
 
 
 async def test_a_removed_moderator_loses_the_session_at_once(

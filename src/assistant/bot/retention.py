@@ -27,6 +27,7 @@ async def forget_old_question_texts(services: Services) -> int:
     services.retriever.forget_asked()
     try:
         count = await services.db.call(services.questions.forget_old_texts, days)
+        await services.db.call(services.staff.forget_expired)  # console links and sessions
     except StorageUnavailable as exc:
         log.warning("question retention postponed, the database refuses writes: %s", exc.reason)
         return 0

@@ -255,7 +255,8 @@ class _GapAction(_Base):
     role = MAINTAINER
 
     async def post(self) -> None:
-        question_id = int(self.get_body_argument("question", "0") or 0)
+        asked = self.get_body_argument("question", "")
+        question_id = int(asked) if asked.isdigit() else 0
         action = self.get_body_argument("action", "")
         lang = self.lang
         if action == "outside":
