@@ -104,7 +104,7 @@ class _Base(RequestHandler):
         self.user_id: int | None = None
         self.roles: frozenset[str] = frozenset()
         self.csrf = ""
-        self.token = ""
+        self.cookie = ""  # the session cookie as sent
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Security-Policy", CSP)
@@ -124,9 +124,9 @@ class _Base(RequestHandler):
             self.set_cookie(LANG_COOKIE, asked, path=PREFIX, samesite="Strict", httponly=True)
         if not self.needs_session:
             return
-        self.token = self.get_cookie(COOKIE, "") or ""
+        self.cookie = self.get_cookie(COOKIE, "") or ""
         session = (
-            await self.deps.db.call(self.deps.staff.session, self.token) if self.token else None
+            await self.deps.db.call(self.deps.staff.session, self.cookie) if self.cookie else None
         )
         if session is None:
             self.refuse(401, word(self.lang, "no_session"))
@@ -168,7 +168,7 @@ class _Base(RequestHandler):
             roles=self.roles,
             prefix=PREFIX,
             path=self.request.path,
-            flash=self.deps.flash.pop(self.token, "") if self.token else "",
+            flash=self.deps.flash.pop(self.cookie, "") if self.cookie else "",
             MODERATOR=MODERATOR,
             MAINTAINER=MAINTAINER,
         )
@@ -176,8 +176,8 @@ class _Base(RequestHandler):
 
     def done(self, message: str, to: str) -> None:
         """After an action: show ``message`` on the next page, and go there (303)."""
-        if self.token:
-            self.deps.flash[self.token] = message
+        if self.cookie:
+            self.deps.flash[self.cookie] = message
         self.redirect(to, status=303)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -216,7 +216,7 @@ class _Login(_Base):
 
 class _Logout(_Base):
     async def post(self) -> None:
-        await self.deps.db.call(self.deps.staff.end_session, self.token)
+        await self.deps.db.call(self.deps.staff.end_session, self.cookie)
         await self.audit("sign-out")
         self.clear_cookie(COOKIE, path=PREFIX)
         self.redirect(f"{PREFIX}/login", status=303)

@@ -220,7 +220,7 @@ class InsightStore:
         """Numbers of the ideas with these statuses (and theme, municipality), oldest first:
         the queue filters on numbers and reads only the ideas of the page it shows."""
         where, args = self._where(statuses, theme, municipality)
-        sql = f"SELECT id FROM ideas WHERE {where} ORDER BY id"  # nosec B608 (only '?' marks)
+        sql = f"SELECT id FROM ideas WHERE {where} ORDER BY id"  # nosec B608
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]
@@ -231,7 +231,7 @@ class InsightStore:
     ) -> int:
         """How many ideas ``idea_ids`` would list."""
         where, args = self._where(statuses, theme, municipality)
-        sql = f"SELECT COUNT(*) FROM ideas WHERE {where}"  # nosec B608 (only '?' marks)
+        sql = f"SELECT COUNT(*) FROM ideas WHERE {where}"  # nosec B608
         return int(self.db.execute(sql, args).fetchone()[0])
 
     def fingerprint(self) -> tuple[int, int, str]:
@@ -248,7 +248,7 @@ class InsightStore:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f"SELECT * FROM ideas WHERE id IN ({marks})",  # nosec B608 (only '?' marks)
+            f"SELECT * FROM ideas WHERE id IN ({marks})",  # nosec B608
             ids,
         ).fetchall()
         return {int(r["id"]): idea_from_row(r) for r in rows}
