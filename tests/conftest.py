@@ -125,14 +125,19 @@ def services_of(telegram: LocalTelegram) -> Services:
     return cast(Services, telegram.app.bot_data[SERVICES])
 
 
+def staff_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moderators 900 and 901, maintainer 950 and a moderators' group, in the environment."""
+    monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
+    monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
+    monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", str(MOD_CHAT))
+
+
 @pytest.fixture
 async def staffed(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, api: LocalBotApi, encoder: Encoder
 ) -> AsyncIterator[LocalTelegram]:
     """The bot with moderators 900 and 901, maintainer 950 and a moderators' group."""
-    monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
-    monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
-    monkeypatch.setenv("ASSISTANT_MODERATOR_CHAT_ID", str(MOD_CHAT))
+    staff_environment(monkeypatch)
     app = build_application(Settings.from_env(), InProcess(api), encoder=encoder)
     async with LocalTelegram(app, api) as running:
         yield running

@@ -28,7 +28,7 @@ from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
 from assistant.store.ideas import next_idea_number
 from assistant.store.staff import StaffStore
-from tests.conftest import services_of
+from tests.conftest import services_of, staff_environment
 from tests.support import MAINTAINER, MOD, MOD2, audit_rows, free_port, notices_sent, rows, submit
 
 CHROMIUM = os.environ.get("ASSISTANT_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -50,9 +50,8 @@ def shots_dir(tmp_path: Path) -> Path:
 async def console(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, api: LocalBotApi, encoder: Encoder
 ) -> AsyncIterator[LocalTelegram]:
-    """The bot with moderators 900 and 901, maintainer 950, and the console on a free port."""
-    monkeypatch.setenv("ASSISTANT_MODERATOR_IDS", "900, 901")
-    monkeypatch.setenv("ASSISTANT_MAINTAINER_IDS", "950")
+    """The ``staffed`` bot's staff, and the console on a free port."""
+    staff_environment(monkeypatch)
     monkeypatch.setenv("ASSISTANT_CONSOLE_PORT", str(free_port()))
     monkeypatch.setenv("ASSISTANT_WEBHOOK_LISTEN", "127.0.0.1")
     app = build_application(Settings.from_env(), InProcess(api, console=True), encoder=encoder)

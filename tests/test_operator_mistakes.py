@@ -6,7 +6,7 @@ webhook port or ASSISTANT_OPS_PORT already in use printed tracebacks; a ``*.yaml
 knowledge/ that is a folder stopped /reindex at "Herindexeren gestart..." with the generic
 apology, and made ``assistant index`` and ``assistant check`` print tracebacks.
 
-Mutations tried (each turned a test red): no https check in ``Settings``; ``_port_free``
+Mutations tried (each turned a test red): no https check in ``Settings``; ``require_free_port``
 without the ops port; ``_read_yaml`` without its folder check; ``content_hash`` reading a
 folder; ``_swap_to_current`` swapping the index before loading the knowledge.
 """

@@ -42,6 +42,12 @@ class Passage:
         return f"{self.doc_id}#{self.section_id}"
 
 
+def section_of(passage_id: str) -> str:
+    """The section key ("doc#section") of a passage id ("doc#section#n", see ``split_documents``),
+    for what stores passage ids without their passages (the question log, feedback)."""
+    return passage_id.rsplit("#", 1)[0]
+
+
 def _pack(units: Iterable[str], limit: int, sep: str) -> list[str]:
     """Greedily join units into chunks of at most ``limit`` characters."""
     chunks: list[str] = []

@@ -400,7 +400,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _port_free(listen: str, port: int, setting: str) -> None:
+def require_free_port(listen: str, port: int, setting: str) -> None:
     """One clear line instead of a server's traceback when a port is taken (checked the way
     Tornado binds: with SO_REUSEADDR, so a port in TIME_WAIT is not mistaken for taken)."""
     family = socket.AF_INET6 if ":" in listen else socket.AF_INET
@@ -420,11 +420,11 @@ def run(settings: Settings) -> int:
     install_token_redaction(settings.telegram_token)
     app = build_application(settings, BotApi())
     if settings.ops_port:
-        _port_free(settings.webhook_listen, settings.ops_port, "ASSISTANT_OPS_PORT")
+        require_free_port(settings.webhook_listen, settings.ops_port, "ASSISTANT_OPS_PORT")
     if settings.console_port:
-        _port_free(settings.webhook_listen, settings.console_port, "ASSISTANT_CONSOLE_PORT")
+        require_free_port(settings.webhook_listen, settings.console_port, "ASSISTANT_CONSOLE_PORT")
     if settings.webhook_url:
-        _port_free(settings.webhook_listen, settings.webhook_port, "ASSISTANT_WEBHOOK_PORT")
+        require_free_port(settings.webhook_listen, settings.webhook_port, "ASSISTANT_WEBHOOK_PORT")
     # Local problems first (a read-only or broken database is one line, before any network).
     Database(settings.database).open().close()
     asyncio.run(check_telegram(app, settings.telegram_base_url))

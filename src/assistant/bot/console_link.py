@@ -52,11 +52,10 @@ async def console_link(update: Update, context: BotContext) -> None:
 
 async def start_console_for(services: Services, job_queue: JobQueue[Any] | None) -> HTTPServer:
     """Start the console in this event loop, wired to the running bot's services."""
-    queue = job_queue
 
     def deliver_now() -> None:  # the authors' notices, right after a decision (as in /review)
-        if queue is not None:
-            queue.run_once(notices_job, 0, name=f"{JOB_NAME}-console")
+        if job_queue is not None:
+            job_queue.run_once(notices_job, 0, name=f"{JOB_NAME}-console")
 
     settings = services.settings
     deps = ConsoleDeps(

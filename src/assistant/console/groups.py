@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.ideas.model import VISIBLE
 from assistant.similar_ideas import IdeaMatcher, RelatedSection
+from assistant.store.insight import InsightStore
 
 
 @dataclass(frozen=True)
@@ -27,25 +28,25 @@ class Grouping:
 
 
 class IdeaGroups:
-    """The current ``Grouping``, recomputed when ideas' vectors, their statuses or the index
-    change (the marks of the vector store, the ideas' status counts and the index path)."""
+    """The current ``Grouping`` of the pending and approved ideas, recomputed when the ideas
+    (the table's fingerprint), their vectors (the vector store's marks) or the index change."""
 
-    def __init__(self, matcher: IdeaMatcher) -> None:
+    def __init__(self, matcher: IdeaMatcher, insight: InsightStore) -> None:
         self.matcher = matcher
+        self.insight = insight
         self._lock = threading.Lock()
         self._key: tuple[object, ...] | None = None
         self._value = Grouping()
 
-    def current(self, fingerprint: object, visible: Callable[[], list[int]]) -> Grouping:
-        """The grouping of the pending and approved ideas (``visible()`` lists their numbers;
-        called only when ``fingerprint``, a cheap summary of the ideas table, or the vectors or
-        the index changed). Call it on the database thread (it reads the vectors)."""
+    def current(self) -> Grouping:
+        """The grouping as it is now. Call it on the database thread (it reads the ideas and,
+        when they changed, their vectors)."""
         matcher = self.matcher
-        key = (matcher.vectors.marks(), fingerprint, matcher.retriever.index.path)
+        key = (matcher.vectors.marks(), self.insight.fingerprint(), matcher.retriever.index.path)
         with self._lock:
             if key == self._key:
                 return self._value
-            vectors = matcher.stored_vectors(visible())
+            vectors = matcher.stored_vectors(self.insight.idea_ids(VISIBLE))
             labels = matcher.clusters(sorted(vectors)) if vectors else {}
             members: dict[int, list[int]] = defaultdict(list)
             for idea, group in sorted(labels.items()):

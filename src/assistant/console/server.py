@@ -27,6 +27,7 @@ from tornado.web import Application, HTTPError, RequestHandler, StaticFileHandle
 from assistant.console.groups import IdeaGroups
 from assistant.console.views import (
     Filters,
+    GapsPage,
     Replay,
     Table,
     gaps_page,
@@ -35,7 +36,6 @@ from assistant.console.views import (
     section_names,
 )
 from assistant.console.words import LANGUAGES, word
-from assistant.ideas.model import VISIBLE
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
 from assistant.similar_ideas import IdeaMatcher
@@ -84,7 +84,7 @@ class ConsoleDeps:
         self.insight = InsightStore(self.db)
         self.learned = LearnedStore(self.db)
         self.moderation = ModerationStore(self.db)
-        self.groups = IdeaGroups(self.matcher)
+        self.groups = IdeaGroups(self.matcher, self.insight)
         self.replay = Replay(self.retriever)
 
 
@@ -237,7 +237,7 @@ class _Insight(_Base):
         self.render("insight.html", tables=tables)
 
 
-async def _gaps(deps: ConsoleDeps, lang: str) -> Any:
+async def _gaps(deps: ConsoleDeps, lang: str) -> GapsPage:
     learned = await deps.db.call(deps.learned.by_section)
     answered = await asyncio.to_thread(deps.replay.answered, learned)
     return await deps.db.call(gaps_page, deps.insight, learned, answered, deps.knowledge(), lang)
@@ -372,11 +372,7 @@ class _IdeaAction(_Base):
         self.done(" ".join(messages) or word(lang, "done"), back)
 
     def _members(self, group: int) -> list[int]:
-        insight = self.deps.insight
-        grouping = self.deps.groups.current(
-            insight.fingerprint(), lambda: insight.idea_ids(VISIBLE)
-        )
-        return list(grouping.members.get(group, []))
+        return list(self.deps.groups.current().members.get(group, []))
 
 
 class _Csv(_Base):

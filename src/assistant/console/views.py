@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from assistant.console import charts
 from assistant.console.groups import IdeaGroups
 from assistant.console.words import word
-from assistant.ideas.model import STATUSES, VISIBLE, Idea
+from assistant.ideas.model import STATUSES, Idea
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.search import Retriever
 from assistant.store.insight import SMALL, IdeaCell, InsightStore, OpenQuestion
@@ -68,7 +68,7 @@ def insight_tables(
     section, and the largest groups."""
     names = section_names(kb)
     headings = {f"{d.id}#{s.id}": s.heading for d in kb.documents for s in d.sections}
-    grouping = groups.current(insight.fingerprint(), lambda: insight.idea_ids(VISIBLE))
+    grouping = groups.current()
     largest = grouping.largest()
     firsts = insight.ideas([first for first, _ in largest])
     weeks = insight.per_week()
@@ -170,7 +170,7 @@ def _with_chart(
 
 # --- content gaps -------------------------------------------------------------------------------
 @dataclass
-class Gaps:
+class GapsPage:
     """The content-gap page."""
 
     table: Table
@@ -211,7 +211,7 @@ def gaps_page(
     answered: dict[str, set[str]],
     kb: KnowledgeBase,
     lang: str,
-) -> Gaps:
+) -> GapsPage:
     """Figures per section, the untriaged questions per nearest section, learned phrasings."""
     names = section_names(kb)
     figures = insight.gaps()
@@ -256,7 +256,7 @@ def gaps_page(
             figures.open_questions.items(), key=lambda kv: (-len(kv[1]), kv[0])
         )
     ]
-    return Gaps(table, groups, list(names.items()))
+    return GapsPage(table, groups, list(names.items()))
 
 
 # --- moderation -----------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def queue_page(
     """The ideas matching the filters, oldest first, a page at a time, with their groups (only
     the ideas on the page and their group members are read in full)."""
     statuses = (filters.status,) if filters.status in STATUSES else STATUSES
-    grouping = groups.current(insight.fingerprint(), lambda: insight.idea_ids(VISIBLE))
+    grouping = groups.current()
     plain = (statuses, filters.theme, filters.municipality)
     if filters.section or filters.group is not None:  # filters the database cannot apply
         chosen = [

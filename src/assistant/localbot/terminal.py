@@ -17,15 +17,15 @@ import dataclasses
 import html
 import re
 import shutil
-import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.bot.app import InProcess, build_application
+from assistant.bot.app import InProcess, build_application, require_free_port
 from assistant.bot.context import SERVICES
 from assistant.config import Settings
+from assistant.errors import ConfigError
 from assistant.localbot.api import LocalBotApi, SentMessage
 from assistant.localbot.simulator import LocalTelegram, Resident
 from assistant.retrieval.encoder import Encoder
@@ -129,14 +129,14 @@ def staff_settings(settings: Settings, user_id: int = TERMINAL_USER_ID) -> Setti
     )
 
 
-def console_port_free(port: int) -> bool:
-    """Whether the console can listen on 127.0.0.1:``port``."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
+def console_can_listen(settings: Settings) -> bool:
+    """Whether the staff console is on and its port free (checked as the bot checks it)."""
+    if not settings.console_port:
+        return False
+    try:
+        require_free_port(settings.webhook_listen, settings.console_port, "ASSISTANT_CONSOLE_PORT")
+    except ConfigError:
+        return False
     return True
 
 
@@ -158,7 +158,7 @@ async def chat(
     api = TerminalBotApi(
         chat_id=user_id, stdout=stdout, lang=language, files_dir=settings.data_dir / FILES_DIR
     )
-    console = staff and bool(settings.console_port) and console_port_free(settings.console_port)
+    console = staff and console_can_listen(settings)
     if staff and not console:
         print(
             f"(console: poort {settings.console_port} is bezet of uit / port taken or off: "

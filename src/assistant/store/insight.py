@@ -13,15 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.ideas.model import VISIBLE, Idea
+from assistant.passages import section_of
 from assistant.store.db import Database
 from assistant.store.ideas import idea_from_row
 
 SMALL = 5  # cells of fewer ideas than this are shown as "< 5" (they could point at a person)
-
-
-def section_of(passage_id: str) -> str:
-    """The section key ("doc#section") of a passage id ("doc#section#n")."""
-    return passage_id.rsplit("#", 1)[0]
 
 
 @dataclass
@@ -149,19 +145,21 @@ class InsightStore:
         return OpenQuestion(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) if r else None
 
     def residents_asking(self, texts: list[str]) -> dict[str, int]:
-        """How many stored questions read like each text (same words, case and spacing aside)."""
-        wanted = {" ".join(t.lower().split()): t for t in texts}
-        if not wanted:
+        """How many stored questions read like each text: the same after the database's own
+        ``lower(trim(...))`` (the expression the index ``questions_same_text`` holds), applied to
+        both sides so that they cannot normalise differently."""
+        if not texts:
             return {}
-        marks = ",".join("?" * len(wanted))
+        marks = ",".join("lower(trim(?))" for _ in texts)
+        # only fixed expressions with '?' placeholders are interpolated (bandit B608)
+        keys = [str(k) for k in self.db.execute(f"SELECT {marks}", texts).fetchone()]  # nosec B608
         rows = self.db.execute(
-            # only '?' placeholders are interpolated, the values are bound (bandit B608)
             f"SELECT lower(trim(text)), COUNT(*) FROM questions WHERE lower(trim(text)) IN "  # nosec B608
-            f"({marks}) GROUP BY lower(trim(text))",
-            tuple(wanted),
+            f"({','.join('?' * len(set(keys)))}) GROUP BY lower(trim(text))",
+            sorted(set(keys)),
         ).fetchall()
         counts = Counter({str(k): int(n) for k, n in rows})
-        return {original: counts.get(key, 0) for key, original in wanted.items()}
+        return {text: counts.get(key, 0) for text, key in zip(texts, keys, strict=True)}
 
     def per_week(self, weeks: int = 26, today: dt.date | None = None) -> list[tuple[str, int]]:
         """Questions per ISO week ("2026-W48"), the last ``weeks`` weeks, empty weeks as 0."""
@@ -260,11 +258,3 @@ class InsightStore:
             "ORDER BY municipality"
         ).fetchall()
         return [str(r[0]) for r in rows]
-
-    def idea_counts(self) -> tuple[int, int]:
-        """Ideas waiting for review, and all ideas (for the plain-count baseline)."""
-        pending, total = self.db.execute(
-            "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), COUNT(*) "
-            "FROM ideas"
-        ).fetchone()
-        return int(pending), int(total)

@@ -24,11 +24,6 @@ class LearnedPhrasing:
     created_at: str
 
 
-def _exists(tx: Transaction, question_id: int) -> bool:
-    row = tx.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
-    return row is not None
-
-
 class LearnedStore:
     """Learned phrasings and question triage."""
 
@@ -43,39 +38,33 @@ class LearnedStore:
             return False
         now = utcnow()
         with self.db.transaction() as tx:
-            if (
-                tx.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
-                is None
-            ):
+            if not self._triage(tx, question_id, section, actor, now):
                 return False
             tx.execute(
                 "INSERT INTO learned_phrasings (section, text, question_id, actor, created_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (section, text) DO NOTHING",
                 (section, text, question_id, actor, now),
             )
-            self._triage(tx, question_id, section, actor, now)
         return True
 
     def not_in_texts(self, question_id: int, actor: str) -> bool:
         """Mark a question as not answerable from our texts; False when it is gone."""
-        now = utcnow()
         with self.db.transaction() as tx:
-            if (
-                tx.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
-                is None
-            ):
-                return False
-            self._triage(tx, question_id, OUTSIDE, actor, now)
-        return True
+            return self._triage(tx, question_id, OUTSIDE, actor, utcnow())
 
     @staticmethod
-    def _triage(tx: Transaction, question_id: int, section: str, actor: str, now: str) -> None:
+    def _triage(tx: Transaction, question_id: int, section: str, actor: str, now: str) -> bool:
+        """Record what was decided about a question (the last decision counts); False, and
+        nothing written, when the question is gone."""
+        if tx.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone() is None:
+            return False
         tx.execute(
             "INSERT INTO question_triage (question_id, section, actor, at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (question_id) DO UPDATE SET section = excluded.section, "
             "actor = excluded.actor, at = excluded.at",
             (question_id, section, actor, now),
         )
+        return True
 
     def phrasings(self) -> list[LearnedPhrasing]:
         """Every learned phrasing, oldest first."""
@@ -91,10 +80,3 @@ class LearnedStore:
         for p in self.phrasings():
             out.setdefault(p.section, []).append(p.text)
         return {k: tuple(v) for k, v in out.items()}
-
-    def remove(self, phrasing_id: int) -> bool:
-        """Take a learned phrasing back (the next re-index no longer uses it)."""
-        with self.db.transaction() as tx:
-            return bool(
-                tx.execute("DELETE FROM learned_phrasings WHERE id = ?", (phrasing_id,)).rowcount
-            )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.passages import section_of
 from assistant.store.db import Database, utcnow
 
 
@@ -65,9 +66,7 @@ class QuestionLog:
         """Record a question, its ranked passages, its verdict and the hits it showed; returns
         its id."""
         verdict = verdict or ("sure" if answered else "none")
-        # the nearest section ("doc#section" of the best passage "doc#section#n"), for the
-        # console's content gaps
-        nearest = hits[0].rsplit("#", 1)[0] if hits else ""
+        nearest = section_of(hits[0]) if hits else ""  # for the console's content gaps
         now = utcnow()
         with self.db.transaction() as conn:
             row = conn.execute(
