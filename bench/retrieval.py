@@ -37,11 +37,16 @@ from bench.common import peak_rss_mb, percentiles, rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = REPO / "tests" / "eval" / "questions.yaml"
-EVAL_SETS = {"questions": QUESTIONS, "residents": REPO / "tests" / "eval" / "residents.yaml"}
+EVAL_SETS = {
+    "questions": QUESTIONS,
+    "residents": REPO / "tests" / "eval" / "residents.yaml",
+    # written without the texts: long stories and questions from residents' lives (issue 23)
+    "personas": REPO / "tests" / "eval" / "personas.yaml",
+}
 
 
 def all_question_texts() -> list[str]:
-    """Every distinct question text of both eval sets, in file order."""
+    """Every distinct question text of the eval sets, in file order."""
     texts: dict[str, None] = {}
     for path in EVAL_SETS.values():
         texts.update((q.text, None) for q in load_questions(path))

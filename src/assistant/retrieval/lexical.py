@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -92,7 +93,22 @@ def tokenize(text: str) -> list[str]:
     return [stem for match in _WORD.finditer(text) for stem in _word_stems(match.group(0))]
 
 
-def coverage(question_stems: list[str], passage_stems: frozenset[str]) -> float:
+@dataclass(frozen=True)
+class Terms:
+    """A passage's stems, and the same joined into one string: "is this question word inside
+    one of them" (a compound) is then one substring search instead of one per stem."""
+
+    stems: frozenset[str]
+    joined: str
+
+    @classmethod
+    def of(cls, text: str) -> Terms:
+        """The terms of a text."""
+        stems = frozenset(tokenize(text))
+        return cls(stems, "\n".join(sorted(stems)))
+
+
+def coverage(question_stems: list[str], terms: Terms) -> float:
     """The share of the question's words that the passage contains (also inside compounds).
 
     A passage matching one word of a four-word question ("Hoeveel kost een tramkaartje in
@@ -101,12 +117,7 @@ def coverage(question_stems: list[str], passage_stems: frozenset[str]) -> float:
     wanted = set(question_stems)
     if not wanted:
         return 0.0
-    found = sum(
-        1
-        for w in wanted
-        if w in passage_stems
-        or (len(w) >= GRAM and any(w in p for p in passage_stems if len(p) > len(w)))
-    )
+    found = sum(1 for w in wanted if w in terms.stems or (len(w) >= GRAM and w in terms.joined))
     return found / len(wanted)
 
 

@@ -30,7 +30,7 @@ from assistant.retrieval.calibration import Tuning
 from assistant.retrieval.classifier import OUTSIDE_PREFIX
 from assistant.retrieval.encoder import Encoder, Vectors
 from assistant.retrieval.index import SearchIndex
-from assistant.retrieval.lexical import coverage, forget_words, tokenize
+from assistant.retrieval.lexical import Terms, coverage, forget_words, tokenize
 from assistant.retrieval.places import has_topic, names_a_place, strip_places
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -58,6 +58,16 @@ class _Learned:
     section: Vectors  # per section row of the index
     outside: float  # the outside kinds together
     outside_kind: str  # the likeliest outside kind
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What a search reads of the question, once: its stems, whether it asks for examples,
+    and its cosine with every sentence of the texts."""
+
+    stems: list[str]
+    wants_examples: bool
+    cosines: Vectors
 
 
 @dataclass(frozen=True)
@@ -168,13 +178,24 @@ class Retriever:
         if only_places:
             text = asked
         query = self.encoder.encode_queries([text])
+        asked_for = _Asked(
+            stems=tokenize(text),
+            wants_examples=bool(_EXAMPLES.search(text)),
+            cosines=index.sentence_matrix @ query[0],
+        )
         learned = self._classify(index, query, text)
-        candidates, dense, bm25, lexical = self._score_candidates(index, text, query, learned)
+        candidates, dense, bm25, lexical = self._score_candidates(
+            index, text, query, asked_for, learned
+        )
         fused = self._fuse(dense, bm25, lexical)
         if learned is not None and self.mode == "hybrid":
-            fused = fused + self.tuning.classifier_weight * learned.section[
-                index.passage_section[candidates]
-            ].astype(np.float32)
+            believed = learned.section[index.passage_section[candidates]].astype(np.float32)
+            # The classifier learned from the phrasings of the last index and cannot know a rare
+            # word a maintainer added since ("een zeppelinhaven in Lelystad"): a passage that
+            # holds the question's own words this well gets its favourite's belief.
+            known = lexical >= self.tuning.outside_unless_lexical
+            believed[known] = np.maximum(believed[known], learned.section.max(initial=0.0))
+            fused = fused + self.tuning.classifier_weight * believed
         hits: list[Hit] = []
         seen: set[str] = set()
         for j in np.argsort(-fused, kind="stable"):
@@ -184,7 +205,7 @@ class Retriever:
             if index.passages[i].section_key in seen:
                 continue
             seen.add(index.passages[i].section_key)
-            i, relevance = self._answering_passage(index, i, text, query)
+            i, relevance = self._answering_passage(index, i, asked_for)
             hits.append(
                 Hit(
                     passage=index.passages[i],
@@ -257,7 +278,12 @@ class Retriever:
         return float(evidence.max(initial=0.0))
 
     def _score_candidates(
-        self, index: SearchIndex, question: str, query: Vectors, learned: _Learned | None
+        self,
+        index: SearchIndex,
+        question: str,
+        query: Vectors,
+        asked_for: _Asked,
+        learned: _Learned | None,
     ) -> tuple[npt.NDArray[np.int64], Vectors, Vectors, Vectors]:
         """Candidate passages (top of either retriever, and the passages of the sections whose
         phrasings match best) with their dense score, their saturated BM25 score and their
@@ -306,8 +332,7 @@ class Retriever:
                     own = float(index.dense.reconstruct(int(i)) @ query[0])
                 start = index.sentence_offsets[i]
                 count = len(index.sentences[i])
-                rows = index.sentence_vectors[start : start + count].astype(np.float32)
-                best = float((rows @ query[0]).max(initial=own))
+                best = float(asked_for.cosines[start : start + count].max(initial=own))
                 asked = float(probe_best[index.passage_section[i]]) - t.probe_offset
                 dense[j] = max(0.5 * own + 0.5 * best, asked)
         saturated = (bm25[candidates] / (bm25[candidates] + t.lexical_saturation)).astype(
@@ -315,7 +340,7 @@ class Retriever:
         )
         lexical = np.zeros(len(candidates), dtype=np.float32)
         if self.mode != "dense":
-            stems = tokenize(question)
+            stems = asked_for.stems
             for j, i in enumerate(candidates):
                 # A document's "over" block lists every topic of the document: its words prove
                 # nothing about a topical question (its phrasings still lead to it).
@@ -323,12 +348,12 @@ class Retriever:
                     lexical[j] = saturated[j] * coverage(stems, self._terms(index, int(i)))
         return candidates, dense, saturated, lexical
 
-    def _terms(self, index: SearchIndex, i: int) -> frozenset[str]:
+    def _terms(self, index: SearchIndex, i: int) -> Terms:
         """The stems of passage ``i`` (cached per index version)."""
         terms = index.terms_cache.get(i)
         if terms is None:
             passage = index.passages[i]
-            terms = index.terms_cache[i] = frozenset(tokenize(f"{passage.heading} {passage.text}"))
+            terms = index.terms_cache[i] = Terms.of(f"{passage.heading} {passage.text}")
         return terms
 
     def _fuse(self, dense: Vectors, bm25: Vectors, lexical: Vectors) -> Vectors:
@@ -348,7 +373,7 @@ class Retriever:
         }[self.mode]
 
     def _answering_passage(
-        self, index: SearchIndex, i: int, question: str, query: Vectors
+        self, index: SearchIndex, i: int, asked_for: _Asked
     ) -> tuple[int, Vectors]:
         """The passage of passage ``i``'s section that holds the sentence answering the
         question best, with its sentences' relevance (for its excerpt): a long section is cut
@@ -356,31 +381,28 @@ class Retriever:
         answering sentence ("mantelzorg" in a passage about the economy)."""
         members = index.section_passages[int(index.passage_section[i])]
         if len(members) <= 1:
-            return i, self._sentence_relevance(index, i, question, query)
+            return i, self._sentence_relevance(index, i, asked_for)
         best, best_score = i, -np.inf
         best_relevance = np.zeros(0, dtype=np.float32)
         for m in members:
-            relevance = self._sentence_relevance(index, m, question, query)
+            relevance = self._sentence_relevance(index, m, asked_for)
             if len(relevance) and float(relevance.max()) > best_score:
                 best, best_score, best_relevance = m, float(relevance.max()), relevance
         if best_score == -np.inf:  # no member has sentences
-            return i, self._sentence_relevance(index, i, question, query)
+            return i, self._sentence_relevance(index, i, asked_for)
         return best, best_relevance
 
-    def _sentence_relevance(
-        self, index: SearchIndex, i: int, question: str, query: Vectors
-    ) -> Vectors:
+    def _sentence_relevance(self, index: SearchIndex, i: int, asked_for: _Asked) -> Vectors:
         """How well each sentence of passage ``i`` answers the question (the cosine, plus
         the share of the question's words it holds); sentences that may not lead an excerpt
         are pushed far down."""
         sentences = index.sentences[i]
         start = index.sentence_offsets[i]
-        vectors = index.sentence_vectors[start : start + len(sentences)].astype(np.float32)
-        semantic = vectors @ query[0]
+        semantic = asked_for.cosines[start : start + len(sentences)]
         # the question's words a sentence holds, weighted by rarity: "zorgt" (as in "zorgt
         # voor") is in many sentences and proves little; "mantelzorg" proves much
         weight = _rarity(index)
-        words = set(tokenize(question))
+        words = set(asked_for.stems)
         total = sum(weight(w) for w in words) or 1.0
         terms = index.sentence_terms.get(i)
         if terms is None:
@@ -389,8 +411,9 @@ class Retriever:
             [sum(weight(w) for w in words & t) / total for t in terms], dtype=np.float32
         )
         relevance = semantic + 0.5 * overlap
-        wants_examples = bool(_EXAMPLES.search(question))
-        eligible = np.array([_can_lead(s, wants_examples) for s in sentences], dtype=bool)
+        eligible = np.array(
+            [_can_lead(s, asked_for.wants_examples) for s in sentences], dtype=bool
+        )
         if eligible.any():
             relevance = np.where(eligible, relevance, relevance - 10.0)
         out: Vectors = relevance.astype(np.float32)
