@@ -154,8 +154,6 @@ class SearchIndex:
         self.section_passages: list[list[int]] = [[] for _ in keys]
         for i, p in enumerate(self.passages):
             self.section_passages[row[p.section_key]].append(i)
-        # float32 once, so a search scores every sentence in one product
-        self.sentence_matrix = np.asarray(self.sentence_vectors, dtype=np.float32)
         if self.probe_vectors is None:
             self.probe_vectors = np.zeros((0, self.manifest.dimension), dtype=np.float32)
         # the classifier's classes: their section's row (-1 for an outside kind)

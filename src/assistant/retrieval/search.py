@@ -18,7 +18,7 @@ import math
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -60,14 +60,24 @@ class _Learned:
     outside_kind: str  # the likeliest outside kind
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Asked:
-    """What a search reads of the question, once: its stems, whether it asks for examples,
-    and its cosine with every sentence of the texts."""
+    """What one search reads of the question, once: its stems, whether it asks for examples,
+    and (as they are needed) its cosines with a passage's sentences."""
 
     stems: list[str]
     wants_examples: bool
-    cosines: Vectors
+    vector: Vectors
+    _cosines: dict[int, Vectors] = field(default_factory=dict)
+
+    def cosines(self, index: SearchIndex, i: int) -> Vectors:
+        """The question's cosine with each sentence of passage ``i``."""
+        found = self._cosines.get(i)
+        if found is None:
+            start = index.sentence_offsets[i]
+            rows = index.sentence_vectors[start : start + len(index.sentences[i])]
+            found = self._cosines[i] = rows.astype(np.float32) @ self.vector
+        return found
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,7 @@ class Retriever:
         asked_for = _Asked(
             stems=tokenize(text),
             wants_examples=bool(_EXAMPLES.search(text)),
-            cosines=index.sentence_matrix @ query[0],
+            vector=query[0],
         )
         learned = self._classify(index, query, text)
         candidates, dense, bm25, lexical = self._score_candidates(
@@ -330,9 +340,7 @@ class Retriever:
                 own = pool[int(i)]
                 if np.isnan(own):
                     own = float(index.dense.reconstruct(int(i)) @ query[0])
-                start = index.sentence_offsets[i]
-                count = len(index.sentences[i])
-                best = float(asked_for.cosines[start : start + count].max(initial=own))
+                best = float(asked_for.cosines(index, int(i)).max(initial=own))
                 asked = float(probe_best[index.passage_section[i]]) - t.probe_offset
                 dense[j] = max(0.5 * own + 0.5 * best, asked)
         saturated = (bm25[candidates] / (bm25[candidates] + t.lexical_saturation)).astype(
@@ -397,8 +405,7 @@ class Retriever:
         the share of the question's words it holds); sentences that may not lead an excerpt
         are pushed far down."""
         sentences = index.sentences[i]
-        start = index.sentence_offsets[i]
-        semantic = asked_for.cosines[start : start + len(sentences)]
+        semantic = asked_for.cosines(index, i)
         # the question's words a sentence holds, weighted by rarity: "zorgt" (as in "zorgt
         # voor") is in many sentences and proves little; "mantelzorg" proves much
         weight = _rarity(index)
