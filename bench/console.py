@@ -185,7 +185,7 @@ async def measure(
     filled_s = time.perf_counter() - started
     if db.dialect == "postgresql":
         db.execute("ANALYZE")
-    matcher = idea_matcher(settings, db, service.retriever)
+    matcher = idea_matcher(settings, db, service.retriever, service.knowledge)
     deps = ConsoleDeps(
         db=db,
         knowledge=lambda: kb,

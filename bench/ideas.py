@@ -227,7 +227,8 @@ def bench_model(model: str, total: int) -> dict[str, Any]:
     ).astype(np.float32)
     encode_s = time.perf_counter() - started
     tuning = load_tuning(name)
-    thresholds = IdeaTuning(duplicate=1.0, cluster=1.0, related=tuning.dense_threshold)
+    # the related floor is chosen on hand-written ideas (bench.idea_pairs), not here
+    thresholds = IdeaTuning(duplicate=1.0, cluster=1.0, related=2.0)
     with tempfile.TemporaryDirectory() as tmp:
         knowledge = load_knowledge(REPO / "knowledge")
         build_index(knowledge, encoder, Path(tmp) / "index")
@@ -265,7 +266,6 @@ def bench_model(model: str, total: int) -> dict[str, Any]:
         "clustering_s": round(cluster_s, 2),
         "grouping": grouping,
         "clusters_all": quality,
-        "related_floor": thresholds.related,
         "meaning_weight": chosen["meaning"],
         "alone": chosen["alone"],
     }
@@ -276,13 +276,15 @@ def write_calibration(model: str, figures: dict[str, Any]) -> Path:
     path = SHIPPED / f"{slug(encoder_name(model))}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     threshold = figures["near_duplicates"]["threshold"]
+    kept = data.get("ideas", {})
     data["ideas"] = {
         "duplicate": threshold,
         "cluster": figures["grouping"]["threshold"],
-        "related": figures["related_floor"],
+        "related": kept.get("related", 2.0),  # bench.idea_pairs --write-related
         "meaning": figures["meaning_weight"],
         "alone": figures["alone"],
         "report": {
+            **kept.get("report", {}),
             "synthetic_ideas": figures["ideas"],
             "report_half": figures["near_duplicates"]["report_half"],
             "grouping_report_half": figures["grouping"]["report_half"],

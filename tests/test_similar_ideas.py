@@ -3,7 +3,8 @@ SQLite file and FAISS copy; the encoder is not involved in these lookups).
 
 Mutations tried (each turned a test red): ``IdeaTuning.score`` with the meaning and wording
 weights swapped; ``IdeaMatcher.clusters`` cutting at the duplicate threshold instead of the
-cluster one; ``similar`` ignoring the theme; groups spanning two themes.
+cluster one; ``similar`` ignoring the theme; groups spanning two themes; ``related`` without
+the idea's own proposal, and with the related floor ignored.
 """
 
 from __future__ import annotations
@@ -76,5 +77,42 @@ def test_groups_cut_at_the_cluster_threshold_and_within_a_theme(
             theme="preventiecoalitie",
         )
         assert {m.id for m in same_theme} == {b, c}
+    finally:
+        db.close()
+
+
+PROPOSALS = {
+    "preventiecoalitie": "metropool-van-morgen#regionale-preventiecoalitie",
+    "ai-voor-iedereen": "metropool-van-morgen#ai-verantwoord-en-voor-iedereen",
+}
+ASSEMBLY = (
+    "Laat een burgerberaad van gelote inwoners beslissen welke AI de gemeente mag gebruiken."
+)
+ASSEMBLIES = "metropool-van-morgen#burgerberaden"
+
+
+def test_an_idea_builds_on_its_own_proposal_first_and_on_others_only_above_the_floor(
+    tmp_path: Path, retriever: Retriever
+) -> None:
+    """The section classifier (real encoder, real index) is sure this AI idea is about
+    citizens' assemblies; it is shown only when the floor lets it, after the AI proposal."""
+    db = Database(tmp_path / "ideas.sqlite3").open()
+    try:
+        vector = retriever.encoder.encode_queries([ASSEMBLY])[0]
+        assert retriever.section_beliefs(vector, ASSEMBLY)[ASSEMBLIES] > 0.5
+
+        def related(floor: float, proposals: dict[str, str]) -> list[tuple[str, bool]]:
+            tuning = IdeaTuning(duplicate=2.0, cluster=2.0, related=floor)
+            matcher = IdeaMatcher(db, retriever, MODEL, tuning, proposals)
+            return [(r.key, r.own) for r in matcher.related(vector, ASSEMBLY, "ai-voor-iedereen")]
+
+        own = (PROPOSALS["ai-voor-iedereen"], True)
+        assert related(2.0, PROPOSALS) == [own]
+        assert related(0.5, PROPOSALS) == [own, (ASSEMBLIES, False)]
+        # a theme whose proposal left the texts: only what the classifier is sure of
+        assert related(0.5, {"ai-voor-iedereen": "metropool-van-morgen#weg"}) == [
+            (ASSEMBLIES, False)
+        ]
+        assert related(2.0, {}) == []
     finally:
         db.close()

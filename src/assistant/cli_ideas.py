@@ -66,7 +66,8 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def _matcher(settings: Settings, db: Database) -> IdeaMatcher:
     """The ideas' matcher on the index in service, every idea given a vector first."""
-    matcher = idea_matcher(settings, db, open_service(settings, build=True).retriever)
+    service = open_service(settings, build=True)
+    matcher = idea_matcher(settings, db, service.retriever, service.knowledge)
     made = matcher.reembed()
     if made:
         print(f"computed {made} idea vectors", file=sys.stderr)
@@ -164,13 +165,14 @@ def cmd_similar(settings: Settings, args: argparse.Namespace) -> int:
             threshold=threshold,
             theme=idea.theme,
         )
-        related = matcher.related(vector)
+        related = matcher.related(vector, idea.text, idea.theme)
         texts = {i.id: i.text for i in ModerationStore(db).ideas(statuses=STATUSES)}
     finally:
         db.close()
     print(f"#{idea.id}: {' '.join(idea.text.split())[:90]}")
     for r in related:
-        print(f"  relates to: {r.heading} ({r.doc_title}, {r.year})  cosine {r.score:.2f}")
+        kind = "its proposal" if r.own else f"belief {r.score:.2f}"
+        print(f"  relates to: {r.heading} ({r.doc_title}, {r.year})  {kind}")
     if not found:
         print(
             "  no similar ideas" + ("" if args.any else f" at or above {matcher.tuning.duplicate}")

@@ -115,6 +115,10 @@ class KnowledgeBase:
         """The idea theme with this id, if any."""
         return next((t for t in self.themes if t.id == theme_id), None)
 
+    def proposal_sections(self) -> dict[str, str]:
+        """Per idea theme, the section key (``doc#section``) of the proposal it belongs to."""
+        return {t.id: f"{t.document}#{t.section}" for t in self.themes}
+
     def theme_title(self, theme_id: str, lang: str) -> str:
         """A theme's title in ``lang``, or its id when the theme is no longer in knowledge/."""
         theme = self.theme(theme_id)

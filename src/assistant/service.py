@@ -127,10 +127,13 @@ def open_service(
     )
 
 
-def idea_matcher(settings: Settings, db: Database, retriever: Retriever) -> IdeaMatcher:
-    """Near-duplicates, groups and related sections of ideas, with this model's thresholds."""
+def idea_matcher(
+    settings: Settings, db: Database, retriever: Retriever, knowledge: KnowledgeBase
+) -> IdeaMatcher:
+    """Near-duplicates, groups and related sections of ideas, with this model's thresholds and
+    the proposals of ``knowledge``'s idea themes."""
     name = model_name(settings)
     tuning = idea_tuning(load_idea_thresholds(name, settings.data_dir))
     if tuning == UNCALIBRATED:
         log.warning("no idea thresholds for the model %s: ideas are not compared", name)
-    return IdeaMatcher(db, retriever, name, tuning)
+    return IdeaMatcher(db, retriever, name, tuning, knowledge.proposal_sections())

@@ -133,7 +133,7 @@ async def open_services(
         ideas=IdeaStore(db),
         moderation=ModerationStore(db),
         notices=NoticeStore(db),
-        matcher=idea_matcher(settings, db, service.retriever),
+        matcher=idea_matcher(settings, db, service.retriever, service.knowledge),
         staff=StaffStore(db),
         secret=pseudonym_secret(settings.pseudonym_secret, settings.data_dir),
         flood=FloodGuard(limit=settings.flood_limit),

@@ -44,7 +44,7 @@ async def matches(
     statuses: tuple[str, ...],
     exclude: tuple[int, ...] = (),
     idea_id: int | None = None,
-    theme: str | None = None,
+    theme: str = "",
 ) -> Matches:
     """Related sections and close ideas with one of ``statuses`` on the idea's ``theme`` for
     an idea's text (a stored idea's own vector when it has one)."""
@@ -53,9 +53,9 @@ async def matches(
         vector = await services.db.call(matcher.vector_of, idea_id, text)
     else:
         vector = await embed(services, text)
-    related = await asyncio.to_thread(matcher.related, vector)
+    related = await asyncio.to_thread(matcher.related, vector, text, theme)
     similar = await services.db.call(
-        matcher.similar, vector, text=text, statuses=statuses, exclude=exclude, theme=theme
+        matcher.similar, vector, text=text, statuses=statuses, exclude=exclude, theme=theme or None
     )
     return Matches(vector, related, similar)
 
@@ -112,7 +112,7 @@ async def overview(services: Services, ideas: list[Idea]) -> Overview:
     for idea in ideas:  # stored before its vector (a crash, or a model change): encode now
         if idea.id not in vectors:
             vectors[idea.id] = await embed(services, idea.text)
-    sections = await asyncio.to_thread(matcher.nearest_sections, vectors)
+    sections = await services.db.call(matcher.nearest_sections, vectors)
     return Overview(
         related={i: section_label(sections[i]) if i in sections else "" for i in ids},
         cluster=clusters,

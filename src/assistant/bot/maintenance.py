@@ -18,13 +18,21 @@ from assistant.bot import idea_matching, texts
 from assistant.bot.context import BotContext, Services
 from assistant.bot.lang import user_language
 from assistant.errors import AssistantError
-from assistant.knowledge import load_knowledge
-from assistant.retrieval.index import current_path, open_index
+from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.retrieval.index import SearchIndex, current_path, open_index
 from assistant.service import rebuild
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 10.0
 PROGRESS_EVERY = 1.0  # seconds between progress edits (Telegram limits edits)
+
+
+def _serve(services: Services, index: SearchIndex, knowledge: KnowledgeBase) -> None:
+    """Put a new index and the knowledge it was built from in service, with the proposals
+    the ideas' themes belong to."""
+    services.retriever.swap(index)
+    services.knowledge = knowledge
+    services.matcher.proposals = knowledge.proposal_sections()
 
 
 async def _swap_to_current(services: Services) -> bool:
@@ -34,8 +42,7 @@ async def _swap_to_current(services: Services) -> bool:
         return False
     index = await asyncio.to_thread(open_index, root)
     knowledge = await asyncio.to_thread(load_knowledge, services.settings.knowledge_dir)
-    services.retriever.swap(index)
-    services.knowledge = knowledge
+    _serve(services, index, knowledge)
     return True
 
 
@@ -91,8 +98,7 @@ async def reindex(update: Update, context: BotContext) -> None:
             log.warning("re-index failed, the old index keeps serving: %s", exc)
             await _edit(status, texts.html(lang, "reindex_failed", error=str(exc)))
             return
-        services.retriever.swap(index)
-        services.knowledge = knowledge
+        _serve(services, index, knowledge)
         await _edit(
             status,
             texts.html(

@@ -146,6 +146,15 @@ class Retriever:
             forget()
         forget_words()
 
+    def section_beliefs(self, vector: Vectors, text: str) -> dict[str, float]:
+        """How sure the section classifier is that a text (an idea, say) is about each section
+        of the texts, from its vector and its words; empty without a classifier."""
+        index = self._index
+        learned = self._classify(index, np.asarray(vector, dtype=np.float32).reshape(1, -1), text)
+        if learned is None:
+            return {}
+        return {key: float(p) for key, p in zip(index.section_keys, learned.section, strict=True)}
+
     def with_tuning(self, tuning: Tuning) -> Retriever:
         """A retriever on the same index and encoder with other weights and thresholds."""
         return Retriever(self._index, self.encoder, mode=self.mode, tuning=tuning)
