@@ -18,6 +18,7 @@ import csv
 import io
 
 from assistant.bot import texts
+from assistant.config import Settings
 from assistant.localbot.simulator import LocalTelegram, Resident, SentMessage
 from assistant.service import idea_matcher
 from assistant.store.db import Database
@@ -104,6 +105,25 @@ async def test_every_idea_builds_on_its_own_proposal_in_both_languages(
     assert english.text.startswith("🔗 <b>Your idea connects to:</b>")
     [line] = bullets(english)
     assert line.startswith("• Kunstmatige intelligentie (AI): verantwoord en voor iedereen (")
+
+
+async def test_after_a_reindex_ideas_build_on_the_proposal_their_theme_now_belongs_to(
+    staffed: LocalTelegram, settings: Settings
+) -> None:
+    """A maintainer ties the prevention theme to another section and re-indexes: the next
+    prevention idea builds on that section (the proposals are swapped with the knowledge)."""
+    path = settings.knowledge_dir / "themes.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "section: regionale-preventiecoalitie", "section: maatschappelijk-initiatief"
+        ),
+        encoding="utf-8",
+    )
+    [status] = await staffed.send(MAINTAINER, "/reindex")
+    assert status.text.startswith("Klaar")
+    summary = await to_summary(staffed, OTHER, PREVENTION_IDEA, theme="theme:preventiecoalitie")
+    [line] = bullets(summary)
+    assert line.startswith("• Meer ruimte voor maatschappelijk initiatief (")
 
 
 async def test_near_duplicate_of_an_approved_idea_is_flagged(
