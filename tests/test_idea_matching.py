@@ -8,7 +8,8 @@ Mutations tried (each turned a test here red, then undone): residents shown pend
 (``RESIDENT_SEES`` = VISIBLE), the status filter dropped from ``IdeaMatcher.similar``, the
 related block left out of the summary, ``forget`` keeping vectors, ``reembed`` skipping ideas
 with another model's vector, the author not notified of a duplicate, the similar question asked
-again after "go on", and the two replicas' copies not synced before a lookup.
+again after "go on", the two replicas' copies not synced before a lookup, the idea's own
+proposal left out of its related sections, and a reindex not swapping the themes' proposals.
 """
 
 from __future__ import annotations
