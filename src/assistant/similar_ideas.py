@@ -88,7 +88,7 @@ class RelatedSection:
     heading: str
     doc_title: str
     year: int
-    score: float  # the section classifier's belief that the idea is about it
+    score: float  # the section classifier's belief that the idea is about it; 1.0 for its own
     own: bool = False  # the proposal the idea's theme belongs to
 
 
@@ -305,17 +305,20 @@ class IdeaMatcher:
         fifth of all ideas, and no other signal here names a second section precisely enough
         to show it: with the offline encoders the floor is "never"."""
         index = self.retriever.index
-        beliefs = self.retriever.section_beliefs(vector, text)
-        found: list[RelatedSection] = []
         own = self.proposals.get(theme)
-        ranked = sorted(beliefs.items(), key=lambda kv: -kv[1])
-        wanted = [(own, beliefs.get(own, 0.0))] if own else []
-        wanted += [(k, b) for k, b in ranked if k != own and b >= self.tuning.related]
+        if own not in index.section_keys:
+            own = None  # a theme whose proposal left the texts: the classifier decides
+        wanted = [(own, 1.0)] if own else []
+        if len(wanted) < n and self.tuning.related <= 1.0:  # a floor the classifier can reach
+            beliefs = self.retriever.section_beliefs(vector, text)
+            ranked = sorted(beliefs.items(), key=lambda kv: -kv[1])
+            wanted += [(k, b) for k, b in ranked if k != own and b >= self.tuning.related]
+        found: list[RelatedSection] = []
         for key, belief in wanted:
             if len(found) >= n:
                 break
             if key not in index.section_keys:
-                continue  # a theme whose proposal left the texts
+                continue  # the classifier of an index swapped in meanwhile
             p = index.passages[index.section_passages[index.section_keys.index(key)][0]]
             if p.section_id == ABOUT_SECTION:
                 continue
@@ -331,8 +334,10 @@ class IdeaMatcher:
         with none are left out. Reads the ideas' themes and texts: call it on the database's
         thread."""
         themes = {i: theme for i, (_, theme) in self.vectors.statuses(list(vectors)).items()}
-        rows = self.vectors.since(0, self.model)
-        texts = {r.idea_id: r.text for r in rows if r.idea_id in vectors}
+        texts: dict[int, str] = {}
+        if any(themes.get(i) not in self.proposals for i in vectors):  # the classifier decides
+            rows = self.vectors.since(0, self.model)
+            texts = {r.idea_id: r.text for r in rows if r.idea_id in vectors}
         out: dict[int, RelatedSection] = {}
         for idea_id, vector in vectors.items():
             found = self.related(vector, texts.get(idea_id, ""), themes.get(idea_id, ""), n=1)
