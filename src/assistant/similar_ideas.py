@@ -305,9 +305,7 @@ class IdeaMatcher:
         fifth of all ideas, and no other signal here names a second section precisely enough
         to show it: with the offline encoders the floor is "never"."""
         index = self.retriever.index
-        own = self.proposals.get(theme)
-        if own not in index.section_keys:
-            own = None  # a theme whose proposal left the texts: the classifier decides
+        own = self._proposal(theme)
         wanted = [(own, 1.0)] if own else []
         if len(wanted) < n and self.tuning.related <= 1.0:  # a floor the classifier can reach
             beliefs = self.retriever.section_beliefs(vector, text)
@@ -329,13 +327,19 @@ class IdeaMatcher:
             )
         return found
 
+    def _proposal(self, theme: str) -> str | None:
+        """The section key of the proposal ``theme`` belongs to, while it is in the index in
+        service (a theme whose proposal left the texts has none: the classifier decides)."""
+        own = self.proposals.get(theme)
+        return own if own in self.retriever.index.section_keys else None
+
     def nearest_sections(self, vectors: dict[int, np.ndarray]) -> dict[int, RelatedSection]:
         """Each idea's first related section (its own proposal while its theme has one); ideas
         with none are left out. Reads the ideas' themes and texts: call it on the database's
         thread."""
         themes = {i: theme for i, (_, theme) in self.vectors.statuses(list(vectors)).items()}
         texts: dict[int, str] = {}
-        if any(themes.get(i) not in self.proposals for i in vectors):  # the classifier decides
+        if any(self._proposal(themes.get(i, "")) is None for i in vectors):  # the classifier
             rows = self.vectors.since(0, self.model)
             texts = {r.idea_id: r.text for r in rows if r.idea_id in vectors}
         out: dict[int, RelatedSection] = {}
